@@ -1,0 +1,412 @@
+"""The classification engine: a pure function from a profile's facts to a level, explained.
+
+Everything regime-specific is data (`assure.regime`). The engine only knows how to evaluate
+conditions, take the highest level that fired (each level is met by any one of its criteria;
+a composite system takes the highest level of its parts), and explain the result: the
+criteria that fired with a one-sentence reason each, and the criteria of the next level up
+that came closest, with the facts that would have to change. That last part is what an
+appraiser asks first ("why not one level higher?").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assure.profile import Profile, SystemNode
+from assure.regime import Criterion, Fact, Lang, Regime
+
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Atom:
+    """One comparison of a condition that did not hold: what was needed, what there is."""
+
+    fact: str
+    op: str
+    expected: Any
+    actual: Any  # _MISSING when the profile does not state the fact
+
+    def describe(self, regime: Regime, lang: Lang) -> str:
+        fact = regime.facts[self.fact]
+        label = fact.label(lang)
+        want = _op_text(self.op, self.expected, fact, lang)
+        if self.actual is _MISSING:
+            now = "chưa khai báo" if lang == "vi" else "not stated"
+        else:
+            now = ("hiện là " if lang == "vi" else "now ") + fact.show(self.actual, lang)
+        return f"{label} {want} ({now})"
+
+
+_OPS_VI = {
+    "eq": "là",
+    "ne": "khác",
+    "in": "là một trong",
+    "not_in": "không là",
+    "gte": "≥",
+    "gt": ">",
+    "lte": "≤",
+    "lt": "<",
+    "contains": "bao gồm",
+    "contains_any": "bao gồm một trong",
+    "excludes": "không bao gồm",
+    "subset_of": "chỉ gồm",
+    "is": "là",
+}
+_OPS_EN = {
+    "eq": "is",
+    "ne": "is not",
+    "in": "is one of",
+    "not_in": "is none of",
+    "gte": "≥",
+    "gt": ">",
+    "lte": "≤",
+    "lt": "<",
+    "contains": "includes",
+    "contains_any": "includes one of",
+    "excludes": "excludes",
+    "subset_of": "only",
+    "is": "is",
+}
+
+
+def _op_text(op: str, expected: Any, fact: Fact, lang: Lang) -> str:
+    if op == "present":
+        return "phải được khai báo" if lang == "vi" else "must be stated"
+    word = (_OPS_VI if lang == "vi" else _OPS_EN)[op]
+    return f"{word} {fact.show(expected, lang)}"
+
+
+def _fact_value(facts: Mapping[str, Any], regime: Regime, name: str) -> Any:
+    if name in facts:
+        return facts[name]
+    default = regime.facts[name].default
+    return _MISSING if default is None else default
+
+
+def _atom_holds(op: str, expected: Any, actual: Any) -> bool:
+    if op == "present":
+        return bool(expected) == (actual is not _MISSING)
+    if actual is _MISSING:
+        return False
+    if op == "eq":
+        return bool(actual == expected)
+    if op == "ne":
+        return bool(actual != expected)
+    if op == "in":
+        return bool(actual in expected)
+    if op == "not_in":
+        return bool(actual not in expected)
+    if op == "is":
+        return actual is expected
+    if op in ("gte", "gt", "lte", "lt"):
+        if not isinstance(actual, int | float) or isinstance(actual, bool):
+            return False
+        return bool(
+            {
+                "gte": actual >= expected,
+                "gt": actual > expected,
+                "lte": actual <= expected,
+                "lt": actual < expected,
+            }[op]
+        )
+    values = set(actual) if isinstance(actual, list | tuple) else {actual}
+    if op == "contains":
+        return expected in values
+    if op == "contains_any":
+        return bool(values & set(expected))
+    if op == "excludes":
+        return expected not in values
+    if op == "subset_of":
+        return values <= set(expected)
+    raise ValueError(f"unknown operator {op!r}")  # the regime schema rules this out
+
+
+def evaluate(cond: Mapping[str, Any], facts: Mapping[str, Any], regime: Regime) -> list[Atom]:
+    """Comparisons of `cond` that fail on `facts`; an empty list means the condition holds.
+
+    For `any`, the branch with the fewest failures is reported: it is the closest way to
+    meet the condition.
+    """
+    if "all" in cond:
+        return [a for c in cond["all"] for a in evaluate(c, facts, regime)]
+    if "any" in cond:
+        best: list[Atom] | None = None
+        for c in cond["any"]:
+            unmet = evaluate(c, facts, regime)
+            if not unmet:
+                return []
+            if best is None or len(unmet) < len(best):
+                best = unmet
+        return best or []
+    name = cond["fact"]
+    actual = _fact_value(facts, regime, name)
+    if actual is _MISSING and cond.get("missing_ok"):
+        return []
+    unmet = []
+    for op, expected in cond.items():
+        if op in ("fact", "missing_ok"):
+            continue
+        if not _atom_holds(op, expected, actual):
+            unmet.append(Atom(name, op, expected, actual))
+    return unmet
+
+
+@dataclass(frozen=True, slots=True)
+class Fired:
+    """A criterion that fired, with the facts that filled its reason."""
+
+    criterion: Criterion
+    facts: Mapping[str, Any]
+
+    def reason(self, regime: Regime, lang: Lang) -> str:
+        values = {
+            name: regime.facts[name].show(self.facts[name], lang)
+            for name in regime.facts
+            if name in self.facts
+        }
+        try:
+            return self.criterion.reason(lang).format_map(values)
+        except (KeyError, IndexError, ValueError):
+            return self.criterion.reason(lang)
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss:
+    """A criterion that did not fire, with what it lacks (closest first in results)."""
+
+    criterion: Criterion
+    unmet: tuple[Atom, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeResult:
+    """The classification of one system or component."""
+
+    node: SystemNode
+    level: int | None
+    own_level: int | None
+    fired: tuple[Fired, ...]
+    components: tuple[NodeResult, ...]
+    near_misses: tuple[NearMiss, ...]
+    unused_facts: tuple[str, ...]
+
+    @property
+    def decided_by_components(self) -> bool:
+        return self.level is not None and self.level != self.own_level
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """A profile's classification under one regime."""
+
+    profile: Profile
+    regime: Regime
+    root: NodeResult
+
+    @property
+    def level(self) -> int | None:
+        return self.root.level
+
+
+def classify_node(node: SystemNode, regime: Regime) -> NodeResult:
+    """Classify one node and its components (pure)."""
+    fired: list[Fired] = []
+    misses: list[NearMiss] = []
+    for crit in regime.criteria:
+        unmet = evaluate(crit.when, node.facts, regime)
+        if unmet:
+            misses.append(NearMiss(crit, tuple(unmet)))
+        else:
+            fired.append(Fired(crit, node.facts))
+    fired.sort(key=lambda f: -f.criterion.level)
+    own = max((f.criterion.level for f in fired), default=None)
+    comps = tuple(classify_node(c, regime) for c in node.components)
+    levels = [lvl for lvl in (own, *(c.level for c in comps)) if lvl is not None]
+    level = max(levels, default=None)
+    target = None if level == 5 else (1 if level is None else level + 1)
+    if target is None:
+        near: list[NearMiss] = []
+    else:
+        pool = [m for m in misses if m.criterion.level == target]
+        if level is None:  # nothing fired: every criterion is a candidate
+            pool = misses
+        near = sorted(pool, key=lambda m: (len(m.unmet), m.criterion.level, m.criterion.id))
+    unused = tuple(sorted(k for k in node.facts if k not in regime.facts))
+    return NodeResult(node, level, own, tuple(fired), comps, tuple(near), unused)
+
+
+def classify(profile: Profile, regime: Regime) -> Classification:
+    """Classify a profile under `regime` (pure: no I/O, no clock)."""
+    return Classification(profile, regime, classify_node(profile.system, regime))
+
+
+def composite_reason(result: NodeResult, regime: Regime, lang: Lang) -> str:
+    """Reason line of the highest-level rule (Art. 5.2) for a composite node."""
+    own = "—" if result.own_level is None else str(result.own_level)
+    this = "hệ thống chính" if lang == "vi" else "the system itself"
+    parts = [f"{this} {own}"]
+    parts += [f"{c.node.id} {c.level if c.level is not None else '—'}" for c in result.components]
+    return regime.composite_reason(lang).format(parts=", ".join(parts))
+
+
+def next_on_or_after(today: dt.date, month_day: str) -> dt.date:
+    """The next date with month-day `MM-DD` on or after `today`."""
+    month, day = (int(x) for x in month_day.split("-"))
+    candidate = dt.date(today.year, month, day)
+    return candidate if candidate >= today else dt.date(today.year + 1, month, day)
+
+
+def obligations(regime: Regime, level: int, today: dt.date, lang: Lang) -> dict[str, Any]:
+    """What follows from the level: dossier authorities and limits, inspection, reporting."""
+    data = regime.level_data(level)
+    dossier = data.get("dossier", {})
+
+    def limit(key: str) -> dict[str, Any] | None:
+        raw = dossier.get(key)
+        if raw is None:
+            return None
+        return {"days": raw["days"], "working_days": raw["working"], "source": raw["source"]}
+
+    note = dossier.get("note")
+    appraisal = {
+        "prepared_by": dossier.get("prepared_by"),
+        "prepared_by_label": regime.actor(dossier.get("prepared_by"), lang),
+        "expert_opinion_by": dossier.get("expert_opinion_by"),
+        "expert_opinion_by_label": regime.actor(dossier.get("expert_opinion_by"), lang),
+        "appraised_by": dossier.get("appraised_by"),
+        "appraised_by_label": regime.actor(dossier.get("appraised_by"), lang),
+        "time_limit": limit("appraisal_limit"),
+        "incomplete_dossier_response": limit("incomplete_response_limit"),
+        "sources": list(dossier.get("sources", [])),
+        "note": note[lang] if note else None,
+    }
+    approval = {
+        "approved_by": dossier.get("approved_by"),
+        "approved_by_label": regime.actor(dossier.get("approved_by"), lang),
+        "time_limit": limit("approval_limit"),
+        "sources": list(dossier.get("sources", [])),
+    }
+    insp = data.get("inspection", {})
+    inspection = {
+        "interval_months": insp.get("interval_months"),
+        "organisation_wide_months": insp.get("organisation_wide_months"),
+        "performed_by": insp.get("performed_by"),
+        "performed_by_label": regime.actor(insp.get("performed_by"), lang),
+        "source": insp.get("source"),
+    }
+    if insp.get("note"):
+        inspection["note"] = insp["note"][lang]
+    out: dict[str, Any] = {"appraisal": appraisal, "approval": approval, "inspection": inspection}
+    rep = regime.raw.get("reporting")
+    if rep:
+        out["reporting"] = {
+            "period": rep.get("period"),
+            "deadlines": [
+                {
+                    "to": d["to"],
+                    "to_label": regime.actor(d["to"], lang),
+                    "from": list(d.get("from_actors", [])),
+                    "by": d["by"],
+                    "next_due": next_on_or_after(today, d["by"]).isoformat(),
+                    "source": d["source"],
+                }
+                for d in rep.get("deadlines", [])
+            ],
+        }
+    extra: list[Mapping[str, Any]] = [
+        *[o for o in regime.raw.get("obligations", []) if level in o.get("levels", [level])],
+        *data.get("obligations", []),
+    ]
+    if extra:
+        out["obligations"] = [
+            {
+                "id": o["id"],
+                "text": o["text"][lang],
+                "source": o["source"],
+                **({"unconfirmed": True} if o.get("unconfirmed") else {}),
+            }
+            for o in extra
+        ]
+    parts = [p for p in regime.raw.get("dossier_parts", []) if level in p["levels"]]
+    out["dossier_parts"] = [
+        {"id": p["id"], "title": p["title"][lang], "source": p["source"]} for p in parts
+    ]
+    return out
+
+
+def node_json(result: NodeResult, regime: Regime, lang: Lang) -> dict[str, Any]:
+    """JSON form of one node (interface §4 shape, extended)."""
+    criteria: list[dict[str, Any]] = [
+        {
+            "id": f.criterion.id,
+            "level": f.criterion.level,
+            "article": f.criterion.article(lang),
+            "reason": f.reason(regime, lang),
+            **({"unconfirmed": True} if f.criterion.unconfirmed else {}),
+        }
+        for f in result.fired
+    ]
+    if result.components:
+        criteria.append(
+            {
+                "id": regime.composite_id,
+                "level": result.level,
+                "article": regime.composite_article(lang),
+                "reason": composite_reason(result, regime, lang),
+            }
+        )
+        criteria.sort(key=lambda c: (-(c["level"] or 0), c["id"] == regime.composite_id))
+    out: dict[str, Any] = {
+        "id": result.node.id,
+        "name": result.node.name,
+        "level": result.level,
+        "own_level": result.own_level,
+        "criteria": criteria,
+        "components": [node_json(c, regime, lang) for c in result.components],
+        "not_higher": _not_higher(result, regime, lang),
+    }
+    if result.unused_facts:
+        out["unused_facts"] = list(result.unused_facts)
+    return out
+
+
+def _not_higher(result: NodeResult, regime: Regime, lang: Lang) -> dict[str, Any] | None:
+    if result.level == 5:
+        return None
+    return {
+        "next_level": 1 if result.level is None else result.level + 1,
+        "closest": [
+            {
+                "id": m.criterion.id,
+                "level": m.criterion.level,
+                "article": m.criterion.article(lang),
+                "unmet": [a.describe(regime, lang) for a in m.unmet],
+            }
+            for m in result.near_misses
+        ],
+    }
+
+
+def classification_json(c: Classification, today: dt.date, lang: Lang) -> dict[str, Any]:
+    """The full JSON object of one classified profile (interface §4)."""
+    out = node_json(c.root, c.regime, lang)
+    result: dict[str, Any] = {
+        "id": out.pop("id"),
+        "name": out.pop("name"),
+        "file": c.profile.file,
+        "regime": c.regime.id,
+        "regime_version": c.regime.version,
+        **out,
+    }
+    if c.level is not None:
+        result.update(obligations(c.regime, c.level, today, lang))
+    return result
+
+
+def levels_of(results: Sequence[Classification]) -> dict[str, int | None]:
+    """Profile ID → level, for summaries and tests."""
+    return {r.profile.id: r.level for r in results}

@@ -1,0 +1,222 @@
+"""`assure classify PATH...`: the security level of each profile, with its reasons."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from assure import textable
+from assure.classify import (
+    Classification,
+    NodeResult,
+    classification_json,
+    classify,
+    composite_reason,
+)
+from assure.commands._common import (
+    Env,
+    emit,
+    format_option,
+    lang_of,
+    lang_option,
+    output_option,
+    pass_env,
+    report_errors,
+    report_problems,
+    to_json,
+    to_yaml,
+)
+from assure.errors import ExitCode, Position, Problem
+from assure.profile import Profile, load_many
+from assure.regime import DEFAULT_REGIME, Lang, Regime, load_regime
+
+HEAD = {
+    "vi": ("Mã hệ thống", "Cấp độ", "Tiêu chí quyết định", "Tên hệ thống"),
+    "en": ("System ID", "Level", "Deciding criteria", "System name"),
+}
+
+
+def _short(crit_id: str) -> str:
+    return crit_id.split(":", 1)[1] if ":" in crit_id else crit_id
+
+
+def _rows(result: NodeResult, regime: Regime, depth: int) -> list[list[str]]:
+    deciding = [f.criterion.id for f in result.fired if f.criterion.level == result.level]
+    if result.decided_by_components:
+        deciding = [regime.composite_id]
+    prefix = "  " * depth + ("└ " if depth else "")
+    level = "—" if result.level is None else str(result.level)
+    row = [
+        prefix + result.node.id,
+        level,
+        ", ".join(_short(c) for c in deciding) or "—",
+        result.node.name,
+    ]
+    rows = [row]
+    for c in result.components:
+        rows.extend(_rows(c, regime, depth + 1))
+    return rows
+
+
+def table(results: Sequence[Classification], lang: Lang) -> str:
+    """The level table: one row per system, components indented below it."""
+    rows: list[list[str]] = []
+    for r in results:
+        rows.extend(_rows(r.root, r.regime, 0))
+    out = textable.render(HEAD[lang], rows)
+    counts = Counter(r.level for r in results)
+    word = "hệ thống" if lang == "vi" else "systems"
+    lvl = "cấp" if lang == "vi" else "level"
+    parts = [f"{lvl} {k}: {counts[k]}" for k in sorted(k for k in counts if k is not None)]
+    if counts.get(None):
+        parts.append(("chưa xác định" if lang == "vi" else "undetermined") + f": {counts[None]}")
+    return out + f"\n{len(results)} {word} — " + "; ".join(parts) + "\n"
+
+
+def explain(c: Classification, env: Env, lang: Lang) -> str:
+    """A readable account of one classification: reasons, next level, obligations."""
+    data = classification_json(c, env.today, lang)
+    vi = lang == "vi"
+    lines = [f"{c.profile.id} — {c.profile.name}"]
+    level = data["level"]
+    lines.append(
+        (f"  Cấp độ đề xuất: {level}" if vi else f"  Proposed level: {level}")
+        if level
+        else ("  Không tiêu chí nào áp dụng" if vi else "  No criterion applies")
+    )
+    for crit in data["criteria"]:
+        lines.append(f"  • [{crit['level']}] {crit['article']}: {crit['reason']}")
+    nh = data.get("not_higher")
+    if nh:
+        lines.append(
+            f"  Vì sao không phải cấp độ {nh['next_level']}:"
+            if vi
+            else f"  Why not level {nh['next_level']}:"
+        )
+        for m in nh["closest"][:3]:
+            lines.append(f"    – {m['article']}: " + "; ".join(m["unmet"]))
+    if level:
+        ap, pr = data["appraisal"], data["approval"]
+        lim = ap["time_limit"]
+        days = (
+            (f"{lim['days']} ngày" if vi else f"{lim['days']} days") + f" ({lim['source']})"
+            if lim
+            else ("không quy định" if vi else "no limit stated")
+        )
+        lines.append(
+            ("  Thẩm định: " if vi else "  Appraisal: ") + f"{ap['appraised_by_label']}; " + days
+        )
+        if ap.get("expert_opinion_by_label"):
+            lines.append(
+                ("  Ý kiến chuyên môn: " if vi else "  Expert opinion: ")
+                + ap["expert_opinion_by_label"]
+            )
+        plim = pr["time_limit"]
+        lines.append(
+            ("  Phê duyệt: " if vi else "  Approval: ")
+            + f"{pr['approved_by_label']}; "
+            + (f"{plim['days']} ngày làm việc" if vi else f"{plim['days']} working days")
+            + f" ({plim['source']})"
+        )
+        insp = data["inspection"]
+        if insp.get("interval_months"):
+            lines.append(
+                (
+                    f"  Kiểm tra, đánh giá định kỳ: {insp['interval_months']} tháng/lần"
+                    if vi
+                    else f"  Periodic inspection: every {insp['interval_months']} months"
+                )
+                + f" ({insp['source']})"
+            )
+        for d in data.get("reporting", {}).get("deadlines", []):
+            lines.append(
+                (
+                    f"  Báo cáo năm gửi {d['to_label']}: trước {d['next_due']}"
+                    if vi
+                    else f"  Annual report to {d['to_label']}: by {d['next_due']}"
+                )
+                + f" ({d['source']})"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def classify_all(
+    profiles: Sequence[Profile], regime_opt: str | None
+) -> tuple[list[Classification], list[Problem]]:
+    """Classify each profile under the regime chosen (option, else profile, else default)."""
+    out: list[Classification] = []
+    notes: list[Problem] = []
+    for p in profiles:
+        regime = load_regime(regime_opt or p.regime or DEFAULT_REGIME)
+        c = classify(p, regime)
+        out.append(c)
+        for node in _walk(c.root):
+            for fact in node.unused_facts:
+                path = (*node.node.path, "classification", fact)
+                pos: Position = p.document.position(path, key=True)
+                notes.append(
+                    Problem(
+                        pos,
+                        ".".join(str(x) for x in path),
+                        f"not used by regime {regime.id}",
+                        "note",
+                    )
+                )
+    return out, notes
+
+
+def _walk(n: NodeResult) -> list[NodeResult]:
+    return [n, *(x for c in n.components for x in _walk(c))]
+
+
+@click.command("classify")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--regime", default=None, help=f"Rule set (default: the profile's, else {DEFAULT_REGIME})."
+)
+@format_option(["table", "json", "yaml"], "table")
+@click.option(
+    "-x", "--explain", "show_explain", is_flag=True, help="With table: explain each level."
+)
+@lang_option
+@output_option
+@pass_env
+def command(
+    env: Env,
+    paths: tuple[str, ...],
+    regime: str | None,
+    fmt: str,
+    show_explain: bool,
+    lang: str,
+    output: Any,
+) -> int:
+    """Security level of each profile, with the criteria that decide it."""
+    if regime is not None:
+        load_regime(regime)  # an unknown regime is a usage error before any file is read
+    loaded = load_many(paths)
+    results, notes = classify_all(loaded.profiles, regime)
+    for p in loaded.profiles:
+        report_problems(p.warnings)
+    report_problems(notes)
+    report_errors(loaded.errors)
+    lg = lang_of(lang)
+    if fmt == "json":
+        emit(to_json([classification_json(r, env.today, lg) for r in results]), output)
+    elif fmt == "yaml":
+        emit(to_yaml([classification_json(r, env.today, lg) for r in results]), output)
+    else:
+        text = table(results, lg)
+        if show_explain:
+            text += "\n" + "\n".join(explain(r, env, lg) for r in results)
+        emit(text, output)
+    if loaded.errors:
+        return int(ExitCode.INVALID_DATA)
+    if any(r.level is None for r in results):
+        return int(ExitCode.GATE_FAILED)
+    return int(ExitCode.OK)
+
+
+__all__ = ["classify_all", "command", "composite_reason", "explain", "table"]

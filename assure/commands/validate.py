@@ -1,0 +1,26 @@
+"""`assure validate PATH...`: check profiles against the schema and the semantic rules."""
+
+from __future__ import annotations
+
+import click
+
+from assure.commands._common import report_errors, report_problems
+from assure.errors import ExitCode
+from assure.profile import load_many
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+def command(paths: tuple[str, ...], quiet: bool) -> int:
+    """Validate profiles (files, or folders of *.yaml) against the profile schema."""
+    result = load_many(paths)
+    for profile in result.profiles:
+        report_problems(profile.warnings)
+        if not quiet:
+            click.echo(f"{profile.file}: ok ({profile.id})")
+    report_errors(result.errors)
+    total = len(result.profiles) + len(result.errors)
+    if not quiet:
+        click.echo(f"{len(result.profiles)}/{total} valid", err=bool(result.errors))
+    return int(ExitCode.INVALID_DATA if result.errors else ExitCode.OK)

@@ -1,0 +1,89 @@
+"""Errors and exit codes: one hierarchy, one funnel (see `assure.cli.main`).
+
+Every failure a user can cause carries its own exit code, so no error path can fall back to
+"1", which means "the gate said no" (interface §2). Data errors carry a position so the
+message reads `file:line:column: field.path: message`, like a compiler's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Documented exit codes of every command (interface §2)."""
+
+    OK = 0
+    GATE_FAILED = 1
+    USAGE = 2
+    INVALID_DATA = 3
+    INCONCLUSIVE = 4
+    INTERNAL = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where in a source file a problem is: 1-based line and column."""
+
+    file: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem found in input data, rendered as `file:line:col: field: message`."""
+
+    position: Position
+    field: str
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.field}: " if self.field else ""
+        tag = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{self.position}: {where}{tag}{self.message}"
+
+
+class AssureError(Exception):
+    """Root of every error the program raises on purpose."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+
+class UsageError(AssureError):
+    """A bad option or argument: the user must change the command line."""
+
+    exit_code = ExitCode.USAGE
+
+
+class DataError(AssureError):
+    """Invalid input data (profile, catalogue, target list, document).
+
+    Holds every problem found, so one run reports all of them instead of the first.
+    """
+
+    exit_code = ExitCode.INVALID_DATA
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        if not problems:
+            raise ValueError("DataError needs at least one problem")
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def at(
+        cls, file: str, message: str, *, line: int = 1, column: int = 1, field: str = ""
+    ) -> DataError:
+        """Shortcut for a single problem at one position."""
+        return cls([Problem(Position(file, line, column), field, message)])
+
+    @classmethod
+    def merge(cls, errors: Iterable[DataError]) -> DataError:
+        """Combine several data errors into one, keeping every problem."""
+        return cls([p for e in errors for p in e.problems])

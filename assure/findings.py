@@ -1,0 +1,100 @@
+"""The one findings model shared by probes, signature checks and gap reports.
+
+A finding is a verdict on one check for one target, with the evidence behind it. Statuses
+are ordered best to worst (interface §6) so roll-ups take the worst. `inconclusive` (could not
+be decided from here) and `error` (the tool failed) are kept apart from `fail`: a blocked
+probe or a crashed parser must never read as a misconfigured server, nor as a pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeAlias
+
+JSONValue: TypeAlias = Any  # a JSON-serialisable value; evidence stays plain data
+
+
+class Status(StrEnum):
+    """Verdict of one check, best to worst."""
+
+    PASS = "pass"  # noqa: S105 (a status, not a password)
+    INFO = "info"
+    NOT_APPLICABLE = "not_applicable"
+    WARN = "warn"
+    FAIL = "fail"
+    INCONCLUSIVE = "inconclusive"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        """Position in the best-to-worst order; higher is worse."""
+        return _ORDER.index(self)
+
+    @property
+    def decided(self) -> bool:
+        """True when the check reached a verdict about the target itself."""
+        return self not in (Status.INCONCLUSIVE, Status.ERROR)
+
+
+_ORDER: tuple[Status, ...] = tuple(Status)
+
+
+def worst(statuses: Iterable[Status], default: Status = Status.NOT_APPLICABLE) -> Status:
+    """The worst of `statuses` (the roll-up rule: the worst result wins)."""
+    return max(statuses, key=lambda s: s.rank, default=default)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A verdict on one check for one target.
+
+    `check` is a check ID (interface §6) or a requirement ID for gap findings; `summary` is
+    one sentence a person reads; `evidence` is plain JSON data that lets an auditor redo the
+    judgement; `reason` says why a result is `inconclusive` or `error`.
+    """
+
+    check: str
+    target: str
+    status: Status
+    summary: str
+    evidence: Mapping[str, JSONValue] = field(default_factory=dict)
+    reason: str | None = None
+    requirements: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, JSONValue]:
+        """Plain-JSON form, the shape of interface §6."""
+        out: dict[str, JSONValue] = {
+            "check": self.check,
+            "target": self.target,
+            "status": self.status.value,
+            "summary": self.summary,
+            "evidence": dict(self.evidence),
+        }
+        if self.reason is not None:
+            out["reason"] = self.reason
+        if self.requirements:
+            out["requirements"] = list(self.requirements)
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, JSONValue]) -> Finding:
+        """Rebuild a finding from its JSON form (validated by the caller)."""
+        return cls(
+            check=str(data["check"]),
+            target=str(data["target"]),
+            status=Status(data["status"]),
+            summary=str(data["summary"]),
+            evidence=dict(data.get("evidence") or {}),
+            reason=data.get("reason"),
+            requirements=tuple(data.get("requirements") or ()),
+        )
+
+
+def count_by_status(findings: Iterable[Finding]) -> dict[str, int]:
+    """How many findings have each status, in the best-to-worst order (zeros included)."""
+    counts = dict.fromkeys((s.value for s in Status), 0)
+    for f in findings:
+        counts[f.status.value] += 1
+    return counts

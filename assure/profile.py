@@ -1,0 +1,192 @@
+"""System profiles: discovery, loading, validation and the typed model the engine reads.
+
+A profile is one YAML file describing one information system (interface §3). Loading never
+raises on the first problem: it gathers every problem of a file into one `DataError`, so a
+user fixes a file in one pass, and a run over many files reports each bad file while the
+good ones still get their result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assure.errors import DataError, Problem, UsageError
+from assure.validation import validate, validator_for
+from assure.yamldoc import Document, PathKey, format_path, load_yaml
+
+PROFILE_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class SystemNode:
+    """A system or one of its components: identity, facts and sub-components.
+
+    `path` is where the node sits in its file (`()` for the system itself), so engine
+    results can point back at the exact YAML lines that decided them.
+    """
+
+    id: str
+    name: str
+    facts: Mapping[str, Any]
+    components: tuple[SystemNode, ...] = ()
+    path: PathKey = ()
+    name_en: str | None = None
+
+    def walk(self) -> Iterator[SystemNode]:
+        """This node, then every component below it, depth first."""
+        yield self
+        for child in self.components:
+            yield from child.walk()
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A validated profile: the system tree plus the whole document for later stages."""
+
+    file: str
+    system: SystemNode
+    document: Document
+    regime: str | None = None
+    warnings: tuple[Problem, ...] = field(default=())
+
+    @property
+    def id(self) -> str:
+        return self.system.id
+
+    @property
+    def name(self) -> str:
+        return self.system.name
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        """The profile as plain data (validated against the schema)."""
+        data: Mapping[str, Any] = self.document.data
+        return data
+
+
+def _node(data: Mapping[str, Any], path: PathKey) -> SystemNode:
+    comps = tuple(
+        _node(c, (*path, "components", i)) for i, c in enumerate(data.get("components") or ())
+    )
+    return SystemNode(
+        id=data["id"],
+        name=data["name"],
+        facts=dict(data["classification"]),
+        components=comps,
+        path=path,
+        name_en=data.get("name_en"),
+    )
+
+
+def _semantic_checks(doc: Document, root: SystemNode) -> tuple[list[Problem], list[Problem]]:
+    """Checks a schema cannot express: unique IDs, facts that contradict each other."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    seen: dict[str, PathKey] = {}
+    for node in root.walk():
+        id_path = (*node.path, "id")
+        if node.id in seen:
+            first = doc.position(seen[node.id])
+            errors.append(
+                Problem(
+                    doc.position(id_path),
+                    format_path(id_path),
+                    f"duplicate id {node.id!r} (first used at line {first.line})",
+                )
+            )
+        else:
+            seen[node.id] = id_path
+        facts = node.facts
+        cpath = (*node.path, "classification")
+
+        def warn(key: str, message: str, cpath: PathKey = cpath) -> None:
+            p = (*cpath, key)
+            warnings.append(Problem(doc.position(p, key=True), format_path(p), message, "warning"))
+
+        kind = facts.get("system_type")
+        if "ics_works_grade" in facts and kind != "ics":
+            warn("ics_works_grade", "is only read for system_type 'ics'; it has no effect here")
+        if "infrastructure_scope" in facts and kind != "infrastructure":
+            warn(
+                "infrastructure_scope",
+                "is only read for system_type 'infrastructure'; it has no effect here",
+            )
+        info = set(facts.get("information") or ())
+        if facts.get("personal_data_users") and not info & {"private", "personal"}:
+            warn(
+                "personal_data_users",
+                "is set but 'information' lists neither 'private' nor 'personal'",
+            )
+        if "state_secret" in info and facts.get("defence_security_harm") in (None, "none"):
+            warn(
+                "information",
+                "lists 'state_secret'; state the harm of sabotage in 'defence_security_harm'"
+                " (harm, serious or especially_serious) so the level can be decided exactly",
+            )
+    return errors, warnings
+
+
+def parse_profile(doc: Document) -> Profile:
+    """Validate a loaded document as a profile; raises DataError with every problem."""
+    if not isinstance(doc.data, dict):
+        raise doc.error((), "expected a mapping of profile fields at the top of the file")
+    problems = validate(doc, validator_for("profile"))
+    if problems:
+        raise DataError(problems)
+    root = _node(doc.data, ())
+    errors, warnings = _semantic_checks(doc, root)
+    if errors:
+        raise DataError(errors)
+    return Profile(doc.file, root, doc, doc.data.get("regime"), tuple(warnings))
+
+
+def load_profile(path: Path, display: str | None = None) -> Profile:
+    """Load, validate and model one profile file."""
+    return parse_profile(load_yaml(path, display))
+
+
+def discover(paths: Iterable[str]) -> list[Path]:
+    """Profile files named by `paths`: files as given, folders searched for *.yaml/*.yml.
+
+    A path that does not exist is a usage error (exit 2): it is the command line that is
+    wrong, not a data file.
+    """
+    found: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files = sorted(f for f in p.rglob("*") if f.suffix in PROFILE_SUFFIXES and f.is_file())
+            if not files:
+                raise UsageError(f"{raw}: folder holds no *.yaml profile")
+            found.extend(files)
+        elif p.exists():
+            found.append(p)
+        else:
+            raise UsageError(f"{raw}: no such file or folder")
+    unique: dict[Path, None] = {}
+    for f in found:
+        unique.setdefault(f, None)
+    return list(unique)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """Outcome of loading many files: the good profiles and the errors of the bad ones."""
+
+    profiles: tuple[Profile, ...]
+    errors: tuple[DataError, ...]
+
+
+def load_many(paths: Iterable[str]) -> LoadResult:
+    """Load every profile under `paths`; bad files are collected, not fatal."""
+    good: list[Profile] = []
+    bad: list[DataError] = []
+    for f in discover(paths):
+        try:
+            good.append(load_profile(f, str(f)))
+        except DataError as exc:
+            bad.append(exc)
+    return LoadResult(tuple(good), tuple(bad))

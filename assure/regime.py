@@ -1,0 +1,230 @@
+"""Classification regimes: versioned rule sets loaded from data, never code paths.
+
+A regime file (`checklists/regimes/<id>.yaml`) declares the facts it reads, its criteria as
+conditions over those facts, who appraises and approves at each level, and the time limits.
+Adding a regime means adding a file; the engine (`assure.classify`) does not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from assure.errors import DataError, UsageError
+from assure.paths import checklists_dir, schema_path
+from assure.validation import validate, validator_for_file
+from assure.yamldoc import load_yaml
+
+DEFAULT_REGIME = "nd85-2016"
+Lang = Literal["vi", "en"]
+LANGS: tuple[Lang, ...] = ("vi", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A bilingual text; Vietnamese first, as the documents are."""
+
+    vi: str
+    en: str
+
+    def __call__(self, lang: Lang) -> str:
+        return self.vi if lang == "vi" else self.en
+
+    @classmethod
+    def of(cls, data: Mapping[str, str]) -> Text:
+        return cls(data["vi"], data["en"])
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A classification fact a regime reads, with its labels for explanations."""
+
+    name: str
+    label: Text
+    values: Mapping[str, Text] = field(default_factory=dict)
+    default: Any = None
+
+    def show(self, value: Any, lang: Lang) -> str:
+        """A value as a person reads it: enum labels, grouped digits, yes/no."""
+        if isinstance(value, bool):
+            return ("có" if value else "không") if lang == "vi" else ("yes" if value else "no")
+        if isinstance(value, int):
+            sep = "." if lang == "vi" else ","
+            return f"{value:,}".replace(",", sep)
+        if isinstance(value, list | tuple):
+            return " / ".join(self.show(v, lang) for v in value)
+        if isinstance(value, str) and value in self.values:
+            return self.values[value](lang)
+        return str(value)
+
+
+Condition = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    """One criterion of one level, e.g. `nd85-2016:art9.2.c`."""
+
+    id: str
+    level: int
+    article: Text
+    reason: Text
+    when: Condition
+    unconfirmed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TimeLimit:
+    """A legal time limit: so many (working) days, and the rule that sets it."""
+
+    days: int
+    working: bool
+    source: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"days": self.days, "working_days": self.working, "source": self.source}
+
+
+@dataclass(frozen=True, slots=True)
+class Regime:
+    """A loaded, validated rule set."""
+
+    id: str
+    version: int
+    title: Text
+    short: Text
+    facts: Mapping[str, Fact]
+    criteria: tuple[Criterion, ...]
+    composite_id: str
+    composite_article: Text
+    composite_reason: Text
+    actors: Mapping[str, Text]
+    levels: Mapping[int, Mapping[str, Any]]
+    raw: Mapping[str, Any]
+    file: str
+
+    def level_data(self, level: int) -> Mapping[str, Any]:
+        return self.levels.get(level, {})
+
+    def actor(self, key: str | None, lang: Lang) -> str | None:
+        if key is None:
+            return None
+        return self.actors[key](lang) if key in self.actors else key
+
+
+def _facts_in(cond: Condition) -> list[str]:
+    if "all" in cond or "any" in cond:
+        return [f for c in cond.get("all", cond.get("any", [])) for f in _facts_in(c)]
+    return [cond["fact"]]
+
+
+def parse_regime(path: Path) -> Regime:
+    """Load and validate one regime file; raises DataError naming file, line and field."""
+    doc = load_yaml(path)
+    if not isinstance(doc.data, dict):
+        raise doc.error((), "expected a mapping at the top of the regime file")
+    problems = validate(doc, validator_for_file(schema_path("regime")))
+    if problems:
+        raise DataError(problems)
+    data = doc.data
+    facts = {
+        name: Fact(
+            name,
+            Text.of(f["label"]),
+            {k: Text.of(v) for k, v in (f.get("values") or {}).items()},
+            f.get("default"),
+        )
+        for name, f in data["facts"].items()
+    }
+    criteria: list[Criterion] = []
+    seen: set[str] = set()
+    errors: list[DataError] = []
+    for i, c in enumerate(data["criteria"]):
+        where = ("criteria", i)
+        if c["id"] in seen:
+            errors.append(doc.error((*where, "id"), f"duplicate criterion id {c['id']!r}"))
+        seen.add(c["id"])
+        if not c["id"].startswith(f"{data['regime']}:"):
+            errors.append(
+                doc.error((*where, "id"), f"criterion id must start with '{data['regime']}:'")
+            )
+        for fact in _facts_in(c["when"]):
+            if fact not in facts:
+                errors.append(
+                    doc.error((*where, "when"), f"condition reads undeclared fact {fact!r}")
+                )
+        criteria.append(
+            Criterion(
+                c["id"],
+                c["level"],
+                Text.of(c["article"]),
+                Text.of(c["reason"]),
+                c["when"],
+                bool(c.get("unconfirmed", False)),
+            )
+        )
+    levels = {int(k): v for k, v in data["levels"].items()}
+    for lvl in range(1, 6):
+        if lvl not in levels:
+            errors.append(doc.error(("levels",), f"level {lvl} is missing"))
+    for lvl, ldata in levels.items():
+        d = ldata["dossier"]
+        for role in ("prepared_by", "expert_opinion_by", "appraised_by", "approved_by"):
+            key = d.get(role)
+            if key is not None and key not in data["actors"]:
+                errors.append(
+                    doc.error(("levels", str(lvl), "dossier", role), f"unknown actor {key!r}")
+                )
+    if errors:
+        raise DataError.merge(errors)
+    comp = data["composite"]
+    return Regime(
+        id=data["regime"],
+        version=data["version"],
+        title=Text.of(data["title"]),
+        short=Text.of(data["short"]),
+        facts=facts,
+        criteria=tuple(criteria),
+        composite_id=comp["id"],
+        composite_article=Text.of(comp["article"]),
+        composite_reason=Text.of(comp["reason"]),
+        actors={k: Text.of(v) for k, v in data["actors"].items()},
+        levels=levels,
+        raw=data,
+        file=str(path),
+    )
+
+
+def regime_files(root: Path | None = None) -> dict[str, Path]:
+    """Regime ID → file, for every `*.yaml` in the regimes folder (IDs are file stems)."""
+    folder = (root or checklists_dir()) / "regimes"
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+
+
+@cache
+def _load_cached(path: Path) -> Regime:
+    return parse_regime(path)
+
+
+def load_regime(regime_id: str = DEFAULT_REGIME, root: Path | None = None) -> Regime:
+    """The regime `regime_id`; an unknown ID is a usage error that lists the known ones."""
+    files = regime_files(root)
+    if regime_id not in files:
+        known = ", ".join(files) or "none"
+        raise UsageError(f"unknown regime {regime_id!r}; known regimes: {known}")
+    regime = _load_cached(files[regime_id])
+    if regime.id != regime_id:
+        raise DataError.at(
+            str(files[regime_id]),
+            f"file declares regime {regime.id!r}; rename it or fix 'regime'",
+            field="regime",
+        )
+    return regime
+
+
+def known_regimes(root: Path | None = None) -> Sequence[str]:
+    """IDs of every regime shipped or found under `root`."""
+    return list(regime_files(root))

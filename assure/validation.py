@@ -1,0 +1,146 @@
+"""JSON Schema validation that speaks in file positions and plain sentences.
+
+jsonschema's own messages ("Additional properties are not allowed …") name no position and
+read like a stack trace. Here each error becomes a `Problem` at the YAML position of the
+offending key or value, with a message a person can act on (and a "did you mean" for typos).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError, best_match
+
+from assure.errors import Problem
+from assure.paths import schema_path
+from assure.yamldoc import Document, PathKey, format_path
+
+
+@cache
+def validator_for(name: str) -> Draft202012Validator:
+    """A validator for the packaged schema `name` (loaded once)."""
+    return validator_for_file(schema_path(name))
+
+
+@cache
+def validator_for_file(path: Path) -> Draft202012Validator:
+    """A validator for a schema file; the schema itself is checked first."""
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def validate(doc: Document, validator: Draft202012Validator) -> list[Problem]:
+    """Every schema problem in `doc`, in file order."""
+    problems: dict[tuple[int, int, str, str], Problem] = {}
+    for error in validator.iter_errors(doc.data):
+        for problem in _explain(doc, error):
+            pos = problem.position
+            problems.setdefault((pos.line, pos.column, problem.field, problem.message), problem)
+    return [problems[k] for k in sorted(problems)]
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+    "null": "nothing",
+}
+
+
+_SIGNS = {"minimum": "≥", "exclusiveMinimum": ">", "maximum": "≤", "exclusiveMaximum": "<"}
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _explain(doc: Document, error: ValidationError) -> list[Problem]:
+    path: PathKey = tuple(error.absolute_path)
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
+    kind = error.validator
+    rule: Any = error.validator_value
+    value = error.instance
+
+    def at(p: PathKey, message: str, *, key: bool = False) -> Problem:
+        return Problem(doc.position(p, key=key), format_path(p), message)
+
+    if kind == "additionalProperties" and isinstance(value, dict):
+        known = set(schema.get("properties", {}))
+        patterns = list(schema.get("patternProperties", {}))
+        out = []
+        for key in value:
+            if key in known or any(re.search(p, key) for p in patterns):
+                continue
+            hint: Any = _suggest(key, known)
+            if not hint and known:
+                hint = f" (known fields: {', '.join(sorted(known))})"
+            out.append(at((*path, key), f"unknown field {key!r}{hint}", key=True))
+        return out
+    if kind == "required" and isinstance(value, dict):
+        missing = [k for k in rule if k not in value]
+        return (
+            [at(path, f"missing required field {k!r}") for k in missing]
+            if path
+            else [Problem(doc.position(()), k, f"missing required field {k!r}") for k in missing]
+        )
+    if kind == "enum":
+        choices = [str(c) for c in rule]
+        hint = _suggest(str(value), choices) if isinstance(value, str) else ""
+        return [at(path, f"{_show(value)} is not one of: {', '.join(choices)}{hint}")]
+    if kind == "type":
+        want = rule
+        wants = [want] if isinstance(want, str) else list(want)
+        words = " or ".join(_TYPE_WORDS.get(w, w) for w in wants)
+        return [at(path, f"expected {words}, got {_type_name(value)} {_show(value)}")]
+    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        sign = _SIGNS[str(kind)]
+        return [at(path, f"must be {sign} {rule}, got {_show(value)}")]
+    if kind in ("pattern", "format"):
+        hint = schema.get("x-hint")
+        what = f"; expected {hint}" if hint else f" does not match {rule!r}"
+        return [at(path, f"{_show(value)} is not valid{what}")]
+    if kind in ("minLength", "minItems"):
+        return [at(path, "must not be empty")]
+    if kind == "uniqueItems":
+        return [at(path, "contains the same item twice")]
+    if kind == "const":
+        return [at(path, f"must be {_show(rule)}")]
+    if kind in ("oneOf", "anyOf") and error.context:
+        inner = best_match(error.context)
+        return _explain(doc, inner) if inner is not None else [at(path, error.message)]
+    return [at(path, error.message)]

@@ -1,0 +1,221 @@
+"""Safe, bounded YAML loading that remembers where every value came from.
+
+PyYAML's `safe_load` forgets positions, silently keeps the last of two duplicate keys and
+expands aliases without limit. Users need `file:line:column` in every message and the tool
+must survive hostile input, so we compose the node graph ourselves (composition never
+expands aliases), then build plain Python data from it while counting nodes. A document
+whose expansion would exceed the node budget (a "billion laughs" alias bomb) is rejected as
+soon as the budget runs out, long before memory grows. Only YAML's core types are accepted:
+any other tag (such as `!!python/object`) is an error, never an object.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assure.errors import DataError, Position
+
+PathKey = tuple[str | int, ...]
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_NODES = 200_000
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
+_TIMESTAMP = f"{_TAG}timestamp"
+_SEQ = f"{_TAG}seq"
+_MAP = f"{_TAG}map"
+
+
+def format_path(path: PathKey) -> str:
+    """`("components", 0, "id")` → `components[0].id`; the root is ``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """Plain data of one YAML file plus the position of every value and key in it."""
+
+    file: str
+    data: Any
+    value_marks: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: PathKey, *, key: bool = False) -> Position:
+        """Position of the value (or its key) at `path`, else of its nearest ancestor."""
+        marks = self.key_marks if key else self.value_marks
+        probe = tuple(path)
+        while True:
+            if probe in marks:
+                line, col = marks[probe]
+                return Position(self.file, line, col)
+            if not probe:
+                return Position(self.file, 1, 1)
+            probe = probe[:-1]
+            marks = self.value_marks
+
+    def error(self, path: PathKey, message: str, *, key: bool = False) -> DataError:
+        """A DataError pointing at `path`."""
+        pos = self.position(path, key=key)
+        return DataError.at(
+            pos.file, message, line=pos.line, column=pos.column, field=format_path(path)
+        )
+
+
+def read_text(path: Path, display: str | None = None, *, max_bytes: int = MAX_BYTES) -> str:
+    """Read a text file defensively: bounded size, no binary, strict UTF-8."""
+    name = display or str(path)
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(max_bytes + 1)
+    except IsADirectoryError:
+        raise DataError.at(name, "is a folder, not a file") from None
+    except FileNotFoundError:
+        raise DataError.at(name, "no such file") from None
+    except PermissionError:
+        raise DataError.at(name, "permission denied") from None
+    except OSError as exc:
+        raise DataError.at(name, f"cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > max_bytes:
+        raise DataError.at(
+            name, f"file is larger than {max_bytes // 1024} KiB; refusing to load it"
+        )
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise DataError.at(name, "binary data (NUL byte), not a YAML text file", line=line)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DataError.at(name, "not UTF-8 text", line=line, column=col) from None
+    return text
+
+
+def parse_yaml(text: str, file: str, *, max_nodes: int = MAX_NODES) -> Document:
+    """Parse one YAML document from `text`; `file` names it in messages."""
+    try:
+        nodes = list(_compose_all(text))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or exc.context or "invalid YAML"
+        raise DataError.at(file, f"invalid YAML: {what}", line=line, column=col) from None
+    except yaml.YAMLError as exc:  # reader errors (control characters) carry no mark
+        raise DataError.at(file, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise DataError.at(file, "invalid YAML: nesting is too deep") from None
+    if not nodes:
+        raise DataError.at(file, "the file is empty; expected a YAML mapping")
+    if len(nodes) > 1:
+        mark = nodes[1].start_mark
+        raise DataError.at(
+            file,
+            "more than one YAML document; put one system per file",
+            line=mark.line + 1,
+            column=mark.column + 1,
+        )
+    builder = _Builder(file, max_nodes)
+    data = builder.build(nodes[0], ())
+    return Document(file, data, builder.value_marks, builder.key_marks)
+
+
+def load_yaml(path: Path, display: str | None = None, *, max_bytes: int = MAX_BYTES) -> Document:
+    """Read and parse a YAML file (see `read_text` and `parse_yaml`)."""
+    name = display or str(path)
+    return parse_yaml(read_text(path, name, max_bytes=max_bytes), name)
+
+
+def _compose_all(text: str) -> Iterator[yaml.Node]:
+    loader = yaml.SafeLoader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                yield node
+    finally:
+        loader.dispose()
+
+
+class _Builder:
+    """Turns a composed node graph into plain data, with positions and a node budget."""
+
+    def __init__(self, file: str, max_nodes: int) -> None:
+        self.file = file
+        self.budget = max_nodes
+        self.value_marks: dict[PathKey, tuple[int, int]] = {}
+        self.key_marks: dict[PathKey, tuple[int, int]] = {}
+        self._active: set[int] = set()
+        self._scalars = yaml.SafeLoader("")
+
+    def _fail(self, node: yaml.Node, message: str, path: PathKey) -> DataError:
+        m = node.start_mark
+        return DataError.at(
+            self.file, message, line=m.line + 1, column=m.column + 1, field=format_path(path)
+        )
+
+    def build(self, node: yaml.Node, path: PathKey) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise self._fail(
+                node,
+                "document expands to too many values (alias bomb?); refusing to load it",
+                path,
+            )
+        self.value_marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        if id(node) in self._active:
+            raise self._fail(node, "recursive alias", path)
+        self._active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                if node.tag != _SEQ:
+                    raise self._fail(node, f"YAML tag {node.tag!r} is not allowed", path)
+                return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
+        finally:
+            self._active.discard(id(node))
+        raise self._fail(node, "unsupported YAML node", path)  # pragma: no cover
+
+    def _scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
+        if node.tag == _TIMESTAMP:
+            return node.value  # dates stay text; the schema checks their form
+        if node.tag not in _SCALAR_TAGS:
+            raise self._fail(node, f"YAML tag {node.tag!r} is not allowed", path)
+        value = self._scalars.construct_object(node)
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFC", value)
+        return value
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
+        if node.tag != _MAP:
+            raise self._fail(node, f"YAML tag {node.tag!r} is not allowed", path)
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == f"{_TAG}merge":
+                raise self._fail(
+                    key_node, "merge keys (<<) are not supported; write the fields out", path
+                )
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self._fail(key_node, "a key must be plain text", path)
+            key = unicodedata.normalize("NFC", str(key_node.value))
+            child: PathKey = (*path, key)
+            if key in out:
+                raise self._fail(key_node, f"duplicate key {key!r}", child)
+            self.key_marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = self.build(value_node, child)
+        return out
