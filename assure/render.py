@@ -32,7 +32,7 @@ def _date_vi(value: Any) -> str:
         except ValueError:
             return value
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return str(value.strftime("%d/%m/%Y"))
     return str(value)
 
 
