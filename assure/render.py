@@ -30,7 +30,7 @@ def _date_vi(value: Any) -> str:
         try:
             value = dt.date.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     if isinstance(value, dt.date):
         return str(value.strftime("%d/%m/%Y"))
     return str(value)
