@@ -311,10 +311,11 @@ def load_catalogues(regime_id: str, folder: Path | None = None) -> CatalogueSet:
 
 @cache
 def _bundled(regime_id: str) -> CatalogueSet:
-    return _load(regime_id, checklists_dir() / regime_id)
+    return _load(regime_id, checklists_dir() / regime_id, f"checklists/{regime_id}")
 
 
-def _load(regime_id: str, folder: Path) -> CatalogueSet:
+def _load(regime_id: str, folder: Path, display: str | None = None) -> CatalogueSet:
+    """Load a folder of catalogues; files are named `display/<name>` in messages."""
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     if not files:
         raise UsageError(f"no requirement catalogue for regime {regime_id!r} in {folder}")
@@ -325,7 +326,7 @@ def _load(regime_id: str, folder: Path) -> CatalogueSet:
     docs: dict[str, Document] = {}
     for f in files:
         try:
-            doc = load_yaml(f, str(f))
+            doc = load_yaml(f, f"{display}/{f.name}" if display else str(f))
             docs[doc.file] = doc
             cat = parse_catalogue(doc, known)
         except DataError as exc:

@@ -397,6 +397,10 @@ def plan_json(plan: Plan, lang: Lang) -> dict[str, Any]:
             {"id": f.criterion.id, "level": f.criterion.level, "article": f.criterion.article(lang)}
             for f in c.root.fired
         ],
+        "deciding": [
+            f.criterion.article(lang) for f in c.root.fired if f.criterion.level == plan.level
+        ]
+        or [c.regime.composite_article(lang)],
         "catalogues": [
             {"id": cat.id, "version": cat.version, "file": cat.file}
             for cat in plan.catalogues.catalogues
