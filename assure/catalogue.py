@@ -64,10 +64,12 @@ DERIVED_FACTS: Mapping[str, Text] = {
     "lifecycle": Text("giai đoạn", "lifecycle stage"),
 }
 
-#: Where each derived fact comes from in a profile, for "state this fact" hints.
+#: Derived facts a profile may leave unstated, and where to state them. A condition that
+#: needs one of them while the profile is silent cannot be decided ("to confirm"). Missing
+#: classification facts are different: the profile schema says facts that do not apply are
+#: omitted, so their absence is an answer. A profile that lists no endpoints has no portal.
 FACT_FIELDS: Mapping[str, str] = {
     "hosting_kind": "hosting.kind",
-    "public_endpoints": "endpoints",
     "email_system": "features.email_system",
     "wireless": "features.wireless",
     "in_house_software": "features.in_house_software",

@@ -44,7 +44,8 @@ class Unmet:
 
     @property
     def missing(self) -> bool:
-        return self.actual is _MISSING
+        """True when the condition cannot be decided because the profile is silent."""
+        return self.actual is _MISSING and self.fact in FACT_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +104,10 @@ def plan_facts(classification: Classification, profile: Profile) -> dict[str, An
     state secrets makes the system hold them): lists are joined, booleans or-ed, numbers
     maximised, other values taken from the system first.
     """
-    facts: dict[str, Any] = {}
+    regime = classification.regime
+    facts: dict[str, Any] = {
+        name: f.default for name, f in regime.facts.items() if f.default is not None
+    }
     nodes = _walk(classification.root)
     for node in nodes:
         for k, v in node.node.facts.items():
@@ -121,9 +125,8 @@ def plan_facts(classification: Classification, profile: Profile) -> dict[str, An
     hosting = data.get("hosting") or {}
     if "kind" in hosting:
         facts["hosting_kind"] = hosting["kind"]
-    endpoints = data.get("endpoints")
-    if endpoints is not None:
-        facts["public_endpoints"] = sum(1 for e in endpoints if e.get("public", True))
+    endpoints = data.get("endpoints") or ()
+    facts["public_endpoints"] = sum(1 for e in endpoints if e.get("public", True))
     if "lifecycle" in data:
         facts["lifecycle"] = data["lifecycle"]
     features = data.get("features") or {}
