@@ -131,7 +131,7 @@ def test_cli_json_findings_model(profile_file: Path, tmp_path: Path) -> None:
     assert data["coverage"]["overall"]["total"] == len(data["findings"])
     assert data["roadmap"][0] == {
         "id": "QL.1.1.3",
-        "title": "Reviewing and amending the policy",
+        "title": "Rà soát, sửa đổi chính sách",
         "status": "fail",
         "due": "2026-06-30",
         "owner": "Phòng ATTT",

@@ -1,0 +1,87 @@
+"""Benchmark: plan + gap for many profiles, as a ratio to merely loading their YAML files.
+
+Run: python bench/plan_gap.py [N]   (default N = 1000)
+
+Profiles are written to a temporary folder from the bundled demo profile with varied facts,
+so every level and many conditions are exercised. The target is a ratio of at most 3: the
+pipeline should cost little next to parsing the files it reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from assure.catalogue import load_catalogues
+from assure.classify import classify
+from assure.gap import gap_report
+from assure.paths import profiles_dir
+from assure.plan import NoLevelError, build_plan
+from assure.profile import load_many
+from assure.regime import load_regime
+
+VARIANTS = [
+    "  system_type: citizen_business\n  information: [public, personal]\n"
+    "  online_public_service_level: 4\n  personal_data_users: {n}\n",
+    "  system_type: internal\n  information: [public]\n",
+    "  system_type: infrastructure\n  infrastructure_scope: province\n  information: [public]\n",
+    "  system_type: citizen_business\n  information: [public]\n  national_system: true\n"
+    "  availability_24x7: true\n",
+    "  system_type: other\n  information: [public, state_secret]\n"
+    "  defence_security_harm: harm\n  national_data_store: true\n",
+]
+
+
+def make_profiles(folder: Path, count: int) -> None:
+    text = (profiles_dir() / "cong-dvc-demo.yaml").read_text(encoding="utf-8")
+    head, _, _ = text.partition("\nclassification:\n")
+    for i in range(count):
+        body = head.replace("id: cong-dvc-demo", f"id: he-thong-{i:04d}")
+        facts = VARIANTS[i % len(VARIANTS)].format(n=1000 + i * 37)
+        (folder / f"p{i:04d}.yaml").write_text(
+            body + "\nclassification:\n" + facts, encoding="utf-8"
+        )
+
+
+def main() -> int:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    today = dt.date(2026, 11, 22)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        make_profiles(folder, count)
+        regime = load_regime()
+        catalogues = load_catalogues(regime.id)  # loaded once, as a command run does
+
+        load_many([str(folder / "p0000.yaml")])  # warm-up: schema validators are built once
+
+        start = time.perf_counter()
+        loaded = load_many([str(folder)])
+        load_s = time.perf_counter() - start
+        assert not loaded.errors, loaded.errors[0]
+
+        start = time.perf_counter()
+        requirements = gaps = 0
+        for profile in loaded.profiles:
+            try:
+                plan = build_plan(classify(profile, regime), catalogues, profile)
+            except NoLevelError:
+                continue
+            report = gap_report(plan, [], today)
+            requirements += len(plan.items)
+            gaps += len(report.gaps)
+        pipeline_s = time.perf_counter() - start
+    full_s = load_s + pipeline_s
+    ratio = full_s / load_s
+    print(f"profiles: {count}")
+    print(f"load only:          {load_s:8.2f} s")
+    print(f"plan + gap:         {pipeline_s:8.2f} s  ({requirements} requirements, {gaps} gaps)")
+    print(f"load + plan + gap:  {full_s:8.2f} s")
+    print(f"ratio:              {ratio:8.2f}  (target ≤ 3)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
