@@ -152,6 +152,7 @@ class Requirement:
     catalogue: str
     file: str
     line: int
+    profile_check: str | None = None
 
     def sources_for(self, level: int) -> list[str]:
         """Citations for this requirement at `level`: annex, TCVN clause, other rules."""
@@ -285,6 +286,7 @@ def parse_catalogue(doc: Document, known_facts: frozenset[str]) -> Catalogue:
                 catalogue=data["catalogue"],
                 file=doc.file,
                 line=doc.position(where).line,
+                profile_check=ver.get("profile_check"),
             )
         )
     if errors:

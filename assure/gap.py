@@ -6,10 +6,14 @@ JUnit as probe results. The rules, in order:
 
 1. a valid waiver → `info` (the underlying result is kept in the evidence, never hidden);
 2. `not_applicable` with its justification → `not_applicable`;
-3. a probe `fail` on a mapped check → `fail`, whatever the declaration says;
+3. a probe `fail` on a mapped check, or a profile fact that contradicts the requirement
+   (a required network zone missing from the declared architecture, a standby site closer
+   than required, a security budget share below the minimum) → `fail`, whatever the
+   declaration says;
 4. the declaration: `implemented` → `pass`, `partial` → `warn`, `planned` → `fail`;
 5. no declaration: the probes decide when the requirement is verified by probes (all pass →
-   `pass`; only inconclusive → `inconclusive`, never `pass`); otherwise `fail` (missing).
+   `pass`; only inconclusive → `inconclusive`, never `pass`), a profile fact that shows the
+   requirement met gives `pass`; otherwise `fail` (missing).
 
 An expired waiver counts for nothing: the requirement is judged as if it had none, and the
 evidence says the waiver lapsed.
@@ -192,6 +196,67 @@ _TEXT = {
 }
 
 
+def profile_check(check: str, data: Mapping[str, Any]) -> tuple[bool, Text, Any] | None:
+    """Judge a requirement from the profile's own facts; None when the profile is silent.
+
+    Returns (met, sentence, evidence value). These checks let the declared architecture,
+    hosting and budget confirm or contradict what the controls claim.
+    """
+    kind, _, arg = check.partition(":")
+    if kind == "zone":
+        zones = (data.get("architecture") or {}).get("network_zones") or []
+        if not zones:
+            return None
+        names = [z["name"] for z in zones if z.get("kind") == arg]
+        if names:
+            return (
+                True,
+                Text(
+                    f"Vùng mạng đã khai báo trong kiến trúc: {', '.join(names)}.",
+                    f"Zone declared in the architecture: {', '.join(names)}.",
+                ),
+                names,
+            )
+        return (
+            False,
+            Text(
+                f"Kiến trúc đã khai báo không có vùng mạng loại '{arg}'.",
+                f"The declared architecture has no network zone of kind '{arg}'.",
+            ),
+            sorted({str(z.get("kind", "other")) for z in zones}),
+        )
+    if kind == "standby_distance":
+        km = (data.get("hosting") or {}).get("standby_distance_km")
+        if km is None:
+            return None
+        need = float(arg)
+        met = km >= need
+        return (
+            met,
+            Text(
+                f"Hệ thống dự phòng cách {km:g} km (yêu cầu tối thiểu {need:g} km).",
+                f"The standby site is {km:g} km away (at least {need:g} km required).",
+            ),
+            km,
+        )
+    if kind == "budget_share":
+        budget = data.get("budget") or {}
+        total, security = budget.get("it_total"), budget.get("security")
+        if not total or security is None:
+            return None
+        share = 100.0 * security / total
+        need = float(arg)
+        return (
+            share >= need,
+            Text(
+                f"Kinh phí an toàn thông tin chiếm {share:.1f}% (tối thiểu {need:g}%).",
+                f"Security takes {share:.1f}% of the IT budget (at least {need:g}% required).",
+            ),
+            round(share, 2),
+        )
+    return None
+
+
 def _judge(
     item: PlanItem,
     control: Mapping[str, Any] | None,
@@ -199,6 +264,7 @@ def _judge(
     probes: Sequence[Finding],
     today: dt.date,
     lang: Lang,
+    facts: tuple[bool, Text, Any] | None = None,
 ) -> tuple[Status, str, dict[str, Any]]:
     evidence: dict[str, Any] = {
         "requirement": item.id,
@@ -220,6 +286,12 @@ def _judge(
         ]
     failed = [f for f in probes if f.status is Status.FAIL]
     decided = [f for f in probes if f.status.decided]
+    if facts is not None:
+        evidence["profile_check"] = {
+            "check": item.requirement.profile_check,
+            "met": facts[0],
+            "value": facts[2],
+        }
 
     def checks(fs: Sequence[Finding]) -> str:
         return ", ".join(sorted({f.check for f in fs}))
@@ -231,6 +303,8 @@ def _judge(
     elif failed:
         status = Status.FAIL
         summary = _TEXT["probe_fail"](lang).format(checks=checks(failed))
+    elif facts is not None and not facts[0]:
+        status, summary = Status.FAIL, facts[1](lang)
     elif declared == "implemented":
         status = Status.PASS
         summary = _TEXT["implemented"](lang)
@@ -252,6 +326,8 @@ def _judge(
         else:
             status = Status.INCONCLUSIVE
             summary = _TEXT["probe_inconclusive"](lang).format(checks=checks(probes))
+    elif facts is not None:
+        status, summary = Status.PASS, facts[1](lang)
     else:
         status, summary = Status.FAIL, _TEXT["missing"](lang)
     if waiver is not None:
@@ -293,7 +369,10 @@ def gap_report(
         req = item.requirement
         control = controls.get(req.id)
         probes = [f for c in req.probes for f in by_check.get(c, ())]
-        status, summary, evidence = _judge(item, control, waivers.get(req.id), probes, today, lang)
+        facts = profile_check(req.profile_check, data) if req.profile_check else None
+        status, summary, evidence = _judge(
+            item, control, waivers.get(req.id), probes, today, lang, facts
+        )
         due = _date(control.get("due")) if control else None
         finding = Finding(
             check=req.id,

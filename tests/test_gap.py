@@ -12,7 +12,7 @@ import pytest
 from assure.errors import DataError
 from assure.findings import Finding, Status
 from assure.gap import gap_report, load_findings
-from tests.assurance_helpers import LEVEL3_PORTAL, plan_of
+from tests.assurance_helpers import LEVEL3_PORTAL, LEVEL5_STORE, plan_of
 from tests.conftest import ROOT, run_assure, write
 
 TODAY = dt.date(2026, 11, 22)
@@ -226,3 +226,22 @@ def test_demo_profile_gap_is_reproducible() -> None:
     )
     first, second = run_assure(*args), run_assure(*args)
     assert first.code == 0 and first.out == second.out
+
+
+def test_profile_facts_confirm_or_contradict_controls() -> None:
+    """Declared zones, standby distance and budget share confirm or override controls."""
+    text = LEVEL5_STORE.replace("standby_distance_km: 45", "standby_distance_km: 20") + (
+        "architecture:\n  network_zones:\n    - {name: DMZ, kind: dmz}\n"
+        "budget: {it_total: 1000, security: 50}\n"
+        "controls:\n  TK.ZONE.DATABASE: {status: implemented}\n"
+        "  TK.STANDBY-SITE: {status: implemented}\n  CT14.BUDGET: {status: implemented}\n"
+    )
+    rep = gap_report(plan_of(text), [], TODAY, "en")
+    by_id = {i.item.id: i.finding for i in rep.items}
+    assert by_id["TK.ZONE.DMZ"].status is Status.PASS  # declared zone, no control needed
+    assert by_id["TK.ZONE.DATABASE"].status is Status.FAIL  # claimed, but not in architecture
+    assert "no network zone of kind 'database'" in by_id["TK.ZONE.DATABASE"].summary
+    assert by_id["TK.STANDBY-SITE"].status is Status.FAIL
+    assert "20 km" in by_id["TK.STANDBY-SITE"].summary
+    assert by_id["CT14.BUDGET"].status is Status.FAIL
+    assert by_id["CT14.BUDGET"].evidence["profile_check"]["value"] == 5.0
