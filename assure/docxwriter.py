@@ -82,9 +82,13 @@ class DocxBuilder:
     def bullet(self, text: str) -> None:
         self.doc.add_paragraph(text, style="List Bullet")
 
-    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    def table(
+        self, headers: Sequence[str], rows: Sequence[Sequence[str]], *, grid: bool = True
+    ) -> None:
+        """A table with a bold header row; `grid=False` draws no borders (letter headers)."""
         table = self.doc.add_table(rows=1, cols=len(headers))
-        table.style = "Table Grid"
+        if grid:
+            table.style = "Table Grid"
         for cell, text in zip(table.rows[0].cells, headers, strict=True):
             cell.text = ""
             cell.paragraphs[0].add_run(text).bold = True

@@ -39,6 +39,7 @@ class Block:
     center: bool = False
     headers: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
+    grid: bool = True
 
 
 @dataclass
@@ -60,9 +61,11 @@ class DocModel:
     def bullet(self, text: str) -> None:
         self.blocks.append(Block("bullet", text))
 
-    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    def table(
+        self, headers: Sequence[str], rows: Sequence[Sequence[str]], *, grid: bool = True
+    ) -> None:
         self.blocks.append(
-            Block("table", headers=tuple(headers), rows=tuple(tuple(r) for r in rows))
+            Block("table", headers=tuple(headers), rows=tuple(tuple(r) for r in rows), grid=grid)
         )
 
     def title_block(self, text: str) -> None:
@@ -90,6 +93,27 @@ _UNIT_FIELDS = (
     ("phone", Text("Điện thoại", "Phone")),
     ("email", Text("Thư điện tử", "E-mail")),
 )
+
+_LIFECYCLE = {
+    "planned": Text("Đang lập kế hoạch đầu tư", "Planned"),
+    "building": Text("Đang xây dựng, nâng cấp", "Being built or upgraded"),
+    "operating": Text("Đang vận hành", "Operating"),
+    "retired": Text("Đã dừng vận hành", "Retired"),
+}
+
+_HOSTING = {
+    "kind": Text("Hình thức", "Kind"),
+    "provider": Text("Nhà cung cấp", "Provider"),
+    "location": Text("Địa điểm", "Location"),
+    "standby_site": Text("Hệ thống dự phòng", "Standby site"),
+    "standby_distance_km": Text("Khoảng cách tới hệ thống dự phòng (km)", "Standby distance (km)"),
+}
+
+_HOSTING_KIND = {
+    "own": Text("Tự đầu tư, vận hành", "Own premises"),
+    "rented_datacenter": Text("Thuê trung tâm dữ liệu", "Rented data centre"),
+    "cloud": Text("Thuê dịch vụ điện toán đám mây", "Cloud service"),
+}
 
 _DECLARED = {
     "implemented": Text("Đã triển khai", "Implemented"),
@@ -122,7 +146,9 @@ def _overview(doc: DocModel, plan: Plan) -> None:
         [_t(lang, "Mã hệ thống", "System ID"), plan.profile.id],
         [
             _t(lang, "Giai đoạn", "Lifecycle"),
-            str(data.get("lifecycle") or todo(lang, "lifecycle")),
+            _LIFECYCLE[data["lifecycle"]](lang)
+            if data.get("lifecycle")
+            else todo(lang, "lifecycle"),
         ],
     ]
     if data.get("description"):
@@ -163,7 +189,13 @@ def _overview(doc: DocModel, plan: Plan) -> None:
         doc.h(_t(lang, "1.6. Nơi đặt hệ thống", "1.6. Hosting"), 2)
         doc.table(
             [_t(lang, "Thông tin", "Field"), _t(lang, "Nội dung", "Value")],
-            [[k, str(v)] for k, v in hosting.items()],
+            [
+                [
+                    _HOSTING[k](lang),
+                    _HOSTING_KIND[v](lang) if k == "kind" else str(v),
+                ]
+                for k, v in hosting.items()
+            ],
         )
     arch = data.get("architecture") or {}
     doc.h(_t(lang, "1.7. Danh mục thiết bị", "1.7. Devices"), 2)
@@ -327,7 +359,7 @@ def _level(doc: DocModel, plan: Plan, cls: Mapping[str, Any]) -> None:
     ap, pr = cls["appraisal"], cls["approval"]
     doc.h(_t(lang, "3.4. Thẩm định và phê duyệt", "3.4. Appraisal and approval"), 2)
     arows = [
-        [_t(lang, "lbập hồ sơ", "Prepared by"), ap["prepared_by_label"] or "—"],
+        [_t(lang, "Lập hồ sơ", "Prepared by"), ap["prepared_by_label"] or "—"],
         [_t(lang, "Thẩm định", "Appraised by"), ap["appraised_by_label"] or "—"],
         [_t(lang, "Phê duyệt", "Approved by"), pr["approved_by_label"] or "—"],
     ]
@@ -505,6 +537,7 @@ def cover_letter_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel:
             ],
             ["", _t(lang, "…, ngày … tháng … năm 20…", "…, date …")],
         ],
+        grid=False,
     )
     doc.title_block(_t(lang, "TỜ TRÌNH", "REQUEST"))
     doc.p(
@@ -563,10 +596,11 @@ def cover_letter_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel:
                 _t(lang, "(Ký, ghi rõ họ tên, đóng dấu)", "(Signature, name, seal)"),
             ],
             [
-                _t(lang, "- lbưu: VT.", "- Archive."),
+                _t(lang, "- Lưu: VT.", "- Archive."),
                 op.get("representative") or todo(lang, "operator.representative"),
             ],
         ],
+        grid=False,
     )
     return doc
 
@@ -602,7 +636,7 @@ def to_docx(model: DocModel) -> bytes:
         elif b.kind == "bullet":
             doc.bullet(b.text)
         elif b.kind == "table":
-            doc.table(list(b.headers), [list(r) for r in b.rows])
+            doc.table(list(b.headers), [list(r) for r in b.rows], grid=b.grid)
         elif b.kind == "pagebreak":
             doc.page_break()
     return _stable_zip(doc.to_bytes())

@@ -79,6 +79,8 @@ def test_cover_letter(dossier_dir: Path) -> None:
     assert "Kính gửi: Sở Khoa học và Công nghệ tỉnh Minh Châu." in text
     assert "Thuyết minh đề xuất cấp độ" in text
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "- Lưu: VT." in text
+    assert "Lập hồ sơ" in all_text(open_docx(dossier_dir / "02-ho-so-de-xuat-cap-do.docx"))
 
 
 def test_level4_has_expert_opinion_and_todo_markers(tmp_path: Path) -> None:
