@@ -446,7 +446,7 @@ def _security_plan(doc: DocModel, plan: Plan, gap: GapReport | None) -> None:
                     how.append(f"{lb['status']}: {lb['status_' + gi.finding.status.value]}")
                 measure = r.get("measure", "—") + (f" ({lb['product']})" if r["product"] else "")
                 title = r["title"] + (f" ({lb['unconfirmed']})" if r.get("unconfirmed") else "")
-                rows.append([r["id"], title, "; ".join(r["sources"]), measure, ". ".join(how)])
+                rows.append([r["id"], title, "; ".join(r["citations"]), measure, ". ".join(how)])
             doc.table(
                 [
                     lb["id"],

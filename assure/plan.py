@@ -25,6 +25,7 @@ from assure.catalogue import (
     Requirement,
 )
 from assure.classify import _MISSING, Classification, NodeResult, _atom_holds
+from assure.labels import cite
 from assure.profile import Profile
 from assure.regime import Condition, Lang, Regime, Text
 
@@ -279,8 +280,9 @@ def _basis(level: int, req: Requirement, entry: LevelEntry) -> Text:
             f"Phụ lục {ROMAN[level]} Thông tư 12/2022 yêu cầu ở cấp độ {level}{clause}.",
             f"Required at level {level} by Circular 12/2022 Annex {ROMAN[level]}{clause}.",
         )
-    src = "; ".join(req.sources) or "—"
-    return Text(f"Áp dụng ở cấp độ {level} ({src}).", f"Applies at level {level} ({src}).")
+    vi = "; ".join(cite(s, "vi") for s in req.sources) or "—"
+    en = "; ".join(req.sources) or "—"
+    return Text(f"Áp dụng ở cấp độ {level} ({vi}).", f"Applies at level {level} ({en}).")
 
 
 def _join(*texts: Text) -> Text:
@@ -360,6 +362,7 @@ def item_json(item: PlanItem, lang: Lang) -> dict[str, Any]:
         "title": r.title(lang),
         "group": r.group,
         "sources": list(item.sources),
+        "citations": [cite(s, lang) for s in item.sources],
         "plan_part": r.plan_part,
         "category": r.category,
         "description": r.description(lang),

@@ -94,7 +94,7 @@ def write_plan_sections(
                 row = [
                     r["id"],
                     _title(r, lb),
-                    "; ".join(r["sources"]),
+                    "; ".join(r["citations"]),
                     _measure(r, lb),
                     _verification(r, lb),
                 ]

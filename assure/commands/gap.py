@@ -70,6 +70,13 @@ def command(
     findings = load_findings_files(findings_files)
     lg = lang_of(lang)
     report = gap_report(plan, findings, env.today, lg)
+    ignored = len(findings) - len(report.probe_findings)
+    if ignored:
+        click.echo(
+            f"assure gap: note: {ignored} finding(s) ignored: their targets are not among"
+            f" the endpoints of {plan.profile.id}",
+            err=True,
+        )
     if fmt == "json":
         emit(to_json(gap_json(report, lg)), output)
     elif fmt == "html":
