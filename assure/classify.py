@@ -163,15 +163,29 @@ class Fired:
     facts: Mapping[str, Any]
 
     def reason(self, regime: Regime, lang: Lang) -> str:
-        values = {
-            name: regime.facts[name].show(self.facts[name], lang)
-            for name in regime.facts
-            if name in self.facts
-        }
-        try:
-            return self.criterion.reason(lang).format_map(values)
-        except (KeyError, IndexError, ValueError):
-            return self.criterion.reason(lang)
+        return fill(self.criterion.reason(lang), self.facts, regime, lang)
+
+
+class _Values(dict[str, str]):
+    """Template values that never raise: a fact that is not stated reads as such."""
+
+    def __init__(self, lang: Lang, values: Mapping[str, str]) -> None:
+        super().__init__(values)
+        self.lang = lang
+
+    def __missing__(self, key: str) -> str:
+        return "chưa khai báo" if self.lang == "vi" else "not stated"
+
+
+def fill(template: str, facts: Mapping[str, Any], regime: Regime, lang: Lang) -> str:
+    """Fill `{fact}` placeholders of a reason with the facts as a person reads them."""
+    values = {
+        name: regime.facts[name].show(facts[name], lang) for name in regime.facts if name in facts
+    }
+    try:
+        return template.format_map(_Values(lang, values))
+    except (IndexError, ValueError):  # a stray brace in hand-written data
+        return template
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +194,7 @@ class NearMiss:
 
     criterion: Criterion
     unmet: tuple[Atom, ...]
+    component: SystemNode | None = None  # set when the miss is a component's, not the node's
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,9 +249,32 @@ def classify_node(node: SystemNode, regime: Regime) -> NodeResult:
         pool = [m for m in misses if m.criterion.level == target]
         if level is None:  # nothing fired: every criterion is a candidate
             pool = misses
-        near = sorted(pool, key=lambda m: (len(m.unmet), m.criterion.level, m.criterion.id))
+        # A composite also rises when any component does (Art. 5.2 of Decree 85 and its
+        # successors), so its components' closest criteria count too.
+        for comp in node.components:
+            for sub in comp.walk():
+                pool += [
+                    NearMiss(c, tuple(unmet), sub)
+                    for c in regime.criteria
+                    if c.level == target and (unmet := evaluate(c.when, sub.facts, regime))
+                ]
+        near = _dedupe(
+            sorted(pool, key=lambda m: (len(m.unmet), m.criterion.level, m.criterion.id))
+        )
     unused = tuple(sorted(k for k in node.facts if k not in regime.facts))
     return NodeResult(node, level, own, tuple(fired), comps, tuple(near), unused)
+
+
+def _dedupe(misses: Sequence[NearMiss]) -> list[NearMiss]:
+    """Keep one miss per criterion and identical shortfall (the system's own comes first)."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for m in misses:
+        key = (m.criterion.id, repr([(a.fact, a.op, a.expected, a.actual) for a in m.unmet]))
+        if key not in seen:
+            seen.add(key)
+            out.append(m)
+    return out
 
 
 def classify(profile: Profile, regime: Regime) -> Classification:
@@ -246,11 +284,20 @@ def classify(profile: Profile, regime: Regime) -> Classification:
 
 def composite_reason(result: NodeResult, regime: Regime, lang: Lang) -> str:
     """Reason line of the highest-level rule (Art. 5.2) for a composite node."""
-    own = "—" if result.own_level is None else str(result.own_level)
-    this = "hệ thống chính" if lang == "vi" else "the system itself"
-    parts = [f"{this} {own}"]
-    parts += [f"{c.node.id} {c.level if c.level is not None else '—'}" for c in result.components]
-    return regime.composite_reason(lang).format(parts=", ".join(parts))
+    word = "cấp độ" if lang == "vi" else "level"
+
+    def lvl(level: int | None) -> str:
+        return f"{word} {level}" if level is not None else "—"
+
+    this = "bản thân hệ thống" if lang == "vi" else "the system itself"
+    parts = [f"{this}: {lvl(result.own_level)}"]
+    parts += [f"{display_name(c.node, lang)} ({lvl(c.level)})" for c in result.components]
+    return regime.composite_reason(lang).format(parts="; ".join(parts))
+
+
+def display_name(node: SystemNode, lang: Lang) -> str:
+    """The node's name in the output language (the English name when there is one)."""
+    return node.name_en if lang == "en" and node.name_en else node.name
 
 
 def next_on_or_after(today: dt.date, month_day: str) -> dt.date:
@@ -363,6 +410,7 @@ def node_json(result: NodeResult, regime: Regime, lang: Lang) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": result.node.id,
         "name": result.node.name,
+        **({"name_en": result.node.name_en} if result.node.name_en else {}),
         "level": result.level,
         "own_level": result.own_level,
         "criteria": criteria,
@@ -385,6 +433,7 @@ def _not_higher(result: NodeResult, regime: Regime, lang: Lang) -> dict[str, Any
                 "level": m.criterion.level,
                 "article": m.criterion.article(lang),
                 "unmet": [a.describe(regime, lang) for a in m.unmet],
+                **({"component": m.component.id} if m.component else {}),
             }
             for m in result.near_misses
         ],

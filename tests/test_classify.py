@@ -41,7 +41,7 @@ CB = {"system_type": "citizen_business", "information": ["public", "personal"]}
         ({"system_type": "internal", "information": ["public", "private"]}, 2, "art8.1"),
         ({"system_type": "internal", "information": ["personal"]}, 2, "art8.1"),
         ({**CB, "online_public_service_level": 2}, 2, "art8.2.a"),
-        ({**CB, "online_public_service_level": 0}, 2, "art8.2.a"),
+        ({**CB, "online_public_service_level": 1}, 2, "art8.2.a"),
         ({**CB, "conditional_business": False}, 2, "art8.2.b"),
         ({**CB, "personal_data_users": 9_999}, 2, "art8.2.c"),
         ({"system_type": "infrastructure", "infrastructure_scope": "organization"}, 2, "art8.3"),
@@ -247,7 +247,7 @@ def test_composite_takes_the_highest_component_level() -> None:
     assert out["criteria"][0]["level"] == 3
     assert [c["level"] for c in out["components"]] == [2, 3]
     assert out["components"][1]["components"][0]["level"] == 3
-    assert "dvc 3" in out["criteria"][0]["reason"]
+    assert "Dịch vụ công (level 3)" in out["criteria"][0]["reason"]
 
 
 def test_composite_whose_own_level_is_highest_still_cites_art_5_2() -> None:
@@ -343,3 +343,57 @@ def test_unused_facts_are_reported() -> None:
     out = result({**CB, "online_public_service_level": 3, "administrative_procedures": True})
     assert out["unused_facts"] == ["administrative_procedures"]
     assert out["level"] == 3
+
+
+def test_facts_not_stated_are_not_assumed() -> None:
+    """Art. 8.2.b needs the non-conditional service stated; level 0 is no service."""
+    assert "nd85-2016:art8.2.b" not in fired(CB)
+    assert "nd85-2016:art8.2.b" in fired({**CB, "conditional_business": False})
+    assert "nd85-2016:art8.2.a" not in fired({**CB, "online_public_service_level": 0})
+
+
+def test_infrastructure_criteria_cite_the_right_article() -> None:
+    """Nationwide 24/7 is Art. 10.3 only; international is Art. 11.3, not 9.3 or 10.3."""
+    national = fired(
+        {
+            "system_type": "infrastructure",
+            "infrastructure_scope": "national",
+            "availability_24x7": True,
+        }
+    )
+    assert "nd85-2016:art10.3" in national
+    assert "nd85-2016:art9.3" not in national
+    world = fired(
+        {
+            "system_type": "infrastructure",
+            "infrastructure_scope": "international",
+            "availability_24x7": True,
+        }
+    )
+    assert world == {"nd85-2016:art11.3"}
+
+
+def test_state_secret_reason_does_not_invent_harm() -> None:
+    """With no harm stated, the Art. 9.1 reason says so instead of asserting harm."""
+    out = result({"system_type": "internal", "information": ["state_secret"]})
+    assert "not stated" in out["criteria"][0]["reason"]
+
+
+def test_composite_why_not_higher_looks_into_components() -> None:
+    """A composite is told which component comes closest to the next level."""
+    out = result(
+        {"system_type": "internal", "information": ["private"]},
+        components=[
+            {
+                "id": "dvc",
+                "name": "Dịch vụ công",
+                "classification": {**CB, "online_public_service_level": 4, "national_system": True},
+            }
+        ],
+    )
+    assert out["level"] == 3
+    closest = out["not_higher"]["closest"]
+    assert any(
+        m.get("component") == "dvc" and m["id"] == "nd85-2016:art10.2" and len(m["unmet"]) == 1
+        for m in closest
+    )

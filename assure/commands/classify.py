@@ -15,6 +15,7 @@ from assure.classify import (
     classification_json,
     classify,
     composite_reason,
+    display_name,
 )
 from assure.commands._common import (
     Env,
@@ -43,7 +44,7 @@ def _short(crit_id: str) -> str:
     return crit_id.split(":", 1)[1] if ":" in crit_id else crit_id
 
 
-def _rows(result: NodeResult, regime: Regime, depth: int) -> list[list[str]]:
+def _rows(result: NodeResult, regime: Regime, depth: int, lang: Lang) -> list[list[str]]:
     deciding = [f.criterion.id for f in result.fired if f.criterion.level == result.level]
     if result.decided_by_components:
         deciding = [regime.composite_id]
@@ -53,11 +54,11 @@ def _rows(result: NodeResult, regime: Regime, depth: int) -> list[list[str]]:
         prefix + result.node.id,
         level,
         ", ".join(_short(c) for c in deciding) or "—",
-        result.node.name,
+        display_name(result.node, lang),
     ]
     rows = [row]
     for c in result.components:
-        rows.extend(_rows(c, regime, depth + 1))
+        rows.extend(_rows(c, regime, depth + 1, lang))
     return rows
 
 
@@ -65,7 +66,7 @@ def table(results: Sequence[Classification], lang: Lang) -> str:
     """The level table: one row per system, components indented below it."""
     rows: list[list[str]] = []
     for r in results:
-        rows.extend(_rows(r.root, r.regime, 0))
+        rows.extend(_rows(r.root, r.regime, 0, lang))
     out = textable.render(HEAD[lang], rows)
     counts = Counter(r.level for r in results)
     word = "hệ thống" if lang == "vi" else "systems"
@@ -80,7 +81,7 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
     """A readable account of one classification: reasons, next level, obligations."""
     data = classification_json(c, env.today, lang)
     vi = lang == "vi"
-    lines = [f"{c.profile.id} — {c.profile.name}"]
+    lines = [f"{c.profile.id} — {display_name(c.profile.system, lang)}"]
     level = data["level"]
     lines.append(
         (f"  Cấp độ đề xuất: {level}" if vi else f"  Proposed level: {level}")
@@ -97,7 +98,8 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
             else f"  Why not level {nh['next_level']}:"
         )
         for m in nh["closest"][:3]:
-            lines.append(f"    – {m['article']}: " + "; ".join(m["unmet"]))
+            where = f"[{m['component']}] " if "component" in m else ""
+            lines.append(f"    – {where}{m['article']}: " + "; ".join(m["unmet"]))
     if level:
         ap, pr = data["appraisal"], data["approval"]
         lim = ap["time_limit"]
@@ -122,6 +124,16 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
             + f" ({plim['source']})"
         )
         insp = data["inspection"]
+        if insp.get("organisation_wide_months"):
+            months = insp["organisation_wide_months"]
+            lines.append(
+                (
+                    f"  Kiểm tra, đánh giá toàn bộ các hệ thống của cơ quan: {months} tháng/lần"
+                    if vi
+                    else f"  Organisation-wide inspection: every {months} months"
+                )
+                + f" ({insp['source']})"
+            )
         if insp.get("interval_months"):
             lines.append(
                 (
