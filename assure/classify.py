@@ -83,7 +83,8 @@ def _op_text(op: str, expected: Any, fact: Fact, lang: Lang) -> str:
 def _fact_value(facts: Mapping[str, Any], regime: Regime, name: str) -> Any:
     if name in facts:
         return facts[name]
-    default = regime.facts[name].default
+    fact = regime.facts.get(name)
+    default = None if fact is None else fact.default
     return _MISSING if default is None else default
 
 
@@ -155,6 +156,17 @@ def evaluate(cond: Mapping[str, Any], facts: Mapping[str, Any], regime: Regime) 
     return unmet
 
 
+class _Shown(dict[str, str]):
+    """Fact values for a reason template; a fact the profile omits reads "not stated"."""
+
+    def __init__(self, values: Mapping[str, str], missing: str) -> None:
+        super().__init__(values)
+        self.missing = missing
+
+    def __missing__(self, key: str) -> str:
+        return self.missing
+
+
 @dataclass(frozen=True, slots=True)
 class Fired:
     """A criterion that fired, with the facts that filled its reason."""
@@ -163,11 +175,14 @@ class Fired:
     facts: Mapping[str, Any]
 
     def reason(self, regime: Regime, lang: Lang) -> str:
-        values = {
-            name: regime.facts[name].show(self.facts[name], lang)
-            for name in regime.facts
-            if name in self.facts
-        }
+        values = _Shown(
+            {
+                name: regime.facts[name].show(self.facts[name], lang)
+                for name in regime.facts
+                if name in self.facts
+            },
+            "chưa khai báo" if lang == "vi" else "not stated",
+        )
         try:
             return self.criterion.reason(lang).format_map(values)
         except (KeyError, IndexError, ValueError):
@@ -193,6 +208,7 @@ class NodeResult:
     components: tuple[NodeResult, ...]
     near_misses: tuple[NearMiss, ...]
     unused_facts: tuple[str, ...]
+    flags: tuple[str, ...] = ()
 
     @property
     def decided_by_components(self) -> bool:
@@ -236,7 +252,29 @@ def classify_node(node: SystemNode, regime: Regime) -> NodeResult:
             pool = misses
         near = sorted(pool, key=lambda m: (len(m.unmet), m.criterion.level, m.criterion.id))
     unused = tuple(sorted(k for k in node.facts if k not in regime.facts))
-    return NodeResult(node, level, own, tuple(fired), comps, tuple(near), unused)
+    flags = _flags(node, regime, level, comps)
+    return NodeResult(node, level, own, tuple(fired), comps, tuple(near), unused, flags)
+
+
+def _flags(
+    node: SystemNode, regime: Regime, level: int | None, comps: Sequence[NodeResult]
+) -> tuple[str, ...]:
+    """Flags a node carries: by its facts, by its level, or because a component carries it."""
+    raised: list[str] = []
+    for flag in regime.flags:
+        by_facts = flag.when is not None and not evaluate(flag.when, node.facts, regime)
+        by_level = flag.from_level is not None and level is not None and level >= flag.from_level
+        by_parts = any(flag.id in c.flags for c in comps)
+        if by_facts or by_level or by_parts:
+            raised.append(flag.id)
+    return tuple(raised)
+
+
+def _applies(item: Mapping[str, Any], flags: Sequence[str]) -> bool:
+    cond = item.get("applies_when")
+    if not cond:
+        return True
+    return (cond["flag"] in flags) == bool(cond.get("raised", True))
 
 
 def classify(profile: Profile, regime: Regime) -> Classification:
@@ -260,10 +298,27 @@ def next_on_or_after(today: dt.date, month_day: str) -> dt.date:
     return candidate if candidate >= today else dt.date(today.year + 1, month, day)
 
 
-def obligations(regime: Regime, level: int, today: dt.date, lang: Lang) -> dict[str, Any]:
-    """What follows from the level: dossier authorities and limits, inspection, reporting."""
+def procedure_level(regime: Regime, level: int, flags: Sequence[str] = ()) -> int:
+    """The level whose appraisal and approval procedure applies (a flag may raise it)."""
+    raised = [
+        f.procedure_level
+        for f in regime.flags
+        if f.id in flags and f.procedure_level is not None and f.procedure_level > level
+    ]
+    return max(raised, default=level)
+
+
+def obligations(
+    regime: Regime, level: int, today: dt.date, lang: Lang, flags: Sequence[str] = ()
+) -> dict[str, Any]:
+    """What follows from the level: dossier authorities and limits, inspection, reporting.
+
+    `flags` are the regime flags the system carries; they can switch the procedure to that
+    of a higher level and add or remove obligations (`applies_when`).
+    """
     data = regime.level_data(level)
-    dossier = data.get("dossier", {})
+    proc = procedure_level(regime, level, flags)
+    dossier = regime.level_data(proc).get("dossier", {})
 
     def limit(key: str) -> dict[str, Any] | None:
         raw = dossier.get(key)
@@ -301,6 +356,8 @@ def obligations(regime: Regime, level: int, today: dt.date, lang: Lang) -> dict[
     if insp.get("note"):
         inspection["note"] = insp["note"][lang]
     out: dict[str, Any] = {"appraisal": appraisal, "approval": approval, "inspection": inspection}
+    if proc != level:
+        out["procedure_level"] = proc
     rep = regime.raw.get("reporting")
     if rep:
         out["reporting"] = {
@@ -318,8 +375,12 @@ def obligations(regime: Regime, level: int, today: dt.date, lang: Lang) -> dict[
             ],
         }
     extra: list[Mapping[str, Any]] = [
-        *[o for o in regime.raw.get("obligations", []) if level in o.get("levels", [level])],
-        *data.get("obligations", []),
+        o
+        for o in (
+            *[o for o in regime.raw.get("obligations", []) if level in o.get("levels", [level])],
+            *data.get("obligations", []),
+        )
+        if _applies(o, flags)
     ]
     if extra:
         out["obligations"] = [
@@ -331,9 +392,19 @@ def obligations(regime: Regime, level: int, today: dt.date, lang: Lang) -> dict[
             }
             for o in extra
         ]
-    parts = [p for p in regime.raw.get("dossier_parts", []) if level in p["levels"]]
+    parts = [
+        p
+        for p in regime.raw.get("dossier_parts", [])
+        if level in p["levels"] and _applies(p, flags)
+    ]
     out["dossier_parts"] = [
-        {"id": p["id"], "title": p["title"][lang], "source": p["source"]} for p in parts
+        {
+            "id": p["id"],
+            "title": p["title"][lang],
+            "source": p["source"],
+            **({"unconfirmed": True} if p.get("unconfirmed") else {}),
+        }
+        for p in parts
     ]
     return out
 
@@ -371,6 +442,19 @@ def node_json(result: NodeResult, regime: Regime, lang: Lang) -> dict[str, Any]:
     }
     if result.unused_facts:
         out["unused_facts"] = list(result.unused_facts)
+    if result.flags:
+        out["flags"] = [flag_json(regime, f, lang) for f in result.flags]
+    return out
+
+
+def flag_json(regime: Regime, flag_id: str, lang: Lang) -> dict[str, Any]:
+    """JSON form of a raised flag: what it is, where the rule is, what it changes."""
+    flag = next(f for f in regime.flags if f.id == flag_id)
+    out: dict[str, Any] = {"id": flag.id, "label": flag.label(lang), "source": flag.source}
+    if flag.procedure_level is not None:
+        out["procedure_level"] = flag.procedure_level
+    if flag.note is not None:
+        out["note"] = flag.note(lang)
     return out
 
 
@@ -403,7 +487,7 @@ def classification_json(c: Classification, today: dt.date, lang: Lang) -> dict[s
         **out,
     }
     if c.level is not None:
-        result.update(obligations(c.regime, c.level, today, lang))
+        result.update(obligations(c.regime, c.level, today, lang, c.root.flags))
     return result
 
 
