@@ -135,9 +135,10 @@ class Regime:
         return self.actors[key](lang) if key in self.actors else key
 
 
-def _facts_in(cond: Condition) -> list[str]:
+def facts_in(cond: Condition) -> list[str]:
+    """Every fact a condition reads, in order (repeats kept)."""
     if "all" in cond or "any" in cond:
-        return [f for c in cond.get("all", cond.get("any", [])) for f in _facts_in(c)]
+        return [f for c in cond.get("all", cond.get("any", [])) for f in facts_in(c)]
     return [cond["fact"]]
 
 
@@ -171,7 +172,7 @@ def parse_regime(path: Path) -> Regime:
             errors.append(
                 doc.error((*where, "id"), f"criterion id must start with '{data['regime']}:'")
             )
-        for fact in _facts_in(c["when"]):
+        for fact in facts_in(c["when"]):
             if fact not in facts:
                 errors.append(
                     doc.error((*where, "when"), f"condition reads undeclared fact {fact!r}")
@@ -200,7 +201,7 @@ def parse_regime(path: Path) -> Regime:
                 )
     flags: list[Flag] = []
     for i, f in enumerate(data.get("flags", [])):
-        for fact in _facts_in(f["when"]) if "when" in f else []:
+        for fact in facts_in(f["when"]) if "when" in f else []:
             if fact not in facts:
                 errors.append(
                     doc.error(("flags", i, "when"), f"condition reads undeclared fact {fact!r}")
