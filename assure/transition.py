@@ -431,8 +431,14 @@ def _moved_by(rec: SystemTransition, lang: Lang) -> list[dict[str, Any]]:
                 continue
             item = _decider_json(d, rec.old.regime, lang)
             item["change"] = "no_longer_applies"
-            gone = "không còn là tiêu chí" if lang == "vi" else "no longer a criterion"
-            item["summary"] = f"{item['article']}: {gone} ({item['reason']})"
+            target = rec.new.regime.short(lang)
+            gone = (
+                f"không còn áp dụng theo {target}"
+                if lang == "vi"
+                else f"no longer applies under {target}"
+            )
+            reason = item["reason"].rstrip(".")
+            item["summary"] = f"{reason} ({item['article']}) — {gone}"
             out.append(item)
     return out
 

@@ -55,6 +55,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "source": "Căn cứ",
         "rule": "Trường hợp chuyển tiếp",
         "flags": "Đánh dấu",
+        "procedure": "thực hiện thủ tục như cấp độ",
         "level": "cấp độ",
         "none": "—",
         "unconfirmed": "CHƯA XÁC NHẬN",
@@ -83,6 +84,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "source": "Source",
         "rule": "Transition case",
         "flags": "Flags",
+        "procedure": "follows the procedure of level",
         "level": "level",
         "none": "—",
         "unconfirmed": "UNCONFIRMED",
@@ -165,6 +167,14 @@ def table(report: Mapping[str, Any], lang: Lang) -> str:
             notes.append(f"  {s['id']}: {m['summary']}")
     if notes:
         out += f"\n{lab['moved']}:\n" + "\n".join(notes) + "\n"
+    flags = [
+        f"  {s['id']}: ⚑ {f['label']} ({f['source']})"
+        + (f" — {lab['procedure']} {f['procedure_level']}" if "procedure_level" in f else "")
+        for s in report["systems"]
+        for f in s["new"]["flags"]
+    ]
+    if flags:
+        out += f"\n{lab['flags']}:\n" + "\n".join(flags) + "\n"
     missing = [
         f"  {s['id']}"
         + (f" ({m['node']})" if m["node"] != s["id"] else "")
