@@ -300,12 +300,14 @@ def next_on_or_after(today: dt.date, month_day: str) -> dt.date:
 
 def procedure_level(regime: Regime, level: int, flags: Sequence[str] = ()) -> int:
     """The level whose appraisal and approval procedure applies (a flag may raise it)."""
-    raised = [
-        f.procedure_level
-        for f in regime.flags
-        if f.id in flags and f.procedure_level is not None and f.procedure_level > level
-    ]
-    return max(raised, default=level)
+    raised = [f.procedure_level for f in regime.flags if f.id in flags and f.procedure_level]
+    return max([level, *raised])
+
+
+def inspection_level(regime: Regime, level: int, flags: Sequence[str] = ()) -> int:
+    """The level whose inspection rules apply (a flag may raise it)."""
+    raised = [f.inspection_level for f in regime.flags if f.id in flags and f.inspection_level]
+    return max([level, *raised])
 
 
 def obligations(
@@ -345,7 +347,7 @@ def obligations(
         "time_limit": limit("approval_limit"),
         "sources": list(dossier.get("sources", [])),
     }
-    insp = data.get("inspection", {})
+    insp = regime.level_data(inspection_level(regime, level, flags)).get("inspection", {})
     inspection = {
         "interval_months": insp.get("interval_months"),
         "organisation_wide_months": insp.get("organisation_wide_months"),
@@ -418,6 +420,7 @@ def node_json(result: NodeResult, regime: Regime, lang: Lang) -> dict[str, Any]:
             "article": f.criterion.article(lang),
             "reason": f.reason(regime, lang),
             **({"unconfirmed": True} if f.criterion.unconfirmed else {}),
+            **({"note": f.criterion.note(lang)} if f.criterion.note else {}),
         }
         for f in result.fired
     ]

@@ -74,6 +74,7 @@ class Criterion:
     reason: Text
     when: Condition
     unconfirmed: bool = False
+    note: Text | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,7 @@ class Flag:
     from_level: int | None = None
     procedure_level: int | None = None
     note: Text | None = None
+    inspection_level: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +187,7 @@ def parse_regime(path: Path) -> Regime:
                 Text.of(c["reason"]),
                 c["when"],
                 bool(c.get("unconfirmed", False)),
+                Text.of(c["note"]) if "note" in c else None,
             )
         )
     levels = {int(k): v for k, v in data["levels"].items()}
@@ -215,6 +218,7 @@ def parse_regime(path: Path) -> Regime:
                 f.get("from_level"),
                 f.get("procedure_level"),
                 Text.of(f["note"]) if "note" in f else None,
+                f.get("inspection_level"),
             )
         )
     flag_ids = {f.id for f in flags}

@@ -175,6 +175,11 @@ def test_national_security_flag_switches_procedure() -> None:
     assert "nd331-art30.8-logical-separation" not in ids
     parts = {p["id"] for p in obs["dossier_parts"]}
     assert "national_security_list_proposal" in parts
+    assert obs["inspection"]["performed_by"] == "licensed_assessor"
+    plain = obligations(regime, 3, TODAY, "en")
+    assert "procedure_level" not in plain
+    assert plain["appraisal"]["appraised_by"] == "cyber_unit"
+    assert plain["inspection"]["performed_by"] is None
 
 
 def test_level_five_is_always_on_the_list() -> None:
@@ -268,3 +273,37 @@ def test_bundled_profiles_classify_under_both_regimes(regime: str) -> None:
     data = json.loads(run.out)
     assert data
     assert all(item["level"] in range(1, 6) for item in data)
+
+
+def test_profile_can_choose_the_regime(tmp_path: Path) -> None:
+    """A profile's own `regime: nd331-2026` is used when no option is given."""
+    prof = write(
+        tmp_path / "p.yaml",
+        "id: p\nname: P\nregime: nd331-2026\nclassification:\n  system_type: other\n"
+        "  risk_framework_level: 1\n",
+    )
+    run = run_assure("classify", prof, "--format", "json", "--lang", "en")
+    assert run.code == 0, run.err
+    [data] = json.loads(run.out)
+    assert data["regime"] == REGIME
+    crit = data["criteria"][0]
+    assert crit["id"] == f"{REGIME}:art11.2"
+    assert "not been issued" in crit["note"]
+
+
+def test_flag_and_procedure_in_classify_json() -> None:
+    """Classify JSON carries the national-security flag and the level-5 procedure."""
+    run = run_assure(
+        "classify",
+        "tests/data/nd331/national-security.yaml",
+        "--regime",
+        REGIME,
+        "--format",
+        "json",
+    )
+    assert run.code == 0, run.err
+    [data] = json.loads(run.out)
+    assert data["level"] == 3
+    assert data["flags"][0]["id"] == "national_security_important"
+    assert data["procedure_level"] == 5
+    assert data["approval"]["approved_by"] == "pm"

@@ -145,6 +145,11 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
                 )
                 + f" ({insp['source']})"
             )
+        elif insp.get("note"):
+            lines.append(
+                ("  Kiểm tra, đánh giá: " if vi else "  Inspection: ")
+                + f"{insp['note']} ({insp['source']})"
+            )
         for d in data.get("reporting", {}).get("deadlines", []):
             lines.append(
                 (
