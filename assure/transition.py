@@ -319,6 +319,10 @@ def _reporting_text(obs: Mapping[str, Any], lang: Lang) -> str | None:
     return "; ".join(f"{d['to_label']} {word} {d['by'][3:]}/{d['by'][:2]}" for d in deadlines)
 
 
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 def compare_obligations(
     old: Mapping[str, Any], new: Mapping[str, Any], lang: Lang
 ) -> list[dict[str, Any]]:
@@ -344,7 +348,12 @@ def compare_obligations(
     oa, na = old["appraisal"], new["appraisal"]
     op, np_ = old["approval"], new["approval"]
     new_src = ", ".join(na["sources"]) or None
-    change("procedure_level", old.get("procedure_level"), new.get("procedure_level"), new_src)
+    change(
+        "procedure_level",
+        _str(old.get("procedure_level")),
+        _str(new.get("procedure_level")),
+        new_src,
+    )
     change("appraised_by", oa["appraised_by_label"], na["appraised_by_label"], new_src)
     change(
         "expert_opinion_by", oa["expert_opinion_by_label"], na["expert_opinion_by_label"], new_src

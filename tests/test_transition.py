@@ -102,7 +102,7 @@ def test_national_security_list_changes_the_procedure() -> None:
     assert (r["old"]["level"], r["new"]["level"]) == (3, 3)
     assert [f["id"] for f in r["new"]["flags"]] == ["national_security_important"]
     topics = {c["topic"]: c for c in r["changes"]}
-    assert topics["procedure_level"]["new"] == 5
+    assert topics["procedure_level"]["new"] == "5"
     assert "Public Security" in topics["appraised_by"]["new"]
 
 
@@ -203,6 +203,17 @@ def test_unknown_transition_is_a_usage_error() -> None:
     run = run_assure("transition", DATA, "--to", "nd999-2030")
     assert run.code == 2
     assert "nd85-2016 → nd331-2026" in run.err
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("fmt", ["table", "json", "md", "html", "docx"])
+def test_every_fixture_in_every_format(fmt: str, lang: str, tmp_path: Path) -> None:
+    """Every fixture case renders in every format and language without an error."""
+    out = tmp_path / f"r.{fmt}"
+    run = run_assure("transition", DATA, "--format", fmt, "--lang", lang, "-o", out)
+    assert run.code == 0, run.err
+    assert_no_traceback(run)
+    assert out.stat().st_size > 0
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "md", "html"])
