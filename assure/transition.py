@@ -432,7 +432,8 @@ def _moved_by(rec: SystemTransition, lang: Lang) -> list[dict[str, Any]]:
         item = _decider_json(d, rec.new.regime, lang)
         item["change"] = "decides"
         reason = item["reason"].rstrip(".")
-        item["summary"] = f"{reason} → {word} {item['level']} ({item['article']})"
+        where = "" if d.node_id == rec.profile.id else f"{d.node_id}: "
+        item["summary"] = f"{where}{reason} → {word} {item['level']} ({item['article']})"
         out.append(item)
     if rec.direction == "down":
         for d in rec.old_deciders:
@@ -447,7 +448,8 @@ def _moved_by(rec: SystemTransition, lang: Lang) -> list[dict[str, Any]]:
                 else f"no longer applies under {target}"
             )
             reason = item["reason"].rstrip(".")
-            item["summary"] = f"{reason} ({item['article']}) — {gone}"
+            where = "" if d.node_id == rec.profile.id else f"{d.node_id}: "
+            item["summary"] = f"{where}{reason} ({item['article']}) — {gone}"
             out.append(item)
     return out
 
