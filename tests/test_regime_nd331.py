@@ -307,3 +307,23 @@ def test_flag_and_procedure_in_classify_json() -> None:
     assert data["flags"][0]["id"] == "national_security_important"
     assert data["procedure_level"] == 5
     assert data["approval"]["approved_by"] == "pm"
+
+
+def test_every_bundled_regime_and_transition_loads() -> None:
+    """Every shipped regime and transition file validates and loads."""
+    from assure.transition import load_transition, transition_files
+
+    for regime_id in known_regimes():
+        regime = load_regime(regime_id)
+        assert all(c.reason("vi") and c.reason("en") for c in regime.criteria)
+    for key in transition_files():
+        source, target = key.split("__")
+        tr = load_transition(source, target)
+        assert tr.rules
+
+
+def test_articles_cite_decree_331() -> None:
+    """Every nd331-2026 criterion cites Decree 331/2026 in both languages."""
+    for c in load_regime(REGIME).criteria:
+        assert "NĐ 331/2026" in c.article("vi")
+        assert "Decree 331/2026" in c.article("en")
