@@ -77,6 +77,12 @@ def table(results: Sequence[Classification], lang: Lang) -> str:
     return out + f"\n{len(results)} {word} — " + "; ".join(parts) + "\n"
 
 
+def _days(days: int, working: bool, vi: bool) -> str:
+    if vi:
+        return f"{days} ngày làm việc" if working else f"{days} ngày"
+    return f"{days} working days" if working else f"{days} days"
+
+
 def explain(c: Classification, env: Env, lang: Lang) -> str:
     """A readable account of one classification: reasons, next level, obligations."""
     data = classification_json(c, env.today, lang)
@@ -104,7 +110,7 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
         ap, pr = data["appraisal"], data["approval"]
         lim = ap["time_limit"]
         days = (
-            (f"{lim['days']} ngày" if vi else f"{lim['days']} days") + f" ({lim['source']})"
+            _days(lim["days"], lim["working_days"], vi) + f" ({lim['source']})"
             if lim
             else ("không quy định" if vi else "no limit stated")
         )
@@ -115,6 +121,14 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
             lines.append(
                 ("  Ý kiến chuyên môn: " if vi else "  Expert opinion: ")
                 + ap["expert_opinion_by_label"]
+            )
+        for flag in data.get("flags", []):
+            lines.append(f"  ⚑ {flag['label']} ({flag['source']})")
+        if data.get("procedure_level"):
+            lines.append(
+                f"  Thực hiện trình tự, thủ tục như cấp độ {data['procedure_level']}"
+                if vi
+                else f"  Follows the procedure of level {data['procedure_level']}"
             )
         plim = pr["time_limit"]
         lines.append(
@@ -142,6 +156,11 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
                     else f"  Periodic inspection: every {insp['interval_months']} months"
                 )
                 + f" ({insp['source']})"
+            )
+        elif insp.get("note"):
+            lines.append(
+                ("  Kiểm tra, đánh giá: " if vi else "  Inspection: ")
+                + f"{insp['note']} ({insp['source']})"
             )
         for d in data.get("reporting", {}).get("deadlines", []):
             lines.append(
