@@ -57,6 +57,7 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
     env.filters["thousands"] = _thousands
     env.filters["date_vi"] = _date_vi
     env.filters["pct"] = _pct
+    env.filters["md"] = md_escape
     return env
 
 

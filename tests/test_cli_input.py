@@ -327,9 +327,9 @@ def test_huge_file_is_refused(tmp_path: Path) -> None:
     assert_no_traceback(run)
 
 
-def test_demo_runs_offline_on_bundled_examples() -> None:
+def test_demo_runs_offline_on_bundled_examples(tmp_path: Path) -> None:
     """`assure demo` validates and classifies every bundled profile and prints the table."""
-    run = run_assure("demo")
+    run = run_assure("demo", cwd=tmp_path)
     assert run.code == 0, run.err
     assert "dvc-binh-an" in run.out
     assert "Cấp độ" in run.out

@@ -29,6 +29,7 @@ EXPECTED: dict[str, tuple[int, frozenset[str]]] = {
     "motcua-xa-an-phu": (2, _ids("art8.2.a", "art8.2.b", "art8.2.c")),
     "ha-tang-so-y-te-hoa-giang": (2, _ids("art8.3")),
     "dvc-binh-an": (3, _ids("art9.2.a", "art9.2.c")),
+    "cong-dvc-demo": (3, _ids("art9.2.a", "art9.2.c")),
     "hssk-bvdk-binh-an": (3, _ids("art9.2.c")),
     "ttdl-binh-an": (3, _ids("art9.3")),
     "tslcd-hoa-giang": (3, _ids("art9.3")),

@@ -1,0 +1,358 @@
+"""Requirement catalogues: what each security level requires, as validated data.
+
+A catalogue file (`checklists/<regime>/<name>.yaml`) lists requirements with stable IDs,
+bilingual titles and summaries, the levels they apply to (each level listed explicitly with
+the TCVN clause the annex gives for it, because every annex is a complete list of its own),
+conditions over profile facts, sources, and how each is verified. Loading checks what a
+schema cannot: IDs unique across every file of the regime, probe IDs that exist, conditions
+that read facts the planner knows. Any problem is a `DataError` naming file, line and field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from assure.errors import DataError, UsageError
+from assure.paths import checklists_dir
+from assure.regime import Condition, Text, load_regime
+from assure.validation import validate, validator_for
+from assure.yamldoc import Document, PathKey, load_yaml
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V"}
+
+#: Check IDs that probes and signature checks report (interface §6). A catalogue that names
+#: any other probe is rejected, so a renamed check cannot silently stop verifying anything.
+PROBE_CHECKS: frozenset[str] = frozenset(
+    {
+        "web_aaaa",
+        "web_reach_ipv6",
+        "web_ipv46_parity",
+        "ns_aaaa",
+        "ns_reach_ipv6",
+        "https_available",
+        "https_redirect",
+        "https_hsts",
+        "tls_versions",
+        "tls_ciphers",
+        "tls_cert_trusted",
+        "tls_cert_hostname",
+        "tls_cert_expiry",
+        "tls_cert_key",
+        "tls_cert_signature",
+        "doc_signature_valid",
+        "doc_signer_trusted",
+        "doc_signature_coverage",
+    }
+)
+
+#: Facts a catalogue condition may read besides the regime's classification facts; the
+#: planner derives them from the rest of the profile (see `assure.plan.plan_facts`).
+DERIVED_FACTS: Mapping[str, Text] = {
+    "criteria": Text("tiêu chí xác định cấp độ đã áp dụng", "classification criteria met"),
+    "level": Text("cấp độ", "level"),
+    "hosting_kind": Text("hình thức đặt hệ thống", "hosting"),
+    "public_endpoints": Text("số địa chỉ truy cập công khai", "public endpoints"),
+    "email_system": Text("có hệ thống thư điện tử", "runs an e-mail system"),
+    "wireless": Text("có mạng không dây", "has a wireless network"),
+    "in_house_software": Text("có phần mềm tự phát triển", "runs in-house software"),
+    "centralised_database": Text("là cơ sở dữ liệu tập trung, dùng chung", "is a shared database"),
+    "services": Text("loại dịch vụ hạ tầng cung cấp", "infrastructure services provided"),
+    "lifecycle": Text("giai đoạn", "lifecycle stage"),
+}
+
+#: Derived facts a profile may leave unstated, and where to state them. A condition that
+#: needs one of them while the profile is silent cannot be decided ("to confirm"). Missing
+#: classification facts are different: the profile schema says facts that do not apply are
+#: omitted, so their absence is an answer. A profile that lists no endpoints has no portal.
+FACT_FIELDS: Mapping[str, str] = {
+    "hosting_kind": "hosting.kind",
+    "email_system": "features.email_system",
+    "wireless": "features.wireless",
+    "in_house_software": "features.in_house_software",
+    "centralised_database": "features.centralised_database",
+    "services": "features.services",
+    "lifecycle": "lifecycle",
+}
+
+PLAN_PARTS: tuple[str, ...] = (
+    "design_build",
+    "operation",
+    "inspection",
+    "risk_management",
+    "monitoring",
+    "standby_incident_recovery",
+    "end_of_life",
+)
+
+#: The 7 parts of the security plan (Decree 85/2016 Art. 19), in the decree's order.
+PLAN_PART_TITLES: Mapping[str, Text] = {
+    "design_build": Text(
+        "a) Bảo đảm an toàn thông tin trong thiết kế, xây dựng hệ thống",
+        "(a) Security in design and build",
+    ),
+    "operation": Text(
+        "b) Bảo đảm an toàn thông tin trong quá trình vận hành hệ thống",
+        "(b) Security during operation",
+    ),
+    "inspection": Text(
+        "c) Kiểm tra, đánh giá an toàn thông tin hệ thống", "(c) Inspection and assessment"
+    ),
+    "risk_management": Text("d) Quản lý rủi ro an toàn thông tin", "(d) Risk management"),
+    "monitoring": Text("đ) Giám sát an toàn hệ thống thông tin", "(đ) Security monitoring"),
+    "standby_incident_recovery": Text(
+        "e) Dự phòng, ứng cứu sự cố, khôi phục sau thảm họa",
+        "(e) Standby, incident response and disaster recovery",
+    ),
+    "end_of_life": Text(
+        "g) Kết thúc vận hành, khai thác, thanh lý, hủy bỏ",
+        "(g) End of operation, disposal and destruction",
+    ),
+}
+
+GROUP_TITLES: Mapping[str, Text] = {
+    "management": Text("Yêu cầu quản lý", "Management requirements"),
+    "technical": Text("Yêu cầu kỹ thuật", "Technical requirements"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LevelEntry:
+    """What one level asks of a requirement: its TCVN clause, product, measure, condition."""
+
+    tcvn: str | None = None
+    product: bool | None = None
+    product_when: Condition | None = None
+    measure: Text | None = None
+    when: Condition | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One requirement of a catalogue, with everything a plan and a gap report need."""
+
+    id: str
+    title: Text
+    description: Text
+    group: str
+    category: str
+    plan_part: str
+    annex: bool
+    when: Condition | None
+    levels: Mapping[int, LevelEntry]
+    sources: tuple[str, ...]
+    method: str
+    probes: tuple[str, ...]
+    evidence: Text
+    weight: int
+    unconfirmed: bool
+    catalogue: str
+    file: str
+    line: int
+
+    def sources_for(self, level: int) -> list[str]:
+        """Citations for this requirement at `level`: annex, TCVN clause, other rules."""
+        out: list[str] = []
+        entry = self.levels.get(level)
+        if self.annex:
+            out.append(f"Circular 12/2022 Annex {ROMAN[level]}")
+        if entry is not None and entry.tcvn:
+            out.append(f"TCVN 11930:2017 {entry.tcvn}")
+        out.extend(self.sources)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """One catalogue file."""
+
+    id: str
+    regime: str
+    version: int
+    title: Text
+    source: str
+    requirements: tuple[Requirement, ...]
+    file: str
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueSet:
+    """Every catalogue of one regime, with requirements in file order."""
+
+    regime: str
+    catalogues: tuple[Catalogue, ...]
+
+    def __iter__(self) -> Iterator[Requirement]:
+        for c in self.catalogues:
+            yield from c.requirements
+
+    @property
+    def by_id(self) -> dict[str, Requirement]:
+        return {r.id: r for r in self}
+
+    def ids_at(self, level: int, *, annex_only: bool = False) -> list[str]:
+        """IDs of the requirements listed at `level` (conditions not evaluated)."""
+        return [r.id for r in self if level in r.levels and (r.annex or not annex_only)]
+
+
+def _facts_in(cond: Condition) -> list[str]:
+    if "all" in cond or "any" in cond:
+        return [f for c in cond.get("all", cond.get("any", [])) for f in _facts_in(c)]
+    return [str(cond["fact"])]
+
+
+def _opt_text(data: Mapping[str, Any] | None) -> Text | None:
+    return Text.of(data) if data else None
+
+
+def parse_catalogue(doc: Document, known_facts: frozenset[str]) -> Catalogue:
+    """Validate a loaded catalogue document; raises DataError with every problem."""
+    if not isinstance(doc.data, dict):
+        raise doc.error((), "expected a mapping at the top of the catalogue file")
+    problems = validate(doc, validator_for("catalogue"))
+    if problems:
+        raise DataError(problems)
+    data = doc.data
+    errors: list[DataError] = []
+    reqs: list[Requirement] = []
+    for i, r in enumerate(data["requirements"]):
+        where: PathKey = ("requirements", i)
+        conds: list[tuple[PathKey, Condition]] = []
+        if r.get("when"):
+            conds.append(((*where, "when"), r["when"]))
+        levels: dict[int, LevelEntry] = {}
+        for key, e in r["levels"].items():
+            lvl = int(key)
+            for name in ("when", "product_when"):
+                if e.get(name):
+                    conds.append(((*where, "levels", key, name), e[name]))
+            tcvn = e.get("tcvn")
+            if tcvn and not tcvn.startswith(str(lvl + 4)):
+                errors.append(
+                    doc.error(
+                        (*where, "levels", key, "tcvn"),
+                        f"TCVN clause {tcvn} does not belong to level {lvl}"
+                        f" (level {lvl} clauses start with {lvl + 4})",
+                    )
+                )
+            levels[lvl] = LevelEntry(
+                tcvn=tcvn,
+                product=e.get("product"),
+                product_when=e.get("product_when"),
+                measure=_opt_text(e.get("measure")),
+                when=e.get("when"),
+            )
+        for path, cond in conds:
+            for fact in _facts_in(cond):
+                if fact not in known_facts:
+                    errors.append(doc.error(path, f"condition reads unknown fact {fact!r}"))
+        ver = r["verification"]
+        probes = tuple(ver.get("probes", ()))
+        for j, p in enumerate(probes):
+            if p not in PROBE_CHECKS:
+                errors.append(
+                    doc.error(
+                        (*where, "verification", "probes", j),
+                        f"unknown probe check ID {p!r} (known: see interface §6)",
+                    )
+                )
+        if ver["method"] == "probe" and not probes:
+            errors.append(
+                doc.error(
+                    (*where, "verification"), "method 'probe' needs at least one probe check ID"
+                )
+            )
+        reqs.append(
+            Requirement(
+                id=r["id"],
+                title=Text.of(r["title"]),
+                description=Text.of(r["description"]),
+                group=r["group"],
+                category=r["category"],
+                plan_part=r["plan_part"],
+                annex=bool(r.get("annex", False)),
+                when=r.get("when"),
+                levels=dict(sorted(levels.items())),
+                sources=tuple(r.get("sources", ())),
+                method=ver["method"],
+                probes=probes,
+                evidence=Text.of(ver["evidence"]),
+                weight=r["weight"],
+                unconfirmed=bool(r.get("unconfirmed", False)),
+                catalogue=data["catalogue"],
+                file=doc.file,
+                line=doc.position(where).line,
+            )
+        )
+    if errors:
+        raise DataError.merge(errors)
+    return Catalogue(
+        id=data["catalogue"],
+        regime=data["regime"],
+        version=data["version"],
+        title=Text.of(data["title"]),
+        source=data.get("source", ""),
+        requirements=tuple(reqs),
+        file=doc.file,
+    )
+
+
+def load_catalogues(regime_id: str, folder: Path | None = None) -> CatalogueSet:
+    """Load every catalogue of `regime_id` from `folder` (default: the bundled one).
+
+    Raises UsageError when the regime has no catalogues, DataError for bad files (every
+    problem of every file, plus IDs used twice across files).
+    """
+    if folder is None:
+        return _bundled(regime_id)
+    return _load(regime_id, folder)
+
+
+@cache
+def _bundled(regime_id: str) -> CatalogueSet:
+    return _load(regime_id, checklists_dir() / regime_id, f"checklists/{regime_id}")
+
+
+def _load(regime_id: str, folder: Path, display: str | None = None) -> CatalogueSet:
+    """Load a folder of catalogues; files are named `display/<name>` in messages."""
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        raise UsageError(f"no requirement catalogue for regime {regime_id!r} in {folder}")
+    regime = load_regime(regime_id)
+    known = frozenset(regime.facts) | frozenset(DERIVED_FACTS)
+    catalogues: list[Catalogue] = []
+    errors: list[DataError] = []
+    docs: dict[str, Document] = {}
+    for f in files:
+        try:
+            doc = load_yaml(f, f"{display}/{f.name}" if display else str(f))
+            docs[doc.file] = doc
+            cat = parse_catalogue(doc, known)
+        except DataError as exc:
+            errors.append(exc)
+            continue
+        if cat.regime != regime_id:
+            errors.append(
+                doc.error(("regime",), f"catalogue is for regime {cat.regime!r}, not {regime_id!r}")
+            )
+            continue
+        catalogues.append(cat)
+    seen: dict[str, Requirement] = {}
+    for cat in catalogues:
+        for i, r in enumerate(cat.requirements):
+            if r.id in seen:
+                first = seen[r.id]
+                errors.append(
+                    docs[r.file].error(
+                        ("requirements", i, "id"),
+                        f"duplicate requirement id {r.id!r} (first at {first.file}:{first.line})",
+                    )
+                )
+            else:
+                seen[r.id] = r
+    if errors:
+        raise DataError.merge(errors)
+    return CatalogueSet(regime_id, tuple(catalogues))

@@ -1,0 +1,95 @@
+"""Loading shared by `plan`, `gap`, `dossier` and `demo`: profile → classification → plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from assure.catalogue import CatalogueSet, load_catalogues
+from assure.classify import classify
+from assure.commands._common import F, report_problems
+from assure.errors import AssureError, DataError, ExitCode, Problem
+from assure.plan import NoLevelError, Plan, build_plan
+from assure.profile import Profile, load_profile
+from assure.regime import DEFAULT_REGIME, load_regime
+from assure.yamldoc import format_path
+
+
+class NoLevelToPlanError(AssureError):
+    """No criterion applies to the profile: there is no level, hence no plan (exit 1)."""
+
+    exit_code = ExitCode.GATE_FAILED
+
+
+def catalogue_option(f: F) -> F:
+    return click.option(
+        "--catalogue",
+        "catalogue_dir",
+        type=click.Path(file_okay=False, exists=True, path_type=Path),
+        default=None,
+        help="Folder of requirement catalogues to use instead of the bundled ones.",
+    )(f)
+
+
+def profile_argument(f: F) -> F:
+    return click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))(f)
+
+
+def check_references(profile: Profile, catalogues: CatalogueSet, plan: Plan) -> list[Problem]:
+    """Controls and waivers must name real requirements; those outside the plan get a note.
+
+    A typo in a requirement ID would otherwise leave a control that never counts, so an
+    unknown ID is an error (exit 3); a known requirement that this level does not ask for is
+    only noted.
+    """
+    doc = profile.document
+    known = catalogues.by_id
+    in_plan = {i.id for i in plan.items}
+    errors: list[Problem] = []
+    notes: list[Problem] = []
+    refs: list[tuple[tuple[str | int, ...], str]] = [
+        (("controls", k), k) for k in (profile.data.get("controls") or {})
+    ]
+    refs += [
+        (("waivers", i, "requirement"), w["requirement"])
+        for i, w in enumerate(profile.data.get("waivers") or ())
+    ]
+    for path, rid in refs:
+        key = path[0] == "controls"
+        pos = doc.position(path, key=key)
+        if rid not in known:
+            close = [k for k in known if k.lower() == rid.lower()]
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            errors.append(Problem(pos, format_path(path), f"unknown requirement {rid!r}{hint}"))
+        elif rid not in in_plan:
+            notes.append(
+                Problem(
+                    pos,
+                    format_path(path),
+                    f"requirement {rid!r} is not in this system's level-{plan.level} plan;"
+                    " it is ignored",
+                    "note",
+                )
+            )
+    if errors:
+        raise DataError(errors)
+    return notes
+
+
+def load_plan(path: Path, catalogue_dir: Path | None) -> Plan:
+    """Load the profile and catalogues, classify, build the plan; report notes on stderr."""
+    profile = load_profile(path, str(path))
+    report_problems(profile.warnings)
+    regime = load_regime(profile.regime or DEFAULT_REGIME)
+    catalogues = load_catalogues(regime.id, catalogue_dir)
+    classification = classify(profile, regime)
+    try:
+        plan = build_plan(classification, catalogues, profile)
+    except NoLevelError:
+        raise NoLevelToPlanError(
+            f"{profile.file}: no classification criterion applies, so there is no level to"
+            " plan for; run `assure classify -x` to see what is missing"
+        ) from None
+    report_problems(check_references(profile, catalogues, plan))
+    return plan

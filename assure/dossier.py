@@ -1,0 +1,652 @@
+"""The level-proposal dossier (Decree 85/2016 Art. 15; Circular 12/2022 Art. 8) and its
+cover request letter, built once as a list of blocks and rendered to DOCX and HTML.
+
+Building the content once keeps the Word file and the web page identical in substance, and
+makes the dossier deterministic: the same profile, catalogues and day give the same blocks.
+Facts the profile does not state are written as visible "to be completed" markers, never
+invented, so the operating unit sees exactly what is left to fill in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assure import __version__, atomic
+from assure.classify import classification_json
+from assure.docxwriter import DocxBuilder
+from assure.gap import GapReport
+from assure.labels import labels
+from assure.plan import Plan, grouped
+from assure.regime import Lang, Text
+from assure.render import render_template
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block of a document: heading, paragraph, bullet or table."""
+
+    kind: str  # h | p | bullet | table | title | pagebreak
+    text: str = ""
+    level: int = 1
+    bold: bool = False
+    italic: bool = False
+    center: bool = False
+    headers: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass
+class DocModel:
+    """A document as blocks, with helpers that read like the document's outline."""
+
+    title: str
+    lang: Lang
+    blocks: list[Block] = field(default_factory=list)
+
+    def h(self, text: str, level: int = 1) -> None:
+        self.blocks.append(Block("h", text, level=level))
+
+    def p(
+        self, text: str, *, bold: bool = False, italic: bool = False, center: bool = False
+    ) -> None:
+        self.blocks.append(Block("p", text, bold=bold, italic=italic, center=center))
+
+    def bullet(self, text: str) -> None:
+        self.blocks.append(Block("bullet", text))
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        self.blocks.append(
+            Block("table", headers=tuple(headers), rows=tuple(tuple(r) for r in rows))
+        )
+
+    def title_block(self, text: str) -> None:
+        self.blocks.append(Block("title", text))
+
+    def pagebreak(self) -> None:
+        self.blocks.append(Block("pagebreak"))
+
+
+def _t(lang: Lang, vi: str, en: str) -> str:
+    return vi if lang == "vi" else en
+
+
+def todo(lang: Lang, what: str) -> str:
+    """A visible marker for a fact the profile does not state."""
+    return _t(lang, f"[Cần bổ sung: {what}]", f"[To be completed: {what}]")
+
+
+_UNIT_FIELDS = (
+    ("name", Text("Tên cơ quan, tổ chức", "Name")),
+    ("mandate_document", Text("Văn bản quy định chức năng, nhiệm vụ", "Mandate document")),
+    ("representative", Text("Người đại diện", "Representative")),
+    ("title", Text("Chức vụ", "Position")),
+    ("address", Text("Địa chỉ", "Address")),
+    ("phone", Text("Điện thoại", "Phone")),
+    ("email", Text("Thư điện tử", "E-mail")),
+)
+
+_DECLARED = {
+    "implemented": Text("Đã triển khai", "Implemented"),
+    "partial": Text("Triển khai một phần", "Partly implemented"),
+    "planned": Text("Đã có kế hoạch", "Planned"),
+    "not_applicable": Text("Không áp dụng", "Not applicable"),
+    "missing": Text("Chưa khai báo", "Not declared"),
+}
+
+
+def _unit_table(doc: DocModel, unit: Mapping[str, Any] | None, what: str) -> None:
+    lang = doc.lang
+    if not unit:
+        doc.p(todo(lang, what), italic=True)
+        return
+    rows = [
+        [label(lang), str(unit[key]) if unit.get(key) else todo(lang, label(lang).lower())]
+        for key, label in _UNIT_FIELDS
+    ]
+    doc.table([_t(lang, "Thông tin", "Field"), _t(lang, "Nội dung", "Value")], rows)
+
+
+def _overview(doc: DocModel, plan: Plan) -> None:
+    lang = doc.lang
+    data = plan.profile.data
+    doc.h(_t(lang, "Phần 1. Mô tả, thuyết minh tổng quan hệ thống", "Part 1. System overview"))
+    doc.h(_t(lang, "1.1. Thông tin chung", "1.1. General"), 2)
+    rows = [
+        [_t(lang, "Tên hệ thống", "System name"), plan.profile.name],
+        [_t(lang, "Mã hệ thống", "System ID"), plan.profile.id],
+        [
+            _t(lang, "Giai đoạn", "Lifecycle"),
+            str(data.get("lifecycle") or todo(lang, "lifecycle")),
+        ],
+    ]
+    if data.get("description"):
+        rows.append([_t(lang, "Mô tả", "Description"), str(data["description"])])
+    doc.table([_t(lang, "Thông tin", "Field"), _t(lang, "Nội dung", "Value")], rows)
+    doc.h(_t(lang, "1.2. Chủ quản hệ thống thông tin", "1.2. System owner"), 2)
+    _unit_table(doc, data.get("owner"), "owner")
+    doc.h(_t(lang, "1.3. Đơn vị vận hành hệ thống thông tin", "1.3. Operating unit"), 2)
+    _unit_table(doc, data.get("operator"), "operator")
+    doc.h(_t(lang, "1.4. Đơn vị chuyên trách về an toàn thông tin", "1.4. Security unit"), 2)
+    _unit_table(doc, data.get("security_unit"), "security_unit")
+    doc.h(_t(lang, "1.5. Phạm vi, quy mô và đối tượng phục vụ", "1.5. Scope, scale and users"), 2)
+    scope = data.get("scope") or {}
+    if not scope:
+        doc.p(todo(lang, "scope"), italic=True)
+    else:
+        srows = []
+        if scope.get("description"):
+            srows.append([_t(lang, "Phạm vi", "Scope"), str(scope["description"])])
+        if "users_served" in scope:
+            srows.append(
+                [_t(lang, "Số người sử dụng", "Users served"), _num(scope["users_served"], lang)]
+            )
+        if "internal_users" in scope:
+            srows.append(
+                [
+                    _t(lang, "Người dùng nội bộ", "Internal users"),
+                    _num(scope["internal_users"], lang),
+                ]
+            )
+        if scope.get("locations"):
+            srows.append([_t(lang, "Địa điểm", "Locations"), "; ".join(scope["locations"])])
+        if scope.get("service_hours"):
+            srows.append([_t(lang, "Thời gian phục vụ", "Service hours"), scope["service_hours"]])
+        doc.table([_t(lang, "Thông tin", "Field"), _t(lang, "Nội dung", "Value")], srows)
+    hosting = data.get("hosting") or {}
+    if hosting:
+        doc.h(_t(lang, "1.6. Nơi đặt hệ thống", "1.6. Hosting"), 2)
+        doc.table(
+            [_t(lang, "Thông tin", "Field"), _t(lang, "Nội dung", "Value")],
+            [[k, str(v)] for k, v in hosting.items()],
+        )
+    arch = data.get("architecture") or {}
+    doc.h(_t(lang, "1.7. Danh mục thiết bị", "1.7. Devices"), 2)
+    devices = arch.get("devices") or []
+    if devices:
+        doc.table(
+            [
+                _t(lang, "Tên/chủng loại", "Name/type"),
+                _t(lang, "Vị trí", "Location"),
+                _t(lang, "Mục đích", "Purpose"),
+                _t(lang, "Thiết bị mạng chính", "Main network device"),
+            ],
+            [
+                [
+                    " / ".join(x for x in (d["name"], d.get("type", "")) if x),
+                    d.get("location", "—"),
+                    d.get("purpose", "—"),
+                    _t(lang, "có", "yes") if d.get("main") else "—",
+                ]
+                for d in devices
+            ],
+        )
+    else:
+        doc.p(todo(lang, "architecture.devices"), italic=True)
+    doc.h(_t(lang, "1.8. Danh mục ứng dụng, dịch vụ", "1.8. Applications and services"), 2)
+    apps = arch.get("applications") or []
+    if apps:
+        doc.table(
+            [
+                _t(lang, "Tên", "Name"),
+                _t(lang, "Máy chủ/vị trí", "Server/location"),
+                _t(lang, "Hệ điều hành", "OS"),
+                _t(lang, "Mục đích", "Purpose"),
+            ],
+            [
+                [
+                    a["name"],
+                    " / ".join(x for x in (a.get("server", ""), a.get("location", "")) if x) or "—",
+                    a.get("os", "—"),
+                    a.get("purpose", "—"),
+                ]
+                for a in apps
+            ],
+        )
+    else:
+        doc.p(todo(lang, "architecture.applications"), italic=True)
+    doc.h(_t(lang, "1.9. Vùng mạng và quy hoạch địa chỉ IP", "1.9. Network zones and IP plan"), 2)
+    zones = arch.get("network_zones") or []
+    if zones:
+        doc.table(
+            [
+                _t(lang, "Vùng mạng", "Zone"),
+                _t(lang, "Địa chỉ IP nội bộ", "Private IPs"),
+                _t(lang, "Địa chỉ IP công cộng", "Public IPs"),
+                _t(lang, "Mục đích", "Purpose"),
+            ],
+            [
+                [
+                    z["name"],
+                    ", ".join(z.get("private_ips", [])) or "—",
+                    ", ".join(z.get("public_ips", [])) or "—",
+                    z.get("purpose", "—"),
+                ]
+                for z in zones
+            ],
+        )
+    else:
+        doc.p(todo(lang, "architecture.network_zones"), italic=True)
+    endpoints = data.get("endpoints") or []
+    if endpoints:
+        doc.h(_t(lang, "1.10. Địa chỉ truy cập", "1.10. Endpoints"), 2)
+        for e in endpoints:
+            doc.bullet(e["url"] + (f" — {e['description']}" if e.get("description") else ""))
+
+
+def _num(value: int, lang: Lang) -> str:
+    return f"{value:,}".replace(",", "." if lang == "vi" else ",")
+
+
+def _design(doc: DocModel, plan: Plan) -> None:
+    lang = doc.lang
+    design = plan.profile.data.get("design") or {}
+    doc.h(_t(lang, "Phần 2. Hồ sơ thiết kế", "Part 2. Design documents"))
+    kinds = {
+        "preliminary": Text("Thiết kế sơ bộ", "Preliminary design"),
+        "construction": Text("Thiết kế thi công được phê duyệt", "Approved construction design"),
+        "equivalent": Text("Tài liệu tương đương", "Equivalent document"),
+    }
+    if not design:
+        doc.p(todo(lang, "design"), italic=True)
+        return
+    rows = [
+        [
+            _t(lang, "Loại", "Kind"),
+            kinds[design["kind"]](lang) if design.get("kind") else todo(lang, "design.kind"),
+        ],
+        [_t(lang, "Tài liệu", "Document"), design.get("document") or todo(lang, "design.document")],
+        [
+            _t(lang, "Cấp phê duyệt", "Approved by"),
+            design.get("approved_by") or todo(lang, "design.approved_by"),
+        ],
+        [_t(lang, "Ngày", "Date"), design.get("date") or todo(lang, "design.date")],
+    ]
+    doc.table([_t(lang, "Thông tin", "Field"), _t(lang, "Nội dung", "Value")], rows)
+    doc.p(
+        _t(
+            lang,
+            "Hồ sơ thiết kế được gửi kèm hồ sơ này (Khoản 2 Điều 15 Nghị định 85/2016).",
+            "The design documents are attached to this dossier (Decree 85/2016 Art. 15.2).",
+        )
+    )
+
+
+def _level(doc: DocModel, plan: Plan, cls: Mapping[str, Any]) -> None:
+    lang = doc.lang
+    regime = plan.regime
+    doc.h(_t(lang, "Phần 3. Thuyết minh đề xuất cấp độ", "Part 3. Level proposal"))
+    doc.h(
+        _t(lang, "3.1. Danh sách hệ thống và cấp độ đề xuất", "3.1. Systems and proposed levels"), 2
+    )
+
+    def rows(node: Mapping[str, Any], depth: int) -> list[list[str]]:
+        basis = "; ".join(c["article"] for c in node["criteria"] if c["level"] == node["level"])
+        out = [["  " * depth + node["name"], str(node["level"] or "—"), basis or "—"]]
+        for c in node["components"]:
+            out.extend(rows(c, depth + 1))
+        return out
+
+    doc.table(
+        [_t(lang, "Hệ thống", "System"), _t(lang, "Cấp độ", "Level"), _t(lang, "Căn cứ", "Basis")],
+        rows(cls, 0),
+    )
+    doc.h(_t(lang, "3.2. Thông tin chi tiết", "3.2. Details"), 2)
+    for node in plan.classification.root.node.walk():
+        doc.h(node.name, 3)
+        facts = node.facts
+        frows = [
+            [regime.facts[k].label(lang), regime.facts[k].show(v, lang)]
+            for k, v in facts.items()
+            if k in regime.facts
+        ]
+        doc.table([_t(lang, "Yếu tố", "Fact"), _t(lang, "Giá trị", "Value")], frows)
+    doc.h(_t(lang, "3.3. Căn cứ xác định cấp độ", "3.3. Derivation of the level"), 2)
+    for c in cls["criteria"]:
+        flag = f" ({labels(lang)['unconfirmed']})" if c.get("unconfirmed") else ""
+        doc.bullet(
+            f"{c['article']} — {_t(lang, 'cấp độ', 'level')} {c['level']}: {c['reason']}{flag}"
+        )
+    nh = cls.get("not_higher")
+    if nh and nh["closest"]:
+        doc.p(
+            _t(
+                lang,
+                f"Vì sao không phải cấp độ {nh['next_level']}:",
+                f"Why not level {nh['next_level']}:",
+            ),
+            bold=True,
+        )
+        for m in nh["closest"][:3]:
+            doc.bullet(f"{m['article']}: " + "; ".join(m["unmet"]))
+    ap, pr = cls["appraisal"], cls["approval"]
+    doc.h(_t(lang, "3.4. Thẩm định và phê duyệt", "3.4. Appraisal and approval"), 2)
+    arows = [
+        [_t(lang, "lbập hồ sơ", "Prepared by"), ap["prepared_by_label"] or "—"],
+        [_t(lang, "Thẩm định", "Appraised by"), ap["appraised_by_label"] or "—"],
+        [_t(lang, "Phê duyệt", "Approved by"), pr["approved_by_label"] or "—"],
+    ]
+    if ap.get("expert_opinion_by_label"):
+        arows.insert(
+            1, [_t(lang, "Ý kiến chuyên môn", "Expert opinion"), ap["expert_opinion_by_label"]]
+        )
+    if ap.get("time_limit"):
+        lim = ap["time_limit"]
+        arows.append(
+            [
+                _t(lang, "Thời hạn thẩm định", "Appraisal time limit"),
+                f"{lim['days']} {_t(lang, 'ngày', 'days')} ({lim['source']})",
+            ]
+        )
+    doc.table([_t(lang, "Bước", "Step"), _t(lang, "Cơ quan, đơn vị", "Body")], arows)
+    if plan.level >= 4:
+        doc.h(
+            _t(
+                lang,
+                "3.5. Nội dung bổ sung đối với cấp độ 4, cấp độ 5",
+                "3.5. Additional content for levels 4 and 5",
+            ),
+            2,
+        )
+        for vi, en in (
+            ("Các hệ thống thông tin có liên quan, kết nối", "Related and connected systems"),
+            ("Nguy cơ tấn công và mức độ ảnh hưởng", "Attack threats and their impact"),
+            (
+                "Phạm vi, mức độ ảnh hưởng tới lợi ích công cộng, trật tự an toàn xã hội,"
+                " quốc phòng, an ninh",
+                "Scope and impact on public interest, social order, defence and security",
+            ),
+            (
+                "Thuyết minh yêu cầu vận hành 24/7 (hệ thống thuộc Khoản 2, Khoản 3 Điều 10)",
+                "Justification of 24/7 operation (systems under Art. 10.2–10.3)",
+            ),
+        ):
+            doc.p(_t(lang, vi, en), bold=True)
+            doc.p(todo(lang, _t(lang, vi, en).lower()), italic=True)
+
+
+def _security_plan(doc: DocModel, plan: Plan, gap: GapReport | None) -> None:
+    lang = doc.lang
+    lb = labels(lang)
+    doc.h(
+        _t(
+            lang,
+            "Phần 4. Thuyết minh phương án bảo đảm an toàn hệ thống thông tin theo cấp độ",
+            "Part 4. Security plan for the level",
+        )
+    )
+    doc.p(
+        _t(
+            lang,
+            f"Phương án đáp ứng từng yêu cầu quản lý và kỹ thuật của cấp độ {plan.level}"
+            " (Điểm c Điều 8 Thông tư 12/2022), nhóm theo 7 nội dung của Điều 19"
+            " Nghị định 85/2016.",
+            f"How each management and technical requirement of level {plan.level} is met"
+            " (Circular 12/2022 Art. 8.c), grouped by the 7 parts of Decree 85/2016 Art. 19.",
+        )
+    )
+    status = {i.item.id: i for i in gap.items} if gap else {}
+    controls = plan.profile.data.get("controls") or {}
+    for part in grouped(plan, lang):
+        doc.h(part["title"], 2)
+        if not part["groups"]:
+            doc.p(lb["none"], italic=True)
+        for g in part["groups"]:
+            doc.h(g["title"], 3)
+            rows = []
+            for r in g["items"]:
+                ctl = controls.get(r["id"]) or {}
+                declared = _DECLARED[ctl.get("status", "missing")](lang)
+                how = [declared]
+                if ctl.get("justification"):
+                    how.append(ctl["justification"])
+                for ev in ctl.get("evidence", []):
+                    how.append(ev["ref"] + (f" ({ev['date']})" if ev.get("date") else ""))
+                if ctl.get("due"):
+                    how.append(f"{lb['due']}: {ctl['due']}")
+                gi = status.get(r["id"])
+                if gi is not None and gi.finding.status.value != "pass":
+                    how.append(f"{lb['status']}: {lb['status_' + gi.finding.status.value]}")
+                measure = r.get("measure", "—") + (f" ({lb['product']})" if r["product"] else "")
+                title = r["title"] + (f" ({lb['unconfirmed']})" if r.get("unconfirmed") else "")
+                rows.append([r["id"], title, "; ".join(r["sources"]), measure, ". ".join(how)])
+            doc.table(
+                [
+                    lb["id"],
+                    lb["requirement"],
+                    lb["sources"],
+                    lb["measure"],
+                    _t(lang, "Phương án đáp ứng", "How it is met"),
+                ],
+                rows,
+            )
+
+
+def _expert_opinion(doc: DocModel, plan: Plan, cls: Mapping[str, Any]) -> None:
+    lang = doc.lang
+    doc.h(
+        _t(
+            lang,
+            "Phần 5. Ý kiến chuyên môn của đơn vị chuyên trách về an toàn thông tin",
+            "Part 5. Expert opinion of the security unit",
+        )
+    )
+    unit = (plan.profile.data.get("security_unit") or {}).get("name") or todo(lang, "security_unit")
+    doc.p(
+        _t(
+            lang,
+            f"Đơn vị cho ý kiến: {unit} (Khoản 5 Điều 15 Nghị định 85/2016).",
+            f"Opinion given by: {unit} (Decree 85/2016 Art. 15.5).",
+        )
+    )
+    for vi, en in (
+        ("Về sự phù hợp của cấp độ đề xuất", "On the fitness of the proposed level"),
+        (
+            "Về sự phù hợp của phương án bảo đảm an toàn thông tin",
+            "On the fitness of the security plan",
+        ),
+    ):
+        doc.p(_t(lang, vi, en), bold=True)
+        doc.p(
+            todo(lang, _t(lang, "ý kiến của đơn vị chuyên trách", "the security unit's opinion")),
+            italic=True,
+        )
+
+
+def dossier_model(plan: Plan, today: dt.date, lang: Lang, gap: GapReport | None = None) -> DocModel:
+    """The dossier as blocks: overview, design, level proposal, security plan, expert opinion."""
+    cls = classification_json(plan.classification, today, lang)
+    lb = labels(lang)
+    doc = DocModel(f"{lb['dossier_title']}: {plan.profile.name}", lang)
+    doc.title_block(lb["dossier_title"].upper())
+    doc.p(plan.profile.name, bold=True, center=True)
+    doc.p(
+        _t(lang, f"Cấp độ đề xuất: {plan.level}", f"Proposed level: {plan.level}"),
+        center=True,
+    )
+    doc.p(_t(lang, "Thành phần hồ sơ:", "Contents:"), bold=True)
+    for part in cls["dossier_parts"]:
+        doc.bullet(f"{part['title']} ({part['source']})")
+    _overview(doc, plan)
+    _design(doc, plan)
+    _level(doc, plan, cls)
+    _security_plan(doc, plan, gap)
+    if any(p["id"] == "expert_opinion" for p in cls["dossier_parts"]):
+        _expert_opinion(doc, plan, cls)
+    return doc
+
+
+def cover_letter_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel:
+    """The cover request letter (tờ trình) from the operating unit to the appraising body."""
+    cls = classification_json(plan.classification, today, lang)
+    data = plan.profile.data
+    operator = (data.get("operator") or {}).get("name") or todo(lang, "operator.name")
+    owner = (data.get("owner") or {}).get("name") or todo(lang, "owner.name")
+    appraiser = cls["appraisal"]["appraised_by_label"] or "—"
+    if cls["appraisal"]["appraised_by"] == "security_unit":
+        appraiser = (data.get("security_unit") or {}).get("name") or appraiser
+    doc = DocModel(
+        _t(lang, "Tờ trình đề nghị thẩm định hồ sơ đề xuất cấp độ", "Cover request letter"), lang
+    )
+    doc.table(
+        [
+            operator.upper(),
+            _t(lang, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
+        ],
+        [
+            [
+                _t(lang, "Số: …/TTr-…", "No.: …"),
+                _t(lang, "Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
+            ],
+            ["", _t(lang, "…, ngày … tháng … năm 20…", "…, date …")],
+        ],
+    )
+    doc.title_block(_t(lang, "TỜ TRÌNH", "REQUEST"))
+    doc.p(
+        _t(
+            lang,
+            "Về việc đề nghị thẩm định, phê duyệt hồ sơ đề xuất cấp độ hệ thống thông tin"
+            f" “{plan.profile.name}”",
+            "Request to appraise and approve the level-proposal dossier of the information"
+            f" system “{plan.profile.name}”",
+        ),
+        bold=True,
+        center=True,
+    )
+    doc.p(_t(lang, f"Kính gửi: {appraiser}.", f"To: {appraiser}."), center=True)
+    doc.p(
+        _t(
+            lang,
+            "Căn cứ Nghị định số 85/2016/NĐ-CP ngày 01/7/2016 của Chính phủ về bảo đảm an toàn"
+            " hệ thống thông tin theo cấp độ và Thông tư số 12/2022/TT-BTTTT ngày 12/8/2022"
+            " của Bộ trưởng Bộ Thông tin và Truyền thông,",
+            "Pursuant to Decree 85/2016/ND-CP of 1 July 2016 on the security of information systems"
+            " by level and Circular 12/2022/TT-BTTTT of 12 August 2022,",
+        )
+    )
+    basis = "; ".join(c["article"] for c in cls["criteria"] if c["level"] == plan.level)
+    doc.p(
+        _t(
+            lang,
+            f"{operator} (đơn vị vận hành) thuộc {owner} (chủ quản) kính đề nghị thẩm định hồ"
+            f" sơ đề xuất cấp độ {plan.level} cho hệ thống thông tin “{plan.profile.name}”,"
+            f" căn cứ {basis}.",
+            f"{operator} (operating unit), under {owner} (owner), requests the appraisal of the"
+            f" dossier proposing level {plan.level} for the information system"
+            f" “{plan.profile.name}”, on the basis of {basis}.",
+        )
+    )
+    doc.p(_t(lang, "Hồ sơ kèm theo gồm:", "Attached:"))
+    for part in cls["dossier_parts"]:
+        doc.bullet(part["title"])
+    doc.p(
+        _t(
+            lang,
+            f"Người phê duyệt theo quy định: {cls['approval']['approved_by_label']}.",
+            f"Approving authority: {cls['approval']['approved_by_label']}.",
+        )
+    )
+    op = data.get("operator") or {}
+    doc.table(
+        [
+            _t(lang, "Nơi nhận:", "Copies to:"),
+            (op.get("title") or todo(lang, "operator.title")).upper(),
+        ],
+        [
+            [
+                _t(lang, "- Như trên;", "- Addressee;"),
+                _t(lang, "(Ký, ghi rõ họ tên, đóng dấu)", "(Signature, name, seal)"),
+            ],
+            [
+                _t(lang, "- lbưu: VT.", "- Archive."),
+                op.get("representative") or todo(lang, "operator.representative"),
+            ],
+        ],
+    )
+    return doc
+
+
+# --- rendering -------------------------------------------------------------------------
+
+_FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """Re-pack a DOCX with fixed member timestamps so equal content gives equal bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def to_docx(model: DocModel) -> bytes:
+    """Render blocks with the shared DocxBuilder (headings, tables, page numbers)."""
+    doc = DocxBuilder(model.title, lang="vi-VN" if model.lang == "vi" else "en-GB")
+    for b in model.blocks:
+        if b.kind == "title":
+            doc.title(b.text)
+        elif b.kind == "h":
+            doc.heading(b.text, b.level)
+        elif b.kind == "p":
+            doc.para(b.text, bold=b.bold, italic=b.italic, center=b.center)
+        elif b.kind == "bullet":
+            doc.bullet(b.text)
+        elif b.kind == "table":
+            doc.table(list(b.headers), [list(r) for r in b.rows])
+        elif b.kind == "pagebreak":
+            doc.page_break()
+    return _stable_zip(doc.to_bytes())
+
+
+def to_html(model: DocModel) -> str:
+    """Render blocks as one self-contained, autoescaped HTML page."""
+    return render_template(
+        "document.html.j2",
+        doc=model,
+        L=labels(model.lang),
+        lang=model.lang,
+        version=__version__,
+    )
+
+
+def file_names(lang: Lang) -> tuple[str, str]:
+    """Base names of the cover letter and the dossier."""
+    if lang == "vi":
+        return "01-to-trinh", "02-ho-so-de-xuat-cap-do"
+    return "01-cover-letter", "02-level-dossier"
+
+
+def write_dossier(
+    target: Path, plan: Plan, today: dt.date, lang: Lang, gap: GapReport | None = None
+) -> list[Path]:
+    """Write the dossier files into the (staging) folder `target`; returns the paths."""
+    letter, dossier = file_names(lang)
+    written: list[Path] = []
+    for base, model in (
+        (letter, cover_letter_model(plan, today, lang)),
+        (dossier, dossier_model(plan, today, lang, gap)),
+    ):
+        docx_path = target / f"{base}.docx"
+        atomic.write_bytes(docx_path, to_docx(model))
+        html_path = target / f"{base}.html"
+        atomic.write_text(html_path, to_html(model))
+        written += [docx_path, html_path]
+    share(target, written)
+    return written
+
+
+def share(folder: Path, files: Sequence[Path]) -> None:
+    """Make a written folder readable like any document folder (temp files start private)."""
+    folder.chmod(0o755)
+    for f in files:
+        f.chmod(0o644)

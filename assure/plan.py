@@ -1,0 +1,441 @@
+"""The assurance plan: the requirements that apply to one system at its level, explained.
+
+`build_plan` is pure: classification + catalogues + profile → `Plan`. Every requirement the
+catalogue lists at the level is either in the plan (with the reason it applies) or in the
+excluded list (with the condition that is not met), so a reader can check that nothing was
+dropped silently. A condition that reads a fact the profile does not state keeps the
+requirement in the plan, marked "to confirm": leaving it out would understate the plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assure.catalogue import (
+    DERIVED_FACTS,
+    FACT_FIELDS,
+    GROUP_TITLES,
+    PLAN_PART_TITLES,
+    PLAN_PARTS,
+    ROMAN,
+    CatalogueSet,
+    LevelEntry,
+    Requirement,
+)
+from assure.classify import _MISSING, Classification, NodeResult, _atom_holds
+from assure.profile import Profile
+from assure.regime import Condition, Lang, Regime, Text
+
+APPLIES = "applies"
+CONDITION_MET = "condition_met"
+TO_CONFIRM = "to_confirm"
+
+
+@dataclass(frozen=True, slots=True)
+class Unmet:
+    """One comparison of a condition that does not hold (or cannot be decided)."""
+
+    fact: str
+    op: str
+    expected: Any
+    actual: Any
+
+    @property
+    def missing(self) -> bool:
+        """True when the condition cannot be decided because the profile is silent."""
+        return self.actual is _MISSING and self.fact in FACT_FIELDS
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    """A requirement in the plan: the level's entry, why it applies, product or not."""
+
+    requirement: Requirement
+    entry: LevelEntry
+    applicability: str  # APPLIES | CONDITION_MET | TO_CONFIRM
+    why: Text
+    product: bool
+    sources: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return self.requirement.id
+
+
+@dataclass(frozen=True, slots=True)
+class Excluded:
+    """A requirement listed at the level whose condition this system does not meet."""
+
+    requirement: Requirement
+    why: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The assurance plan of one system."""
+
+    profile: Profile
+    classification: Classification
+    level: int
+    items: tuple[PlanItem, ...]
+    excluded: tuple[Excluded, ...]
+    catalogues: CatalogueSet
+    facts: Mapping[str, Any]
+
+    @property
+    def regime(self) -> Regime:
+        return self.classification.regime
+
+
+class NoLevelError(Exception):
+    """The profile meets no criterion, so there is no level to plan for."""
+
+
+def _walk(n: NodeResult) -> list[NodeResult]:
+    return [n, *(x for c in n.components for x in _walk(c))]
+
+
+def plan_facts(classification: Classification, profile: Profile) -> dict[str, Any]:
+    """Facts conditions read: classification facts of the whole tree plus derived facts.
+
+    For a composite system the facts of the components count too (a component that holds
+    state secrets makes the system hold them): lists are joined, booleans or-ed, numbers
+    maximised, other values taken from the system first.
+    """
+    regime = classification.regime
+    facts: dict[str, Any] = {
+        name: f.default for name, f in regime.facts.items() if f.default is not None
+    }
+    nodes = _walk(classification.root)
+    for node in nodes:
+        for k, v in node.node.facts.items():
+            if k not in facts:
+                facts[k] = list(v) if isinstance(v, list) else v
+            elif isinstance(v, list):
+                facts[k] = [*facts[k], *(x for x in v if x not in facts[k])]
+            elif isinstance(v, bool):
+                facts[k] = bool(facts[k]) or v
+            elif isinstance(v, int | float) and isinstance(facts[k], int | float):
+                facts[k] = max(facts[k], v)
+    facts["criteria"] = sorted({f.criterion.id.split(":", 1)[-1] for n in nodes for f in n.fired})
+    facts["level"] = classification.level
+    data = profile.data
+    hosting = data.get("hosting") or {}
+    if "kind" in hosting:
+        facts["hosting_kind"] = hosting["kind"]
+    endpoints = data.get("endpoints") or ()
+    facts["public_endpoints"] = sum(1 for e in endpoints if e.get("public", True))
+    if "lifecycle" in data:
+        facts["lifecycle"] = data["lifecycle"]
+    features = data.get("features") or {}
+    arch = data.get("architecture") or {}
+    for key in ("email_system", "wireless", "in_house_software", "centralised_database"):
+        if key in features:
+            facts[key] = features[key]
+    if "services" in features:
+        facts["services"] = list(features["services"])
+    zones = arch.get("network_zones")
+    if "wireless" not in facts and zones and any(z.get("kind") == "wireless" for z in zones):
+        facts["wireless"] = True
+    apps = arch.get("applications")
+    if "in_house_software" not in facts and apps:
+        facts["in_house_software"] = any(a.get("in_house") for a in apps)
+    return facts
+
+
+def unmet(cond: Condition, facts: Mapping[str, Any]) -> list[Unmet]:
+    """Comparisons of `cond` that fail on `facts` (the condition language of
+    `assure.classify.evaluate`, over the planner's facts); empty means it holds."""
+    if "all" in cond:
+        return [u for c in cond["all"] for u in unmet(c, facts)]
+    if "any" in cond:
+        best: list[Unmet] | None = None
+        for c in cond["any"]:
+            miss = unmet(c, facts)
+            if not miss:
+                return []
+            decided = [u for u in miss if not u.missing]
+            # prefer a branch that can still come true (undecided) over one that is false
+            if best is None or (not decided and any(not u.missing for u in best)):
+                best = miss
+        return best or []
+    name = cond["fact"]
+    actual = facts.get(name, _MISSING)
+    if actual is _MISSING and cond.get("missing_ok"):
+        return []
+    out = []
+    for op, expected in cond.items():
+        if op in ("fact", "missing_ok"):
+            continue
+        if not _atom_holds(op, expected, actual):
+            out.append(Unmet(name, op, expected, actual))
+    return out
+
+
+_OPS = {
+    "eq": Text("là", "is"),
+    "ne": Text("khác", "is not"),
+    "in": Text("là một trong", "is one of"),
+    "not_in": Text("không là", "is none of"),
+    "gte": Text("≥", "≥"),
+    "gt": Text(">", ">"),
+    "lte": Text("≤", "≤"),
+    "lt": Text("<", "<"),
+    "contains": Text("bao gồm", "includes"),
+    "contains_any": Text("bao gồm một trong", "includes one of"),
+    "excludes": Text("không bao gồm", "excludes"),
+    "subset_of": Text("chỉ gồm", "only"),
+    "is": Text("là", "is"),
+    "present": Text("được khai báo", "is stated"),
+}
+
+
+def _label(fact: str, regime: Regime, lang: Lang) -> str:
+    if fact in regime.facts:
+        return regime.facts[fact].label(lang)
+    return DERIVED_FACTS[fact](lang)
+
+
+_VALUES: Mapping[str, Text] = {
+    "own": Text("tự đầu tư, vận hành", "own premises"),
+    "rented_datacenter": Text("thuê trung tâm dữ liệu", "rented data centre"),
+    "cloud": Text("thuê điện toán đám mây", "cloud"),
+    "datacenter_cloud": Text("trung tâm dữ liệu, điện toán đám mây", "data centre or cloud"),
+    "e_identity": Text("định danh, xác thực điện tử", "e-identity and authentication"),
+    "certification": Text("chứng thực điện tử", "certification"),
+    "digital_signature": Text("chữ ký số", "digital signature"),
+    "data_integration": Text("tích hợp, chia sẻ dữ liệu", "data integration"),
+    "lan": Text("mạng LAN", "LAN"),
+    "soc": Text("trung tâm giám sát (SOC)", "security operations centre (SOC)"),
+}
+
+
+def _show(fact: str, value: Any, lang: Lang) -> str:
+    if fact == "criteria" and isinstance(value, str) and value.startswith("art"):
+        return ("Điều " if lang == "vi" else "Art. ") + value[3:]
+    if isinstance(value, str) and value in _VALUES:
+        return _VALUES[value](lang)
+    return str(value)
+
+
+def _value(fact: str, value: Any, regime: Regime, lang: Lang) -> str:
+    if fact in regime.facts:
+        return regime.facts[fact].show(value, lang)
+    if isinstance(value, bool):
+        return ("có" if value else "không") if lang == "vi" else ("yes" if value else "no")
+    if isinstance(value, list | tuple):
+        return ", ".join(_show(fact, v, lang) for v in value)
+    return _show(fact, value, lang)
+
+
+def describe(
+    cond: Condition, regime: Regime, lang: Lang, facts: Mapping[str, Any] | None = None
+) -> str:
+    """A condition as a sentence fragment, e.g. `thông tin xử lý bao gồm bí mật nhà nước`.
+
+    With `facts` (a condition that holds), an `any` names only the branches that hold: the
+    reader wants to know which fact made the requirement apply.
+    """
+    if "all" in cond or "any" in cond:
+        key = "all" if "all" in cond else "any"
+        joiner = {"all": (" và ", " and "), "any": (" hoặc ", " or ")}[key]
+        branches = list(cond[key])
+        if key == "any" and facts is not None:
+            branches = [c for c in branches if not unmet(c, facts)] or branches
+        parts = [describe(c, regime, lang, facts) for c in branches]
+        text = (joiner[0] if lang == "vi" else joiner[1]).join(parts)
+        return f"({text})" if len(parts) > 1 else text
+    fact = cond["fact"]
+    bits = []
+    for op, expected in cond.items():
+        if op in ("fact", "missing_ok"):
+            continue
+        if op == "is" and expected is True:
+            bits.append(_label(fact, regime, lang))
+            continue
+        bits.append(
+            f"{_label(fact, regime, lang)} {_OPS[op](lang)} {_value(fact, expected, regime, lang)}"
+        )
+    return "; ".join(bits)
+
+
+def _missing_hint(misses: Sequence[Unmet], regime: Regime) -> Text:
+    fields = []
+    for u in misses:
+        field = FACT_FIELDS.get(u.fact, f"classification.{u.fact}")
+        if field not in fields:
+            fields.append(field)
+    vi = "Hồ sơ hệ thống chưa khai báo " + ", ".join(fields) + "; cần khai báo để quyết định."
+    en = "The profile does not state " + ", ".join(fields) + "; state it to decide."
+    return Text(vi, en)
+
+
+def _basis(level: int, req: Requirement, entry: LevelEntry) -> Text:
+    if req.annex:
+        clause = f" (TCVN 11930:2017 {entry.tcvn})" if entry.tcvn else ""
+        return Text(
+            f"Phụ lục {ROMAN[level]} Thông tư 12/2022 yêu cầu ở cấp độ {level}{clause}.",
+            f"Required at level {level} by Circular 12/2022 Annex {ROMAN[level]}{clause}.",
+        )
+    src = "; ".join(req.sources) or "—"
+    return Text(f"Áp dụng ở cấp độ {level} ({src}).", f"Applies at level {level} ({src}).")
+
+
+def _join(*texts: Text) -> Text:
+    return Text(" ".join(t.vi for t in texts), " ".join(t.en for t in texts))
+
+
+def build_plan(classification: Classification, catalogues: CatalogueSet, profile: Profile) -> Plan:
+    """The requirements that apply to `profile` at its level, each with why (pure)."""
+    level = classification.level
+    if level is None:
+        raise NoLevelError(profile.id)
+    regime = classification.regime
+    facts = plan_facts(classification, profile)
+    items: list[PlanItem] = []
+    excluded: list[Excluded] = []
+    for req in catalogues:
+        entry = req.levels.get(level)
+        if entry is None:
+            continue
+        basis = _basis(level, req, entry)
+        conds = [c for c in (req.when, entry.when) if c]
+        misses = [u for c in conds for u in unmet(c, facts)]
+        cond_text = [Text(describe(c, regime, "vi"), describe(c, regime, "en")) for c in conds]
+        if misses and any(not u.missing for u in misses):
+            why = _join(
+                basis,
+                Text(
+                    "Không áp dụng vì điều kiện chưa thỏa mãn: "
+                    + "; ".join(t.vi for t in cond_text)
+                    + ".",
+                    "Does not apply: the condition is not met: "
+                    + "; ".join(t.en for t in cond_text)
+                    + ".",
+                ),
+            )
+            excluded.append(Excluded(req, why))
+            continue
+        if misses:
+            applicability = TO_CONFIRM
+            why = _join(
+                basis,
+                Text(
+                    "Áp dụng nếu: " + "; ".join(t.vi for t in cond_text) + ".",
+                    "Applies if: " + "; ".join(t.en for t in cond_text) + ".",
+                ),
+                _missing_hint(misses, regime),
+            )
+        elif conds:
+            applicability = CONDITION_MET
+            met = [
+                Text(describe(c, regime, "vi", facts), describe(c, regime, "en", facts))
+                for c in conds
+            ]
+            why = _join(
+                basis,
+                Text(
+                    "Điều kiện thỏa mãn: " + "; ".join(t.vi for t in met) + ".",
+                    "Condition met: " + "; ".join(t.en for t in met) + ".",
+                ),
+            )
+        else:
+            applicability, why = APPLIES, basis
+        product = bool(entry.product)
+        if entry.product_when and not unmet(entry.product_when, facts):
+            product = True
+        items.append(
+            PlanItem(req, entry, applicability, why, product, tuple(req.sources_for(level)))
+        )
+    return Plan(profile, classification, level, tuple(items), tuple(excluded), catalogues, facts)
+
+
+def item_json(item: PlanItem, lang: Lang) -> dict[str, Any]:
+    """One requirement of the plan as JSON (interface §5, extended)."""
+    r = item.requirement
+    out: dict[str, Any] = {
+        "id": r.id,
+        "title": r.title(lang),
+        "group": r.group,
+        "sources": list(item.sources),
+        "plan_part": r.plan_part,
+        "category": r.category,
+        "description": r.description(lang),
+        "applicability": item.applicability,
+        "why": item.why(lang),
+        "product": item.product,
+        "verification": {
+            "method": r.method,
+            "probes": list(r.probes),
+            "evidence": r.evidence(lang),
+        },
+        "weight": r.weight,
+    }
+    if item.entry.measure:
+        out["measure"] = item.entry.measure(lang)
+    if r.unconfirmed:
+        out["unconfirmed"] = True
+    return out
+
+
+def counts(items: Sequence[PlanItem]) -> dict[str, Any]:
+    """How many requirements per group and per plan part."""
+    by_group = {g: sum(1 for i in items if i.requirement.group == g) for g in GROUP_TITLES}
+    by_part = {p: sum(1 for i in items if i.requirement.plan_part == p) for p in PLAN_PARTS}
+    return {"total": len(items), "by_group": by_group, "by_plan_part": by_part}
+
+
+def plan_json(plan: Plan, lang: Lang) -> dict[str, Any]:
+    """The plan as JSON: `{"id", "level", "regime", "requirements": [...]}` (interface §5)."""
+    c = plan.classification
+    return {
+        "id": plan.profile.id,
+        "name": plan.profile.name,
+        "file": plan.profile.file,
+        "level": plan.level,
+        "regime": c.regime.id,
+        "criteria": [
+            {"id": f.criterion.id, "level": f.criterion.level, "article": f.criterion.article(lang)}
+            for f in c.root.fired
+        ],
+        "deciding": [
+            f.criterion.article(lang) for f in c.root.fired if f.criterion.level == plan.level
+        ]
+        or [c.regime.composite_article(lang)],
+        "catalogues": [
+            {"id": cat.id, "version": cat.version, "file": cat.file}
+            for cat in plan.catalogues.catalogues
+        ],
+        "summary": counts(plan.items),
+        "requirements": [item_json(i, lang) for i in plan.items],
+        "excluded": [
+            {"id": e.requirement.id, "title": e.requirement.title(lang), "why": e.why(lang)}
+            for e in plan.excluded
+        ],
+    }
+
+
+def grouped(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
+    """Plan items as nested sections: the 7 plan parts, then management/technical."""
+    out = []
+    for part in PLAN_PARTS:
+        groups = []
+        for g in GROUP_TITLES:
+            rows = [
+                item_json(i, lang)
+                for i in plan.items
+                if i.requirement.plan_part == part and i.requirement.group == g
+            ]
+            if rows:
+                groups.append({"id": g, "title": GROUP_TITLES[g](lang), "items": rows})
+        out.append(
+            {
+                "id": part,
+                "title": PLAN_PART_TITLES[part](lang),
+                "groups": groups,
+                "count": sum(len(g["items"]) for g in groups),
+            }
+        )
+    return out

@@ -1,0 +1,125 @@
+"""Renderers of the assurance plan: Markdown, HTML and DOCX over the plan's JSON form.
+
+Every format renders the same plain data (`plan_json` plus its grouping by plan part), so
+what a JSON consumer sees and what a reader sees cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from assure import __version__
+from assure.docxwriter import DocxBuilder
+from assure.labels import labels
+from assure.plan import Plan, grouped, plan_json
+from assure.regime import Lang
+from assure.render import render_template
+
+
+def context(plan: Plan, lang: Lang) -> dict[str, Any]:
+    """Template context shared by the Markdown and HTML plan."""
+    return {
+        "plan": plan_json(plan, lang),
+        "parts": grouped(plan, lang),
+        "L": labels(lang),
+        "lang": lang,
+        "version": __version__,
+    }
+
+
+def plan_markdown(plan: Plan, lang: Lang) -> str:
+    """The plan as Markdown."""
+    return render_template("plan.md.j2", **context(plan, lang))
+
+
+def plan_html(plan: Plan, lang: Lang) -> str:
+    """The plan as one self-contained HTML page."""
+    return render_template("plan.html.j2", **context(plan, lang))
+
+
+def _measure(r: dict[str, Any], lb: dict[str, str]) -> str:
+    text = r.get("measure", "—")
+    return f"{text} ({lb['product']})" if r["product"] else text
+
+
+def _verification(r: dict[str, Any], lb: dict[str, str]) -> str:
+    v = r["verification"]
+    head = lb["method_" + v["method"]]
+    if v["probes"]:
+        head += ": " + ", ".join(v["probes"])
+    return f"{head}. {v['evidence']}"
+
+
+def _title(r: dict[str, Any], lb: dict[str, str]) -> str:
+    title = str(r["title"])
+    if r.get("unconfirmed"):
+        title += f" ({lb['unconfirmed']})"
+    return title
+
+
+def write_plan_sections(
+    doc: DocxBuilder, plan: Plan, lang: Lang, *, level: int = 1, with_why: bool = True
+) -> None:
+    """The plan's parts and tables into `doc`, headings starting at `level`."""
+    lb = labels(lang)
+    data = plan_json(plan, lang)
+    s = data["summary"]
+    doc.para(
+        f"{lb['level']}: {plan.level}. {lb['total']}: {s['total']} ({lb['management']}: "
+        f"{s['by_group']['management']}; {lb['technical']}: {s['by_group']['technical']})."
+    )
+    parts = grouped(plan, lang)
+    doc.table(
+        [lb["plan_part"], lb["count"]],
+        [[p["title"], str(p["count"])] for p in parts],
+    )
+    for part in parts:
+        doc.heading(part["title"], level)
+        if not part["groups"]:
+            doc.para(lb["none"], italic=True)
+        for g in part["groups"]:
+            doc.heading(g["title"], min(level + 1, 9))
+            headers = [
+                lb["id"],
+                lb["requirement"],
+                lb["sources"],
+                lb["measure"],
+                lb["verification"],
+            ]
+            if with_why:
+                headers.append(lb["why"])
+            rows: list[Sequence[str]] = []
+            for r in g["items"]:
+                row = [
+                    r["id"],
+                    _title(r, lb),
+                    "; ".join(r["sources"]),
+                    _measure(r, lb),
+                    _verification(r, lb),
+                ]
+                if with_why:
+                    flag = f"[{lb['to_confirm']}] " if r["applicability"] == "to_confirm" else ""
+                    row.append(flag + r["why"])
+                rows.append(row)
+            doc.table(headers, rows)
+    if data["excluded"]:
+        doc.heading(lb["excluded"], level)
+        doc.table(
+            [lb["id"], lb["requirement"], lb["why"]],
+            [[e["id"], e["title"], e["why"]] for e in data["excluded"]],
+        )
+
+
+def plan_docx(plan: Plan, lang: Lang) -> bytes:
+    """The plan as a Word document."""
+    lb = labels(lang)
+    doc = DocxBuilder(f"{lb['plan_title']}: {plan.profile.name}", lang=_docx_lang(lang))
+    doc.title(lb["plan_title"])
+    doc.para(f"{plan.profile.name} ({plan.profile.id})", center=True, bold=True)
+    write_plan_sections(doc, plan, lang)
+    return doc.to_bytes()
+
+
+def _docx_lang(lang: Lang) -> str:
+    return "vi-VN" if lang == "vi" else "en-GB"

@@ -1,0 +1,178 @@
+"""`assure dossier` and `assure demo`: DOCX/HTML files, determinism, atomic output."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import docx
+import pytest
+
+from tests.assurance_helpers import LEVEL4_NATIONAL
+from tests.conftest import ROOT, run_assure, write
+
+DEMO = ROOT / "profiles" / "cong-dvc-demo.yaml"
+
+
+def open_docx(path: Path):  # type: ignore[no-untyped-def]
+    return docx.Document(io.BytesIO(path.read_bytes()))
+
+
+def headings(document) -> list[str]:  # type: ignore[no-untyped-def]
+    return [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+
+
+def all_text(document) -> str:  # type: ignore[no-untyped-def]
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+@pytest.fixture(scope="module")
+def dossier_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("d") / "dossier"
+    run = run_assure("--today", "2026-11-22", "dossier", DEMO, "-o", out)
+    assert run.code == 0, run.err
+    return out
+
+
+def test_dossier_files(dossier_dir: Path) -> None:
+    """The dossier and its cover letter are written as DOCX and HTML."""
+    assert sorted(p.name for p in dossier_dir.iterdir()) == [
+        "01-to-trinh.docx",
+        "01-to-trinh.html",
+        "02-ho-so-de-xuat-cap-do.docx",
+        "02-ho-so-de-xuat-cap-do.html",
+    ]
+
+
+def test_dossier_docx_contents(dossier_dir: Path) -> None:
+    """The DOCX has the parts of Art. 15 as headings, the overview tables and the plan."""
+    document = open_docx(dossier_dir / "02-ho-so-de-xuat-cap-do.docx")
+    heads = headings(document)
+    for part in (
+        "Phần 1. Mô tả, thuyết minh tổng quan hệ thống",
+        "Phần 2. Hồ sơ thiết kế",
+        "Phần 3. Thuyết minh đề xuất cấp độ",
+        "Phần 4. Thuyết minh phương án bảo đảm an toàn hệ thống thông tin theo cấp độ",
+        "1.9. Vùng mạng và quy hoạch địa chỉ IP",
+    ):
+        assert part in heads, part
+    assert not any(h.startswith("Phần 5") for h in heads)  # expert opinion: levels 4–5 only
+    text = all_text(document)
+    assert "Ủy ban nhân dân tỉnh Minh Châu" in text
+    assert "10.20.30.0/26" in text
+    assert "Điểm a Khoản 2 Điều 9 NĐ 85/2016" in text
+    assert "TCVN 11930:2017 7.1.5.4" in text
+    assert "HS-001/TTCĐS" in text  # evidence reference of a declared control
+    assert len(document.tables) > 10
+    footer_xml = document.sections[0].footer._element.xml
+    assert "PAGE" in footer_xml  # page numbers
+
+
+def test_cover_letter(dossier_dir: Path) -> None:
+    """The cover letter is addressed to the appraising body and lists the attachments."""
+    text = all_text(open_docx(dossier_dir / "01-to-trinh.docx"))
+    assert "TỜ TRÌNH" in text
+    assert "Kính gửi: Sở Khoa học và Công nghệ tỉnh Minh Châu." in text
+    assert "Thuyết minh đề xuất cấp độ" in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+
+
+def test_level4_has_expert_opinion_and_todo_markers(tmp_path: Path) -> None:
+    """Levels 4–5 add the expert-opinion part; unstated facts show as to-be-completed."""
+    prof = write(tmp_path / "l4.yaml", LEVEL4_NATIONAL)
+    out = tmp_path / "out"
+    run = run_assure("dossier", prof, "-o", out, "--lang", "en")
+    assert run.code == 0, run.err
+    document = open_docx(out / "02-level-dossier.docx")
+    heads = headings(document)
+    assert "Part 5. Expert opinion of the security unit" in heads
+    assert "3.5. Additional content for levels 4 and 5" in heads
+    assert "[To be completed: owner]" in all_text(document)
+
+
+def test_deterministic(tmp_path: Path) -> None:
+    """Same input, same bytes: two runs give identical files."""
+    digests = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        assert run_assure("--today", "2026-11-22", "dossier", DEMO, "-o", out).code == 0
+        digests.append(
+            {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())}
+        )
+    assert digests[0] == digests[1]
+
+
+def test_non_empty_folder_refused_without_force(tmp_path: Path) -> None:
+    """A non-empty output folder is refused (exit 2) and left alone; --force replaces it."""
+    out = tmp_path / "out"
+    keep = write(out / "keep.txt", "mine")
+    run = run_assure("dossier", DEMO, "-o", out)
+    assert run.code == 2
+    assert "not empty" in run.err
+    assert keep.read_text() == "mine"
+    run = run_assure("dossier", DEMO, "-o", out, "--force")
+    assert run.code == 0, run.err
+    assert not keep.exists()
+    assert (out / "02-ho-so-de-xuat-cap-do.docx").exists()
+
+
+def test_failed_run_leaves_no_folder(tmp_path: Path) -> None:
+    """An invalid profile writes nothing: the output folder is not created."""
+    bad = write(tmp_path / "bad.yaml", "id: x\nname: x\nclassification: {system_type: nope}\n")
+    out = tmp_path / "out"
+    run = run_assure("dossier", bad, "-o", out)
+    assert run.code == 3
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["bad.yaml"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_opens_the_dossier(dossier_dir: Path, tmp_path: Path) -> None:
+    """LibreOffice converts the DOCX dossier to PDF (it opens it)."""
+    proc = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(dossier_dir / "02-ho-so-de-xuat-cap-do.docx"),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=False,
+    )
+    pdf = tmp_path / "02-ho-so-de-xuat-cap-do.pdf"
+    assert pdf.exists(), proc.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_demo_writes_plan_gap_and_dossier(tmp_path: Path) -> None:
+    """`assure demo` keeps its level table and writes the example's documents atomically."""
+    run = run_assure("demo", "--out", tmp_path / "demo")
+    assert run.code == 0, run.err
+    assert "cong-dvc-demo" in run.out
+    written = {p.relative_to(tmp_path / "demo").as_posix() for p in (tmp_path / "demo").rglob("*")}
+    for name in (
+        "plan.md",
+        "plan.html",
+        "plan.docx",
+        "plan.json",
+        "gap.md",
+        "gap.html",
+        "gap.docx",
+        "gap.json",
+        "gap.junit.xml",
+        "dossier/02-ho-so-de-xuat-cap-do.docx",
+    ):
+        assert name in written, name
+        assert f"demo/{name}" in run.out
+    again = run_assure("demo", "--out", tmp_path / "demo")
+    assert again.code == 2
+    assert run_assure("demo", "--out", tmp_path / "demo", "--force").code == 0

@@ -1,0 +1,67 @@
+"""HTML reports in a real browser: headless Chromium renders them without console errors."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_assure
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed")
+
+
+def dump_dom(page: Path, profile_dir: Path) -> subprocess.CompletedProcess[str]:
+    """Load `page` headless (no network, no first-run tasks) and print the rendered DOM."""
+    assert CHROMIUM is not None
+    return subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={profile_dir}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=390,844",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_gap_report_renders_in_chromium(tmp_path: Path) -> None:
+    """The gap report renders at phone width with its charts and no console errors."""
+    page = tmp_path / "gap.html"
+    run = run_assure(
+        "--today",
+        "2026-11-22",
+        "gap",
+        ROOT / "profiles" / "cong-dvc-demo.yaml",
+        "--format",
+        "html",
+        "-o",
+        page,
+    )
+    assert run.code == 0, run.err
+    proc = dump_dom(page, tmp_path / "chrome")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    dom = proc.stdout
+    assert "Báo cáo đánh giá khoảng cách" in dom
+    assert "Cổng Dịch vụ công tỉnh Minh Châu" in dom
+    assert dom.count("<svg") == 2
+    console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line]
+    assert console == [], console
+    assert "Uncaught" not in proc.stderr
