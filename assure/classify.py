@@ -83,7 +83,8 @@ def _op_text(op: str, expected: Any, fact: Fact, lang: Lang) -> str:
 def _fact_value(facts: Mapping[str, Any], regime: Regime, name: str) -> Any:
     if name in facts:
         return facts[name]
-    default = regime.facts[name].default
+    fact = regime.facts.get(name)
+    default = None if fact is None else fact.default
     return _MISSING if default is None else default
 
 
@@ -163,15 +164,29 @@ class Fired:
     facts: Mapping[str, Any]
 
     def reason(self, regime: Regime, lang: Lang) -> str:
-        values = {
-            name: regime.facts[name].show(self.facts[name], lang)
-            for name in regime.facts
-            if name in self.facts
-        }
-        try:
-            return self.criterion.reason(lang).format_map(values)
-        except (KeyError, IndexError, ValueError):
-            return self.criterion.reason(lang)
+        return fill(self.criterion.reason(lang), self.facts, regime, lang)
+
+
+class _Values(dict[str, str]):
+    """Template values that never raise: a fact that is not stated reads as such."""
+
+    def __init__(self, lang: Lang, values: Mapping[str, str]) -> None:
+        super().__init__(values)
+        self.lang = lang
+
+    def __missing__(self, key: str) -> str:
+        return "chưa khai báo" if self.lang == "vi" else "not stated"
+
+
+def fill(template: str, facts: Mapping[str, Any], regime: Regime, lang: Lang) -> str:
+    """Fill `{fact}` placeholders of a reason with the facts as a person reads them."""
+    values = {
+        name: regime.facts[name].show(facts[name], lang) for name in regime.facts if name in facts
+    }
+    try:
+        return template.format_map(_Values(lang, values))
+    except (IndexError, ValueError):  # a stray brace in hand-written data
+        return template
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +195,7 @@ class NearMiss:
 
     criterion: Criterion
     unmet: tuple[Atom, ...]
+    component: SystemNode | None = None  # set when the miss is a component's, not the node's
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +209,7 @@ class NodeResult:
     components: tuple[NodeResult, ...]
     near_misses: tuple[NearMiss, ...]
     unused_facts: tuple[str, ...]
+    flags: tuple[str, ...] = ()
 
     @property
     def decided_by_components(self) -> bool:
@@ -234,9 +251,54 @@ def classify_node(node: SystemNode, regime: Regime) -> NodeResult:
         pool = [m for m in misses if m.criterion.level == target]
         if level is None:  # nothing fired: every criterion is a candidate
             pool = misses
-        near = sorted(pool, key=lambda m: (len(m.unmet), m.criterion.level, m.criterion.id))
+        # A composite also rises when any component does (Art. 5.2 of Decree 85 and its
+        # successors), so its components' closest criteria count too.
+        for comp in node.components:
+            for sub in comp.walk():
+                pool += [
+                    NearMiss(c, tuple(unmet), sub)
+                    for c in regime.criteria
+                    if c.level == target and (unmet := evaluate(c.when, sub.facts, regime))
+                ]
+        near = _dedupe(
+            sorted(pool, key=lambda m: (len(m.unmet), m.criterion.level, m.criterion.id))
+        )
     unused = tuple(sorted(k for k in node.facts if k not in regime.facts))
-    return NodeResult(node, level, own, tuple(fired), comps, tuple(near), unused)
+    flags = _flags(node, regime, level, comps)
+    return NodeResult(node, level, own, tuple(fired), comps, tuple(near), unused, flags)
+
+
+def _flags(
+    node: SystemNode, regime: Regime, level: int | None, comps: Sequence[NodeResult]
+) -> tuple[str, ...]:
+    """Flags a node carries: by its facts, by its level, or because a component carries it."""
+    raised: list[str] = []
+    for flag in regime.flags:
+        by_facts = flag.when is not None and not evaluate(flag.when, node.facts, regime)
+        by_level = flag.from_level is not None and level is not None and level >= flag.from_level
+        by_parts = any(flag.id in c.flags for c in comps)
+        if by_facts or by_level or by_parts:
+            raised.append(flag.id)
+    return tuple(raised)
+
+
+def _applies(item: Mapping[str, Any], flags: Sequence[str]) -> bool:
+    cond = item.get("applies_when")
+    if not cond:
+        return True
+    return (cond["flag"] in flags) == bool(cond.get("raised", True))
+
+
+def _dedupe(misses: Sequence[NearMiss]) -> list[NearMiss]:
+    """Keep one miss per criterion and identical shortfall (the system's own comes first)."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for m in misses:
+        key = (m.criterion.id, repr([(a.fact, a.op, a.expected, a.actual) for a in m.unmet]))
+        if key not in seen:
+            seen.add(key)
+            out.append(m)
+    return out
 
 
 def classify(profile: Profile, regime: Regime) -> Classification:
@@ -246,11 +308,20 @@ def classify(profile: Profile, regime: Regime) -> Classification:
 
 def composite_reason(result: NodeResult, regime: Regime, lang: Lang) -> str:
     """Reason line of the highest-level rule (Art. 5.2) for a composite node."""
-    own = "—" if result.own_level is None else str(result.own_level)
-    this = "hệ thống chính" if lang == "vi" else "the system itself"
-    parts = [f"{this} {own}"]
-    parts += [f"{c.node.id} {c.level if c.level is not None else '—'}" for c in result.components]
-    return regime.composite_reason(lang).format(parts=", ".join(parts))
+    word = "cấp độ" if lang == "vi" else "level"
+
+    def lvl(level: int | None) -> str:
+        return f"{word} {level}" if level is not None else "—"
+
+    this = "bản thân hệ thống" if lang == "vi" else "the system itself"
+    parts = [f"{this}: {lvl(result.own_level)}"]
+    parts += [f"{display_name(c.node, lang)} ({lvl(c.level)})" for c in result.components]
+    return regime.composite_reason(lang).format(parts="; ".join(parts))
+
+
+def display_name(node: SystemNode, lang: Lang) -> str:
+    """The node's name in the output language (the English name when there is one)."""
+    return node.name_en if lang == "en" and node.name_en else node.name
 
 
 def next_on_or_after(today: dt.date, month_day: str) -> dt.date:
@@ -260,10 +331,29 @@ def next_on_or_after(today: dt.date, month_day: str) -> dt.date:
     return candidate if candidate >= today else dt.date(today.year + 1, month, day)
 
 
-def obligations(regime: Regime, level: int, today: dt.date, lang: Lang) -> dict[str, Any]:
-    """What follows from the level: dossier authorities and limits, inspection, reporting."""
+def procedure_level(regime: Regime, level: int, flags: Sequence[str] = ()) -> int:
+    """The level whose appraisal and approval procedure applies (a flag may raise it)."""
+    raised = [f.procedure_level for f in regime.flags if f.id in flags and f.procedure_level]
+    return max([level, *raised])
+
+
+def inspection_level(regime: Regime, level: int, flags: Sequence[str] = ()) -> int:
+    """The level whose inspection rules apply (a flag may raise it)."""
+    raised = [f.inspection_level for f in regime.flags if f.id in flags and f.inspection_level]
+    return max([level, *raised])
+
+
+def obligations(
+    regime: Regime, level: int, today: dt.date, lang: Lang, flags: Sequence[str] = ()
+) -> dict[str, Any]:
+    """What follows from the level: dossier authorities and limits, inspection, reporting.
+
+    `flags` are the regime flags the system carries; they can switch the procedure to that
+    of a higher level and add or remove obligations (`applies_when`).
+    """
     data = regime.level_data(level)
-    dossier = data.get("dossier", {})
+    proc = procedure_level(regime, level, flags)
+    dossier = regime.level_data(proc).get("dossier", {})
 
     def limit(key: str) -> dict[str, Any] | None:
         raw = dossier.get(key)
@@ -290,7 +380,7 @@ def obligations(regime: Regime, level: int, today: dt.date, lang: Lang) -> dict[
         "time_limit": limit("approval_limit"),
         "sources": list(dossier.get("sources", [])),
     }
-    insp = data.get("inspection", {})
+    insp = regime.level_data(inspection_level(regime, level, flags)).get("inspection", {})
     inspection = {
         "interval_months": insp.get("interval_months"),
         "organisation_wide_months": insp.get("organisation_wide_months"),
@@ -301,6 +391,8 @@ def obligations(regime: Regime, level: int, today: dt.date, lang: Lang) -> dict[
     if insp.get("note"):
         inspection["note"] = insp["note"][lang]
     out: dict[str, Any] = {"appraisal": appraisal, "approval": approval, "inspection": inspection}
+    if proc != level:
+        out["procedure_level"] = proc
     rep = regime.raw.get("reporting")
     if rep:
         out["reporting"] = {
@@ -318,8 +410,12 @@ def obligations(regime: Regime, level: int, today: dt.date, lang: Lang) -> dict[
             ],
         }
     extra: list[Mapping[str, Any]] = [
-        *[o for o in regime.raw.get("obligations", []) if level in o.get("levels", [level])],
-        *data.get("obligations", []),
+        o
+        for o in (
+            *[o for o in regime.raw.get("obligations", []) if level in o.get("levels", [level])],
+            *data.get("obligations", []),
+        )
+        if _applies(o, flags)
     ]
     if extra:
         out["obligations"] = [
@@ -331,9 +427,19 @@ def obligations(regime: Regime, level: int, today: dt.date, lang: Lang) -> dict[
             }
             for o in extra
         ]
-    parts = [p for p in regime.raw.get("dossier_parts", []) if level in p["levels"]]
+    parts = [
+        p
+        for p in regime.raw.get("dossier_parts", [])
+        if level in p["levels"] and _applies(p, flags)
+    ]
     out["dossier_parts"] = [
-        {"id": p["id"], "title": p["title"][lang], "source": p["source"]} for p in parts
+        {
+            "id": p["id"],
+            "title": p["title"][lang],
+            "source": p["source"],
+            **({"unconfirmed": True} if p.get("unconfirmed") else {}),
+        }
+        for p in parts
     ]
     return out
 
@@ -347,6 +453,7 @@ def node_json(result: NodeResult, regime: Regime, lang: Lang) -> dict[str, Any]:
             "article": f.criterion.article(lang),
             "reason": f.reason(regime, lang),
             **({"unconfirmed": True} if f.criterion.unconfirmed else {}),
+            **({"note": f.criterion.note(lang)} if f.criterion.note else {}),
         }
         for f in result.fired
     ]
@@ -363,6 +470,7 @@ def node_json(result: NodeResult, regime: Regime, lang: Lang) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": result.node.id,
         "name": result.node.name,
+        **({"name_en": result.node.name_en} if result.node.name_en else {}),
         "level": result.level,
         "own_level": result.own_level,
         "criteria": criteria,
@@ -371,6 +479,19 @@ def node_json(result: NodeResult, regime: Regime, lang: Lang) -> dict[str, Any]:
     }
     if result.unused_facts:
         out["unused_facts"] = list(result.unused_facts)
+    if result.flags:
+        out["flags"] = [flag_json(regime, f, lang) for f in result.flags]
+    return out
+
+
+def flag_json(regime: Regime, flag_id: str, lang: Lang) -> dict[str, Any]:
+    """JSON form of a raised flag: what it is, where the rule is, what it changes."""
+    flag = next(f for f in regime.flags if f.id == flag_id)
+    out: dict[str, Any] = {"id": flag.id, "label": flag.label(lang), "source": flag.source}
+    if flag.procedure_level is not None:
+        out["procedure_level"] = flag.procedure_level
+    if flag.note is not None:
+        out["note"] = flag.note(lang)
     return out
 
 
@@ -385,6 +506,7 @@ def _not_higher(result: NodeResult, regime: Regime, lang: Lang) -> dict[str, Any
                 "level": m.criterion.level,
                 "article": m.criterion.article(lang),
                 "unmet": [a.describe(regime, lang) for a in m.unmet],
+                **({"component": m.component.id} if m.component else {}),
             }
             for m in result.near_misses
         ],
@@ -403,7 +525,7 @@ def classification_json(c: Classification, today: dt.date, lang: Lang) -> dict[s
         **out,
     }
     if c.level is not None:
-        result.update(obligations(c.regime, c.level, today, lang))
+        result.update(obligations(c.regime, c.level, today, lang, c.root.flags))
     return result
 
 

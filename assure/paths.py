@@ -7,6 +7,7 @@ checkout or an editable install they are read where they stand, at the repositor
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -31,8 +32,13 @@ def schema_path(name: str) -> Path:
 
 
 def checklists_dir() -> Path:
-    """Rule sets and requirement catalogues."""
-    return data_dir("checklists")
+    """Rule sets and requirement catalogues; `ASSURE_CHECKLISTS` points at a folder of one's own.
+
+    Regimes and catalogues are data, so an organisation can run a reviewed copy (or a draft
+    of a new regime) without touching the installation.
+    """
+    override = os.environ.get("ASSURE_CHECKLISTS")
+    return Path(override) if override else data_dir("checklists")
 
 
 def templates_dir() -> Path:

@@ -74,6 +74,27 @@ class Criterion:
     reason: Text
     when: Condition
     unconfirmed: bool = False
+    note: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A status a regime attaches to a system on top of its level.
+
+    Some rules do not change the level but change what follows from it: a system on a
+    list (raised by `when` over facts, or by reaching `from_level`) may have to follow the
+    procedure of a higher level (`procedure_level`) and carry extra obligations. Keeping it
+    as data lets any regime declare such lists without the engine knowing their names.
+    """
+
+    id: str
+    label: Text
+    source: str
+    when: Condition | None = None
+    from_level: int | None = None
+    procedure_level: int | None = None
+    note: Text | None = None
+    inspection_level: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +126,7 @@ class Regime:
     levels: Mapping[int, Mapping[str, Any]]
     raw: Mapping[str, Any]
     file: str
+    flags: tuple[Flag, ...] = ()
 
     def level_data(self, level: int) -> Mapping[str, Any]:
         return self.levels.get(level, {})
@@ -115,9 +137,10 @@ class Regime:
         return self.actors[key](lang) if key in self.actors else key
 
 
-def _facts_in(cond: Condition) -> list[str]:
+def facts_in(cond: Condition) -> list[str]:
+    """Every fact a condition reads, in order (repeats kept)."""
     if "all" in cond or "any" in cond:
-        return [f for c in cond.get("all", cond.get("any", [])) for f in _facts_in(c)]
+        return [f for c in cond.get("all", cond.get("any", [])) for f in facts_in(c)]
     return [cond["fact"]]
 
 
@@ -151,7 +174,7 @@ def parse_regime(path: Path) -> Regime:
             errors.append(
                 doc.error((*where, "id"), f"criterion id must start with '{data['regime']}:'")
             )
-        for fact in _facts_in(c["when"]):
+        for fact in facts_in(c["when"]):
             if fact not in facts:
                 errors.append(
                     doc.error((*where, "when"), f"condition reads undeclared fact {fact!r}")
@@ -164,6 +187,7 @@ def parse_regime(path: Path) -> Regime:
                 Text.of(c["reason"]),
                 c["when"],
                 bool(c.get("unconfirmed", False)),
+                Text.of(c["note"]) if "note" in c else None,
             )
         )
     levels = {int(k): v for k, v in data["levels"].items()}
@@ -177,6 +201,33 @@ def parse_regime(path: Path) -> Regime:
             if key is not None and key not in data["actors"]:
                 errors.append(
                     doc.error(("levels", str(lvl), "dossier", role), f"unknown actor {key!r}")
+                )
+    flags: list[Flag] = []
+    for i, f in enumerate(data.get("flags", [])):
+        for fact in facts_in(f["when"]) if "when" in f else []:
+            if fact not in facts:
+                errors.append(
+                    doc.error(("flags", i, "when"), f"condition reads undeclared fact {fact!r}")
+                )
+        flags.append(
+            Flag(
+                f["id"],
+                Text.of(f["label"]),
+                f["source"],
+                f.get("when"),
+                f.get("from_level"),
+                f.get("procedure_level"),
+                Text.of(f["note"]) if "note" in f else None,
+                f.get("inspection_level"),
+            )
+        )
+    flag_ids = {f.id for f in flags}
+    for section in ("obligations", "dossier_parts"):
+        for i, item in enumerate(data.get(section, [])):
+            flag = (item.get("applies_when") or {}).get("flag")
+            if flag is not None and flag not in flag_ids:
+                errors.append(
+                    doc.error((section, i, "applies_when", "flag"), f"unknown flag {flag!r}")
                 )
     if errors:
         raise DataError.merge(errors)
@@ -195,6 +246,7 @@ def parse_regime(path: Path) -> Regime:
         levels=levels,
         raw=data,
         file=str(path),
+        flags=tuple(flags),
     )
 
 

@@ -15,6 +15,7 @@ from assure.classify import (
     classification_json,
     classify,
     composite_reason,
+    display_name,
 )
 from assure.commands._common import (
     Env,
@@ -43,7 +44,7 @@ def _short(crit_id: str) -> str:
     return crit_id.split(":", 1)[1] if ":" in crit_id else crit_id
 
 
-def _rows(result: NodeResult, regime: Regime, depth: int) -> list[list[str]]:
+def _rows(result: NodeResult, regime: Regime, depth: int, lang: Lang) -> list[list[str]]:
     deciding = [f.criterion.id for f in result.fired if f.criterion.level == result.level]
     if result.decided_by_components:
         deciding = [regime.composite_id]
@@ -53,11 +54,11 @@ def _rows(result: NodeResult, regime: Regime, depth: int) -> list[list[str]]:
         prefix + result.node.id,
         level,
         ", ".join(_short(c) for c in deciding) or "—",
-        result.node.name,
+        display_name(result.node, lang),
     ]
     rows = [row]
     for c in result.components:
-        rows.extend(_rows(c, regime, depth + 1))
+        rows.extend(_rows(c, regime, depth + 1, lang))
     return rows
 
 
@@ -65,7 +66,7 @@ def table(results: Sequence[Classification], lang: Lang) -> str:
     """The level table: one row per system, components indented below it."""
     rows: list[list[str]] = []
     for r in results:
-        rows.extend(_rows(r.root, r.regime, 0))
+        rows.extend(_rows(r.root, r.regime, 0, lang))
     out = textable.render(HEAD[lang], rows)
     counts = Counter(r.level for r in results)
     word = "hệ thống" if lang == "vi" else "systems"
@@ -76,11 +77,17 @@ def table(results: Sequence[Classification], lang: Lang) -> str:
     return out + f"\n{len(results)} {word} — " + "; ".join(parts) + "\n"
 
 
+def _days(days: int, working: bool, vi: bool) -> str:
+    if vi:
+        return f"{days} ngày làm việc" if working else f"{days} ngày"
+    return f"{days} working days" if working else f"{days} days"
+
+
 def explain(c: Classification, env: Env, lang: Lang) -> str:
     """A readable account of one classification: reasons, next level, obligations."""
     data = classification_json(c, env.today, lang)
     vi = lang == "vi"
-    lines = [f"{c.profile.id} — {c.profile.name}"]
+    lines = [f"{c.profile.id} — {display_name(c.profile.system, lang)}"]
     level = data["level"]
     lines.append(
         (f"  Cấp độ đề xuất: {level}" if vi else f"  Proposed level: {level}")
@@ -97,12 +104,13 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
             else f"  Why not level {nh['next_level']}:"
         )
         for m in nh["closest"][:3]:
-            lines.append(f"    – {m['article']}: " + "; ".join(m["unmet"]))
+            where = f"[{m['component']}] " if "component" in m else ""
+            lines.append(f"    – {where}{m['article']}: " + "; ".join(m["unmet"]))
     if level:
         ap, pr = data["appraisal"], data["approval"]
         lim = ap["time_limit"]
         days = (
-            (f"{lim['days']} ngày" if vi else f"{lim['days']} days") + f" ({lim['source']})"
+            _days(lim["days"], lim["working_days"], vi) + f" ({lim['source']})"
             if lim
             else ("không quy định" if vi else "no limit stated")
         )
@@ -114,6 +122,14 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
                 ("  Ý kiến chuyên môn: " if vi else "  Expert opinion: ")
                 + ap["expert_opinion_by_label"]
             )
+        for flag in data.get("flags", []):
+            lines.append(f"  ⚑ {flag['label']} ({flag['source']})")
+        if data.get("procedure_level"):
+            lines.append(
+                f"  Thực hiện trình tự, thủ tục như cấp độ {data['procedure_level']}"
+                if vi
+                else f"  Follows the procedure of level {data['procedure_level']}"
+            )
         plim = pr["time_limit"]
         lines.append(
             ("  Phê duyệt: " if vi else "  Approval: ")
@@ -122,6 +138,16 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
             + f" ({plim['source']})"
         )
         insp = data["inspection"]
+        if insp.get("organisation_wide_months"):
+            months = insp["organisation_wide_months"]
+            lines.append(
+                (
+                    f"  Kiểm tra, đánh giá toàn bộ các hệ thống của cơ quan: {months} tháng/lần"
+                    if vi
+                    else f"  Organisation-wide inspection: every {months} months"
+                )
+                + f" ({insp['source']})"
+            )
         if insp.get("interval_months"):
             lines.append(
                 (
@@ -130,6 +156,11 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
                     else f"  Periodic inspection: every {insp['interval_months']} months"
                 )
                 + f" ({insp['source']})"
+            )
+        elif insp.get("note"):
+            lines.append(
+                ("  Kiểm tra, đánh giá: " if vi else "  Inspection: ")
+                + f"{insp['note']} ({insp['source']})"
             )
         for d in data.get("reporting", {}).get("deadlines", []):
             lines.append(
