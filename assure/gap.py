@@ -160,8 +160,14 @@ def _date(value: str | None) -> dt.date | None:
 
 def _host(target: str) -> str:
     if "://" in target:
-        return (urlsplit(target).hostname or target).lower()
-    return target.split("/", 1)[0].rsplit(":", 1)[0].strip("[]").lower()
+        host = urlsplit(target).hostname or target
+    elif target.startswith("["):
+        host = target[1:].split("]", 1)[0]
+    elif target.count(":") == 1:
+        host = target.split(":", 1)[0]
+    else:
+        host = target.split("/", 1)[0]
+    return host.lower().rstrip(".")
 
 
 def relevant_findings(

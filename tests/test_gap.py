@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import docx
 import pytest
 
 from assure.errors import DataError
 from assure.findings import Finding, Status
-from assure.gap import gap_report, load_findings
+from assure.gap import gap_report, load_findings, relevant_findings
+from assure.render_gap import gap_docx, gap_markdown
 from tests.assurance_helpers import LEVEL3_PORTAL, LEVEL5_STORE, plan_of
 from tests.conftest import ROOT, run_assure, write
 
@@ -245,3 +248,32 @@ def test_profile_facts_confirm_or_contradict_controls() -> None:
     assert "20 km" in by_id["TK.STANDBY-SITE"].summary
     assert by_id["CT14.BUDGET"].status is Status.FAIL
     assert by_id["CT14.BUDGET"].evidence["profile_check"]["value"] == 5.0
+
+
+def test_gap_docx_and_markdown() -> None:
+    """The DOCX gap report has its sections and tables; Markdown flags overdue items."""
+    rep = report()
+    document = docx.Document(io.BytesIO(gap_docx(rep, "vi")))
+    heads = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert {"Mức độ đáp ứng", "Lộ trình khắc phục", "Tất cả yêu cầu"} <= set(heads)
+    cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
+    assert "2026-06-30 (QUÁ HẠN)" in cells
+    md = gap_markdown(rep, "en")
+    assert "30/06/2026 **OVERDUE**" in md
+    assert "| `QL.1.1.3` |" in md
+
+
+def test_probe_targets_match_endpoints_by_host() -> None:
+    """Targets match the profile's endpoints by host: URL, bare name, case, trailing dot."""
+    data = {"endpoints": [{"url": "https://dvc.example.gov.vn/portal"}]}
+    targets = [
+        "https://dvc.example.gov.vn",
+        "dvc.example.gov.vn",
+        "DVC.Example.gov.vn.",
+        "dvc.example.gov.vn:443",
+        "other.example.gov.vn",
+        "[2001:db8::1]:443",
+    ]
+    kept = relevant_findings([finding("web_aaaa", "pass", t) for t in targets], data)
+    assert [f.target for f in kept] == targets[:4]
+    assert len(relevant_findings([finding("web_aaaa", "pass", "x")], {})) == 1
