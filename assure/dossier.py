@@ -19,6 +19,7 @@ from typing import Any
 
 from assure import __version__, atomic
 from assure.classify import classification_json
+from assure.docxlayout import a4, set_widths
 from assure.docxwriter import DocxBuilder
 from assure.gap import GapReport
 from assure.labels import labels
@@ -40,6 +41,7 @@ class Block:
     headers: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
     grid: bool = True
+    widths: tuple[float, ...] = ()  # relative column widths; equal when empty
 
 
 @dataclass
@@ -62,10 +64,21 @@ class DocModel:
         self.blocks.append(Block("bullet", text))
 
     def table(
-        self, headers: Sequence[str], rows: Sequence[Sequence[str]], *, grid: bool = True
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        *,
+        grid: bool = True,
+        widths: Sequence[float] = (),
     ) -> None:
         self.blocks.append(
-            Block("table", headers=tuple(headers), rows=tuple(tuple(r) for r in rows), grid=grid)
+            Block(
+                "table",
+                headers=tuple(headers),
+                rows=tuple(tuple(r) for r in rows),
+                grid=grid,
+                widths=tuple(widths),
+            )
         )
 
     def title_block(self, text: str) -> None:
@@ -113,6 +126,14 @@ _HOSTING_KIND = {
     "own": Text("Tự đầu tư, vận hành", "Own premises"),
     "rented_datacenter": Text("Thuê trung tâm dữ liệu", "Rented data centre"),
     "cloud": Text("Thuê dịch vụ điện toán đám mây", "Cloud service"),
+}
+
+_EXPECTED = {
+    "implemented": "pass",
+    "partial": "warn",
+    "planned": "fail",
+    "not_applicable": "not_applicable",
+    "missing": "fail",
 }
 
 _DECLARED = {
@@ -433,20 +454,24 @@ def _security_plan(doc: DocModel, plan: Plan, gap: GapReport | None) -> None:
             rows = []
             for r in g["items"]:
                 ctl = controls.get(r["id"]) or {}
-                declared = _DECLARED[ctl.get("status", "missing")](lang)
-                how = [declared]
+                state = ctl.get("status", "missing")
+                how = [_DECLARED[state](lang)]
                 if ctl.get("justification"):
-                    how.append(ctl["justification"])
+                    how.append(ctl["justification"].rstrip("."))
                 for ev in ctl.get("evidence", []):
                     how.append(ev["ref"] + (f" ({ev['date']})" if ev.get("date") else ""))
                 if ctl.get("due"):
                     how.append(f"{lb['due']}: {ctl['due']}")
                 gi = status.get(r["id"])
-                if gi is not None and gi.finding.status.value != "pass":
-                    how.append(f"{lb['status']}: {lb['status_' + gi.finding.status.value]}")
+                # the verdict is shown only when it is not what the declaration implies
+                # (a failed probe, a contradicting profile fact, a waiver)
+                if gi is not None and gi.finding.status.value != _EXPECTED[state]:
+                    how.append(gi.finding.summary.rstrip("."))
                 measure = r.get("measure", "—") + (f" ({lb['product']})" if r["product"] else "")
                 title = r["title"] + (f" ({lb['unconfirmed']})" if r.get("unconfirmed") else "")
-                rows.append([r["id"], title, "; ".join(r["citations"]), measure, ". ".join(how)])
+                rows.append(
+                    [r["id"], title, "; ".join(r["citations"]), measure, ". ".join(how) + "."]
+                )
             doc.table(
                 [
                     lb["id"],
@@ -456,6 +481,7 @@ def _security_plan(doc: DocModel, plan: Plan, gap: GapReport | None) -> None:
                     _t(lang, "Phương án đáp ứng", "How it is met"),
                 ],
                 rows,
+                widths=(17, 22, 19, 17, 25),
             )
 
 
@@ -626,6 +652,7 @@ def _stable_zip(data: bytes) -> bytes:
 def to_docx(model: DocModel) -> bytes:
     """Render blocks with the shared DocxBuilder (headings, tables, page numbers)."""
     doc = DocxBuilder(model.title, lang="vi-VN" if model.lang == "vi" else "en-GB")
+    a4(doc)
     for b in model.blocks:
         if b.kind == "title":
             doc.title(b.text)
@@ -637,6 +664,8 @@ def to_docx(model: DocModel) -> bytes:
             doc.bullet(b.text)
         elif b.kind == "table":
             doc.table(list(b.headers), [list(r) for r in b.rows], grid=b.grid)
+            if b.widths:
+                set_widths(doc, doc.doc.tables[-1], b.widths)
         elif b.kind == "pagebreak":
             doc.page_break()
     return _stable_zip(doc.to_bytes())

@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 
 from assure import __version__
 from assure.catalogue import GROUP_TITLES, PLAN_PART_TITLES, PLAN_PARTS
+from assure.docxlayout import a4
 from assure.docxwriter import DocxBuilder
 from assure.gap import GapReport, gap_json
 from assure.labels import labels
@@ -76,6 +77,7 @@ def gap_docx(report: GapReport, lang: Lang) -> bytes:
     doc = DocxBuilder(
         f"{lb['gap_title']}: {data['name']}", lang="vi-VN" if lang == "vi" else "en-GB"
     )
+    a4(doc, landscape=True)
     doc.title(lb["gap_title"])
     doc.para(f"{data['name']} ({data['id']})", center=True, bold=True)
     ov = data["coverage"]["overall"]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assure import __version__
+from assure.docxlayout import a4, set_widths
 from assure.docxwriter import DocxBuilder
 from assure.labels import labels
 from assure.plan import Plan, grouped, plan_json
@@ -103,6 +104,11 @@ def write_plan_sections(
                     row.append(flag + r["why"])
                 rows.append(row)
             doc.table(headers, rows)
+            set_widths(
+                doc,
+                doc.doc.tables[-1],
+                (13, 20, 18, 15, 17, 17) if with_why else (14, 24, 22, 18, 22),
+            )
     if data["excluded"]:
         doc.heading(lb["excluded"], level)
         doc.table(
@@ -115,6 +121,7 @@ def plan_docx(plan: Plan, lang: Lang) -> bytes:
     """The plan as a Word document."""
     lb = labels(lang)
     doc = DocxBuilder(f"{lb['plan_title']}: {plan.profile.name}", lang=_docx_lang(lang))
+    a4(doc, landscape=True)
     doc.title(lb["plan_title"])
     doc.para(f"{plan.profile.name} ({plan.profile.id})", center=True, bold=True)
     write_plan_sections(doc, plan, lang)
