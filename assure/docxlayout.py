@@ -8,6 +8,8 @@ page.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Sequence
 from typing import Any
 
@@ -50,3 +52,24 @@ def set_widths(doc: DocxBuilder, table: Any, fractions: Sequence[float]) -> None
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=False):
             cell.width = width
+
+
+_FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """Re-pack a DOCX with fixed member timestamps so equal content gives equal bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def stable_bytes(doc: DocxBuilder) -> bytes:
+    """The document's bytes, identical for identical content (fixed zip timestamps)."""
+    return _stable_zip(doc.to_bytes())

@@ -10,8 +10,6 @@ invented, so the operating unit sees exactly what is left to fill in.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +17,7 @@ from typing import Any
 
 from assure import __version__, atomic
 from assure.classify import classification_json
-from assure.docxlayout import a4, set_widths
+from assure.docxlayout import a4, set_widths, stable_bytes
 from assure.docxwriter import DocxBuilder
 from assure.gap import GapReport
 from assure.labels import labels
@@ -633,21 +631,6 @@ def cover_letter_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel:
 
 # --- rendering -------------------------------------------------------------------------
 
-_FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
-
-
-def _stable_zip(data: bytes) -> bytes:
-    """Re-pack a DOCX with fixed member timestamps so equal content gives equal bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
-
 
 def to_docx(model: DocModel) -> bytes:
     """Render blocks with the shared DocxBuilder (headings, tables, page numbers)."""
@@ -668,7 +651,7 @@ def to_docx(model: DocModel) -> bytes:
                 set_widths(doc, doc.doc.tables[-1], b.widths)
         elif b.kind == "pagebreak":
             doc.page_break()
-    return _stable_zip(doc.to_bytes())
+    return stable_bytes(doc)
 
 
 def to_html(model: DocModel) -> str:

@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 
 from assure import __version__
 from assure.catalogue import GROUP_TITLES, PLAN_PART_TITLES, PLAN_PARTS
-from assure.docxlayout import a4
+from assure.docxlayout import a4, stable_bytes
 from assure.docxwriter import DocxBuilder
 from assure.gap import GapReport, gap_json
 from assure.labels import labels
@@ -143,7 +143,7 @@ def gap_docx(report: GapReport, lang: Lang) -> bytes:
                 for f in part["findings"]
             ],
         )
-    return doc.to_bytes()
+    return stable_bytes(doc)
 
 
 def gap_junit(report: GapReport, lang: Lang) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assure import __version__
-from assure.docxlayout import a4, set_widths
+from assure.docxlayout import a4, set_widths, stable_bytes
 from assure.docxwriter import DocxBuilder
 from assure.labels import labels
 from assure.plan import Plan, grouped, plan_json
@@ -125,7 +125,7 @@ def plan_docx(plan: Plan, lang: Lang) -> bytes:
     doc.title(lb["plan_title"])
     doc.para(f"{plan.profile.name} ({plan.profile.id})", center=True, bold=True)
     write_plan_sections(doc, plan, lang)
-    return doc.to_bytes()
+    return stable_bytes(doc)
 
 
 def _docx_lang(lang: Lang) -> str:

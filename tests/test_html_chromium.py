@@ -65,3 +65,15 @@ def test_gap_report_renders_in_chromium(tmp_path: Path) -> None:
     console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line]
     assert console == [], console
     assert "Uncaught" not in proc.stderr
+
+
+def test_dossier_html_renders_in_chromium(tmp_path: Path) -> None:
+    """The dossier's HTML renders with its parts and Vietnamese text, without console errors."""
+    out = tmp_path / "dossier"
+    run = run_assure("dossier", ROOT / "profiles" / "cong-dvc-demo.yaml", "-o", out)
+    assert run.code == 0, run.err
+    proc = dump_dom(out / "02-ho-so-de-xuat-cap-do.html", tmp_path / "chrome")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Phần 3. Thuyết minh đề xuất cấp độ" in proc.stdout
+    assert "Ủy ban nhân dân tỉnh Minh Châu" in proc.stdout
+    assert [line for line in proc.stderr.splitlines() if "CONSOLE" in line] == []

@@ -10,6 +10,7 @@ import docx
 import pytest
 
 from assure.plan import CONDITION_MET, TO_CONFIRM, plan_json
+from assure.render_plan import plan_docx
 from tests.assurance_helpers import (
     LEVEL1,
     LEVEL3_INFRA,
@@ -198,3 +199,12 @@ def test_missing_profile_is_usage_error() -> None:
     """A profile path that does not exist is a usage error (exit 2)."""
     run = run_assure("plan", "no/such/file.yaml")
     assert run.code == 2
+
+
+def test_plan_docx_is_a4_landscape_and_reproducible() -> None:
+    """The plan DOCX is A4 landscape (wide tables) and byte-identical across runs."""
+    plan = plan_of(LEVEL3_PORTAL)
+    first, second = plan_docx(plan, "vi"), plan_docx(plan, "vi")
+    assert first == second
+    section = docx.Document(io.BytesIO(first)).sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (297, 210)
