@@ -322,7 +322,14 @@ def _load(regime_id: str, folder: Path, display: str | None = None) -> Catalogue
     """Load a folder of catalogues; files are named `display/<name>` in messages."""
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     if not files:
-        raise UsageError(f"no requirement catalogue for regime {regime_id!r} in {folder}")
+        have = sorted(
+            d.name for d in checklists_dir().iterdir() if d.is_dir() and any(d.glob("*.yaml"))
+        )
+        have = [h for h in have if h not in ("regimes", "transitions")]
+        raise UsageError(
+            f"no requirement catalogue for regime {regime_id!r} in {display or folder}"
+            f" (catalogues exist for: {', '.join(have) or 'none'}); use --regime or --catalogue"
+        )
     regime = load_regime(regime_id)
     known = frozenset(regime.facts) | frozenset(DERIVED_FACTS)
     catalogues: list[Catalogue] = []

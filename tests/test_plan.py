@@ -208,3 +208,16 @@ def test_plan_docx_is_a4_landscape_and_reproducible() -> None:
     assert first == second
     section = docx.Document(io.BytesIO(first)).sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (297, 210)
+
+
+def test_regime_without_catalogue_is_usage_error(tmp_path: Path) -> None:
+    """A regime with no catalogue is exit 2 naming what exists; --regime plans under another."""
+    prof = write(tmp_path / "n.yaml", "regime: nd331-2026\n" + LEVEL1)
+    run = run_assure("plan", prof)
+    assert run.code == 2
+    assert "no requirement catalogue for regime 'nd331-2026'" in run.err
+    assert "nd85-2016" in run.err
+    run = run_assure("plan", prof, "--regime", "nd85-2016", "--format", "json")
+    assert run.code == 0, run.err
+    assert json.loads(run.out)["regime"] == "nd85-2016"
+    assert run_assure("plan", prof, "--regime", "nope").code == 2

@@ -32,6 +32,14 @@ def catalogue_option(f: F) -> F:
     )(f)
 
 
+def regime_option(f: F) -> F:
+    return click.option(
+        "--regime",
+        default=None,
+        help=f"Rule set to plan under (default: the profile's, else {DEFAULT_REGIME}).",
+    )(f)
+
+
 def profile_argument(f: F) -> F:
     return click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))(f)
 
@@ -77,11 +85,13 @@ def check_references(profile: Profile, catalogues: CatalogueSet, plan: Plan) -> 
     return notes
 
 
-def load_plan(path: Path, catalogue_dir: Path | None) -> Plan:
+def load_plan(path: Path, catalogue_dir: Path | None, regime_id: str | None = None) -> Plan:
     """Load the profile and catalogues, classify, build the plan; report notes on stderr."""
+    if regime_id is not None:
+        load_regime(regime_id)  # an unknown regime is a usage error before any file is read
     profile = load_profile(path, str(path))
     report_problems(profile.warnings)
-    regime = load_regime(profile.regime or DEFAULT_REGIME)
+    regime = load_regime(regime_id or profile.regime or DEFAULT_REGIME)
     catalogues = load_catalogues(regime.id, catalogue_dir)
     classification = classify(profile, regime)
     try:

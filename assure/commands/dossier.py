@@ -7,7 +7,12 @@ from pathlib import Path
 import click
 
 from assure.atomic import staged_dir
-from assure.commands._assurance import catalogue_option, load_plan, profile_argument
+from assure.commands._assurance import (
+    catalogue_option,
+    load_plan,
+    profile_argument,
+    regime_option,
+)
 from assure.commands._common import Env, lang_of, lang_option, pass_env
 from assure.dossier import write_dossier
 from assure.errors import ExitCode, UsageError
@@ -35,14 +40,21 @@ def refuse_non_empty(target: Path, force: bool) -> None:
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
 @lang_option
 @catalogue_option
+@regime_option
 @pass_env
 def command(
-    env: Env, path: Path, out_dir: Path, force: bool, lang: str, catalogue_dir: Path | None
+    env: Env,
+    path: Path,
+    out_dir: Path,
+    force: bool,
+    lang: str,
+    catalogue_dir: Path | None,
+    regime: str | None,
 ) -> int:
     """Level-proposal dossier (Decree 85/2016 Art. 15; Circular 12/2022 Art. 8) as DOCX and
     HTML, with the cover request letter. Written to a temporary folder, then moved into place."""
     refuse_non_empty(out_dir, force)
-    plan = load_plan(path, catalogue_dir)
+    plan = load_plan(path, catalogue_dir, regime)
     lg = lang_of(lang)
     report = gap_report(plan, [], env.today, lg)
     with staged_dir(out_dir, replace=True) as stage:

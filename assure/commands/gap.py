@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
-from assure.commands._assurance import catalogue_option, load_plan, profile_argument
+from assure.commands._assurance import (
+    catalogue_option,
+    load_plan,
+    profile_argument,
+    regime_option,
+)
 from assure.commands._common import (
     Env,
     emit,
@@ -52,6 +57,7 @@ from assure.render_gap import gap_docx, gap_html, gap_junit, gap_markdown
 @lang_option
 @output_option
 @catalogue_option
+@regime_option
 @pass_env
 def command(
     env: Env,
@@ -63,10 +69,11 @@ def command(
     lang: str,
     output: Path | None,
     catalogue_dir: Path | None,
+    regime: str | None,
 ) -> int:
     """Gap report: every requirement of the plan with its status from declared controls,
     waivers and probe findings; coverage per group and plan part; remediation roadmap."""
-    plan = load_plan(path, catalogue_dir)
+    plan = load_plan(path, catalogue_dir, regime)
     findings = load_findings_files(findings_files)
     lg = lang_of(lang)
     report = gap_report(plan, findings, env.today, lg)

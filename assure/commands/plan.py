@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
-from assure.commands._assurance import catalogue_option, load_plan, profile_argument
+from assure.commands._assurance import (
+    catalogue_option,
+    load_plan,
+    profile_argument,
+    regime_option,
+)
 from assure.commands._common import (
     emit,
     emit_bytes,
@@ -27,12 +32,18 @@ from assure.render_plan import plan_docx, plan_html, plan_markdown
 @lang_option
 @output_option
 @catalogue_option
+@regime_option
 def command(
-    path: Path, fmt: str, lang: str, output: Path | None, catalogue_dir: Path | None
+    path: Path,
+    fmt: str,
+    lang: str,
+    output: Path | None,
+    catalogue_dir: Path | None,
+    regime: str | None,
 ) -> int:
     """Assurance plan: the requirements of the profile's level, grouped by the 7 parts of
     the security plan (Decree 85/2016 Art. 19), each with why it applies."""
-    plan = load_plan(path, catalogue_dir)
+    plan = load_plan(path, catalogue_dir, regime)
     lg = lang_of(lang)
     if fmt == "json":
         emit(to_json(plan_json(plan, lg)), output)
