@@ -204,8 +204,32 @@ def _overview(doc: DocModel, plan: Plan) -> None:
             srows.append([_t(lang, "Thời gian phục vụ", "Service hours"), scope["service_hours"]])
         doc.table([_t(lang, "Thông tin", "Field"), _t(lang, "Nội dung", "Value")], srows)
     hosting = data.get("hosting") or {}
-    if hosting:
-        doc.h(_t(lang, "1.6. Nơi đặt hệ thống", "1.6. Hosting"), 2)
+    doc.h(_t(lang, "1.6. Mô hình tổng thể và nơi đặt hệ thống", "1.6. Architecture and hosting"), 2)
+    design_doc = (data.get("design") or {}).get("document")
+    if design_doc:
+        doc.p(
+            _t(
+                lang,
+                "Mô hình logic và mô hình vật lý của hệ thống: theo hồ sơ thiết kế"
+                f" “{design_doc}”.",
+                f"Logical and physical models of the system: see the design “{design_doc}”.",
+            )
+        )
+    else:
+        doc.p(
+            todo(
+                lang,
+                _t(
+                    lang,
+                    "sơ đồ mô hình logic, mô hình vật lý",
+                    "logical and physical model diagrams",
+                ),
+            ),
+            italic=True,
+        )
+    if not hosting:
+        doc.p(todo(lang, "hosting"), italic=True)
+    else:
         doc.table(
             [_t(lang, "Thông tin", "Field"), _t(lang, "Nội dung", "Value")],
             [
