@@ -460,7 +460,7 @@ def _json_positions(text: str, file: str) -> Document | None:
 
 
 def load_findings(path: Path, display: str | None = None) -> list[Finding]:
-    """Read and validate a findings file (`{"findings": [...]}`, interface §6).
+    """Read and validate a findings file (`{"findings": [...]}`, interface §6, or JSON Lines).
 
     Problems are reported as `file:line:column: field: message`; JSON syntax errors carry
     the parser's own line and column.
@@ -470,9 +470,19 @@ def load_findings(path: Path, display: str | None = None) -> list[Finding]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DataError.at(
-            name, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno
-        ) from None
+        lines = _json_lines(text)
+        if lines is None:
+            raise DataError.at(
+                name, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno
+            ) from None
+        return _validated(
+            Document(
+                name,
+                {"findings": [item for _, item in lines]},
+                {("findings", i): (lineno, 1) for i, (lineno, _) in enumerate(lines)},
+                {},
+            )
+        )
     if isinstance(data, list):  # a bare list of findings is accepted as well
         data = {"findings": data}
         text = '{"findings": ' + text + "}"
@@ -483,10 +493,30 @@ def load_findings(path: Path, display: str | None = None) -> list[Finding]:
         located.value_marks if located else {},
         located.key_marks if located else {},
     )
+    return _validated(doc)
+
+
+def _json_lines(text: str) -> list[tuple[int, Any]] | None:
+    """JSON Lines (one finding per line, `assure probe --format jsonl`), else None."""
+    out: list[tuple[int, Any]] = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError:
+            return None
+        if not isinstance(item, dict):
+            return None
+        out.append((lineno, item))
+    return out if len(out) > 1 else None
+
+
+def _validated(doc: Document) -> list[Finding]:
     problems = validate(doc, validator_for("findings"))
     if problems:
         raise DataError(problems)
-    return [Finding.from_json(f) for f in data["findings"]]
+    return [Finding.from_json(f) for f in doc.data["findings"]]
 
 
 def load_findings_files(paths: Sequence[Path]) -> list[Finding]:

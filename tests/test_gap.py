@@ -15,6 +15,7 @@ from assure.errors import DataError
 from assure.findings import Finding, Status
 from assure.gap import gap_report, load_findings, relevant_findings
 from assure.render_gap import gap_docx, gap_markdown
+from assure.validation import validator_for
 from tests.assurance_helpers import LEVEL3_PORTAL, LEVEL5_STORE, plan_of
 from tests.conftest import ROOT, run_assure, write
 
@@ -128,6 +129,7 @@ def test_cli_json_findings_model(profile_file: Path, tmp_path: Path) -> None:
     )
     assert run.code == 0, run.err
     data = json.loads(run.out)
+    validator_for("findings").validate(data)  # gap output is itself a valid findings file
     assert {"check", "target", "status", "summary", "evidence"} <= set(data["findings"][0])
     https = next(f for f in data["findings"] if f["check"] == "CT.HTTPS")
     assert https["status"] == "fail"
@@ -277,3 +279,15 @@ def test_probe_targets_match_endpoints_by_host() -> None:
     kept = relevant_findings([finding("web_aaaa", "pass", t) for t in targets], data)
     assert [f.target for f in kept] == targets[:4]
     assert len(relevant_findings([finding("web_aaaa", "pass", "x")], {})) == 1
+
+
+def test_json_lines_findings(tmp_path: Path) -> None:
+    """JSON Lines findings (`assure probe --format jsonl`) are read; errors name the line."""
+    good = [finding("https_hsts", "fail").to_json(), finding("web_aaaa", "pass").to_json()]
+    path = write(tmp_path / "f.jsonl", "\n".join(json.dumps(f) for f in good) + "\n")
+    assert [f.check for f in load_findings(path)] == ["https_hsts", "web_aaaa"]
+    bad = {**good[1], "status": "okay"}
+    path = write(tmp_path / "g.jsonl", json.dumps(good[0]) + "\n\n" + json.dumps(bad) + "\n")
+    with pytest.raises(DataError) as exc:
+        load_findings(path)
+    assert str(exc.value).startswith(f"{path}:3:1: findings[1].status:")
