@@ -20,7 +20,7 @@ from assure.classify import classification_json
 from assure.docxlayout import a4, set_widths, stable_bytes
 from assure.docxwriter import DocxBuilder
 from assure.gap import GapReport
-from assure.labels import labels
+from assure.labels import cite, labels
 from assure.plan import Plan, grouped
 from assure.regime import Lang, Text
 from assure.render import render_template
@@ -415,7 +415,7 @@ def _level(doc: DocModel, plan: Plan, cls: Mapping[str, Any]) -> None:
         arows.append(
             [
                 _t(lang, "Thời hạn thẩm định", "Appraisal time limit"),
-                f"{lim['days']} {_t(lang, 'ngày', 'days')} ({lim['source']})",
+                f"{lim['days']} {_t(lang, 'ngày', 'days')} ({cite(lim['source'], lang)})",
             ]
         )
     doc.table([_t(lang, "Bước", "Step"), _t(lang, "Cơ quan, đơn vị", "Body")], arows)
@@ -551,7 +551,7 @@ def dossier_model(plan: Plan, today: dt.date, lang: Lang, gap: GapReport | None 
     )
     doc.p(_t(lang, "Thành phần hồ sơ:", "Contents:"), bold=True)
     for part in cls["dossier_parts"]:
-        doc.bullet(f"{part['title']} ({part['source']})")
+        doc.bullet(f"{part['title']} ({cite(part['source'], lang)})")
     _overview(doc, plan)
     _design(doc, plan)
     _level(doc, plan, cls)
@@ -678,11 +678,26 @@ def to_docx(model: DocModel) -> bytes:
     return stable_bytes(doc)
 
 
+def html_blocks(blocks: Sequence[Block]) -> list[Block | list[Block]]:
+    """Blocks with consecutive bullets gathered into one list (one `<ul>` in HTML)."""
+    out: list[Block | list[Block]] = []
+    for b in blocks:
+        last = out[-1] if out else None
+        if b.kind == "bullet" and isinstance(last, list):
+            last.append(b)
+        elif b.kind == "bullet":
+            out.append([b])
+        else:
+            out.append(b)
+    return out
+
+
 def to_html(model: DocModel) -> str:
     """Render blocks as one self-contained, autoescaped HTML page."""
     return render_template(
         "document.html.j2",
         doc=model,
+        blocks=html_blocks(model.blocks),
         L=labels(model.lang),
         lang=model.lang,
         version=__version__,
