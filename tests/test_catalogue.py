@@ -259,3 +259,36 @@ def test_condition_on_unknown_fact_is_rejected(tmp_path: Path) -> None:
     design.write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match="unknown fact 'wirelss'"):
         load_catalogues("nd85-2016", folder)
+
+
+# Dedicated products the design table mandates outright (bold "product" without "or
+# equivalent"), per level; conditional ones (`product_when`) are checked in test_plan.
+PRODUCTS = {
+    "TK.VPN": {5},
+    "TK.FW-IPS": {5},
+    "TK.WAF": {2, 3, 4, 5},
+    "TK.EMAIL": {4, 5},
+    "TK.DBFW": {3, 4, 5},
+    "TK.DDOS": {3, 4, 5},
+    "TK.NAC": {3, 4, 5},
+    "TK.SYSMON": {4, 5},
+    "TK.DLP": {3, 4, 5},
+    "TK.PAM": {4, 5},
+    "TK.BACKUP": {3, 4, 5},
+}
+
+
+def test_dedicated_products_per_level(catalogues) -> None:  # type: ignore[no-untyped-def]
+    """Design measures mandate a dedicated product exactly where the annex table does."""
+    for r in catalogues:
+        if r.category != "design_measures":
+            continue
+        mandated = {lvl for lvl, e in r.levels.items() if e.product}
+        assert mandated == PRODUCTS.get(r.id, set()), r.id
+
+
+def test_every_plan_part_has_requirements_at_every_level(catalogues) -> None:  # type: ignore[no-untyped-def]
+    """Each of the 7 parts of Decree 85 Art. 19 holds requirements at each level."""
+    for level in ALL:
+        parts = {r.plan_part for r in catalogues if level in r.levels}
+        assert len(parts) == 7, (level, parts)
