@@ -1,0 +1,240 @@
+"""XML Signature and XAdES (enveloped and enveloping) through signxml, parsed safely.
+
+Documents are parsed with entity resolution, DTD loading and network access switched off,
+and any DOCTYPE is refused before parsing: entity expansion ("billion laughs") and external
+entities are the classic attacks on XML verifiers, and signed records never need a DTD.
+Reference URIs other than same-document ones are never resolved, so a document cannot make
+the tool fetch anything.
+
+signxml checks the signature value and the reference digests; the signer's certificate is
+pinned (`x509_cert`) so signxml does not judge trust, which `chain.evaluate` does against the
+national anchors. Certificate validity is likewise ours to judge: signxml is told to check at
+an instant inside the certificate's validity so that expiry shows up as a trust finding, not
+as a broken signature.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from cryptography import x509
+from lxml import etree
+from signxml.exceptions import InvalidInput, SignXMLException
+from signxml.verifier import SignatureConfiguration, XMLVerifier
+from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
+
+from assure import trust
+from assure.errors import DataError
+from assure.findings import Status
+from assure.signatures import chain
+from assure.signatures.models import (
+    CHECK_COVERAGE,
+    CHECK_TRUSTED,
+    CHECK_VALID,
+    DocumentReport,
+    SignatureReport,
+    Verdict,
+)
+
+DS = "http://www.w3.org/2000/09/xmldsig#"
+XADES = "http://uri.etsi.org/01903/v1.3.2#"
+NS = {"ds": DS, "xades": XADES}
+WEAK = re.compile(r"(md5|sha1\b|sha1$|rsa-sha1|dsa-sha1|ecdsa-sha1)", re.IGNORECASE)
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+
+
+def looks_like_xml(data: bytes) -> bool:
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<")
+
+
+def parser() -> etree.XMLParser:
+    """The one parser for untrusted XML: no entities, no DTD, no network, no huge trees."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_blank_text=False,
+    )
+
+
+def parse(data: bytes, target: str) -> Any:
+    """Parse untrusted XML or raise DataError; DOCTYPEs are refused up front."""
+    if _DOCTYPE.search(data):
+        raise DataError.at(
+            target,
+            "XML with a DOCTYPE or entity declarations is refused (entity expansion and "
+            "external entities are not allowed in signed documents)",
+        )
+    try:
+        return etree.fromstring(data, parser=parser())
+    except etree.XMLSyntaxError as exc:
+        line = getattr(exc, "lineno", None) or 1
+        col = getattr(exc, "offset", None) or 1
+        raise DataError.at(
+            target, f"not well-formed XML: {exc.msg}", line=line, column=col
+        ) from None
+
+
+def verify_xml(data: bytes, target: str, report: DocumentReport, opts: chain.Options) -> None:
+    """Verify the XML signatures of `data`, adding them to `report`."""
+    root = parse(data, target)
+    sigs = [root] if root.tag == f"{{{DS}}}Signature" else root.findall(f".//{{{DS}}}Signature")
+    for index, sig in enumerate(sigs):
+        xades = sig.find(".//xades:QualifyingProperties", NS) is not None
+        name = sig.get("Id") or f"Signature[{index + 1}]"
+        rep = SignatureReport(index, "xades" if xades else "xmldsig", name)
+        report.signatures.append(rep)
+        if index > 0:
+            rep.verdicts[CHECK_VALID] = Verdict(
+                Status.INCONCLUSIVE,
+                f"Signature {name!r}: only the first XML signature of a document is verified.",
+                "more than one XML signature",
+            )
+            continue
+        _verify_one(root, sig, rep, opts, xades=xades)
+
+
+def _certs(sig: Any) -> list[x509.Certificate]:
+    out: list[x509.Certificate] = []
+    for el in sig.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS):
+        text = "".join((el.text or "").split())
+        pem = "-----BEGIN CERTIFICATE-----\n" + text + "\n-----END CERTIFICATE-----\n"
+        out.append(x509.load_pem_x509_certificate(pem.encode("ascii")))
+    return out
+
+
+def _algorithms(sig: Any) -> list[str]:
+    out = [
+        el.get("Algorithm") or ""
+        for el in sig.findall("ds:SignedInfo/ds:SignatureMethod", NS)
+        + sig.findall("ds:SignedInfo/ds:Reference/ds:DigestMethod", NS)
+    ]
+    return [a for a in out if a]
+
+
+def _unreadable(rep: SignatureReport, why: str) -> None:
+    rep.verdicts[CHECK_VALID] = Verdict(Status.FAIL, f"Signature {rep.name!r}: {why}.")
+    na = Verdict(Status.NOT_APPLICABLE, f"Signature {rep.name!r} could not be checked.")
+    rep.verdicts[CHECK_TRUSTED] = na
+    rep.verdicts[CHECK_COVERAGE] = na
+
+
+def _verify_one(
+    root: Any, sig: Any, rep: SignatureReport, opts: chain.Options, *, xades: bool
+) -> None:
+    algos = _algorithms(sig)
+    rep.evidence["algorithms"] = algos
+    weak = [a for a in algos if WEAK.search(a.rsplit("#", 1)[-1]) or "md5" in a.lower()]
+    try:
+        certs = _certs(sig)
+    except ValueError as exc:
+        _unreadable(rep, f"its X509Certificate is not a certificate ({str(exc)[:120]})")
+        return
+    if not certs:
+        _unreadable(rep, "it carries no X.509 certificate (KeyInfo/X509Data)")
+        return
+    signing_time = _xades_signing_time(sig) if xades else None
+    rep.evidence["signing_time_claimed"] = signing_time
+    rep.evidence["timestamp"] = (
+        "present, not validated"
+        if sig.find(".//xades:SignatureTimeStamp", NS) is not None
+        else None
+    )
+    verified: Any = None
+    signer: x509.Certificate | None = None
+    errors: list[str] = []
+    for cand in certs:
+        try:
+            verified = _signxml_verify(root, cand, xades=xades)
+            signer = cand
+            break
+        except (SignXMLException, ValueError, TypeError) as exc:
+            errors.append(str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+    if signer is None:
+        if weak:
+            rep.verdicts[CHECK_VALID] = Verdict(
+                Status.FAIL,
+                f"Signature {rep.name!r} uses a forbidden algorithm: {', '.join(weak)}.",
+            )
+        else:
+            rep.verdicts[CHECK_VALID] = Verdict(
+                Status.FAIL,
+                f"Signature {rep.name!r} does not verify: {errors[0] if errors else 'unknown'}.",
+            )
+        leaf = certs[0]
+        rep.signer = trust.common_name(leaf.subject)
+        na = Verdict(Status.NOT_APPLICABLE, f"Signature {rep.name!r} is not intact.")
+        rep.verdicts[CHECK_TRUSTED] = na
+        rep.verdicts[CHECK_COVERAGE] = na
+        return
+    rep.signer = trust.common_name(signer.subject)
+    rep.evidence["signer_certificate_sha256"] = trust.fingerprint(signer)
+    if weak:
+        rep.verdicts[CHECK_VALID] = Verdict(
+            Status.FAIL, f"Signature {rep.name!r} uses a forbidden algorithm: {', '.join(weak)}."
+        )
+    else:
+        rep.verdicts[CHECK_VALID] = Verdict(
+            Status.PASS,
+            f"Signature {rep.name!r} ({'XAdES' if xades else 'XML Signature'}) is intact.",
+        )
+    rep.verdicts[CHECK_COVERAGE] = _coverage(root, sig, verified, rep.name)
+    others = [c for c in certs if c is not signer]
+    result = chain.evaluate(signer, others, opts, signing_moment=None)
+    rep.evidence["issuer_family"] = result.identification.family if result.identification else None
+    rep.verdicts[CHECK_TRUSTED] = Verdict(
+        result.status, result.summary, result.reason, result.evidence
+    )
+
+
+def _signxml_verify(root: Any, cert: x509.Certificate, *, xades: bool) -> Any:
+    # Check the math at an instant the certificate was valid; validity is judged in chain.py.
+    when = cert.not_valid_before_utc + dt.timedelta(seconds=1)
+    if xades:
+        return XAdESVerifier().verify(
+            root,
+            x509_cert=cert,
+            parser=parser(),
+            expect_config=XAdESSignatureConfiguration(
+                verification_time=when, expect_references=True
+            ),
+        )
+    return XMLVerifier().verify(
+        root,
+        x509_cert=cert,
+        parser=parser(),
+        expect_config=SignatureConfiguration(verification_time=when, expect_references=True),
+    )
+
+
+def _xades_signing_time(sig: Any) -> str | None:
+    el = sig.find(".//xades:SignedSignatureProperties/xades:SigningTime", NS)
+    return (el.text or "").strip() or None if el is not None else None
+
+
+def _coverage(root: Any, sig: Any, verified: Any, name: str) -> Verdict:
+    """Does a reference cover the whole document ("see what is signed")?"""
+    uris = [r.get("URI") for r in sig.findall("ds:SignedInfo/ds:Reference", NS)]
+    ev: dict[str, Any] = {"references": uris}
+    root_id = root.get("Id") or root.get("ID") or root.get("id")
+    whole = "" in uris or (root_id is not None and f"#{root_id}" in uris)
+    if root is sig:
+        whole = True  # enveloping: the signed objects are the document
+    if whole:
+        return Verdict(Status.PASS, f"Signature {name!r} covers the whole document.", evidence=ev)
+    del verified
+    return Verdict(
+        Status.WARN,
+        f"Signature {name!r} covers only parts of the document; unsigned parts must not be "
+        "trusted.",
+        evidence=ev,
+    )
+
+
+__all__ = ["InvalidInput", "looks_like_xml", "parse", "verify_xml"]
