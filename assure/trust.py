@@ -360,7 +360,8 @@ def add(
         path = folder / _file_name(cert)
         atomic.write_bytes(path, cert.public_bytes(serialization.Encoding.PEM))
         what = f"{anchor.name} ({anchor.id})" if anchor else f"custom {common_name(cert.subject)}"
-        out.append(AddOutcome(cert, anchor, True, path, f"stored {what} as {path}"))
+        note = "" if anchor or _is_ca(cert) else " (not a CA certificate: it anchors only itself)"
+        out.append(AddOutcome(cert, anchor, True, path, f"stored {what} as {path}{note}"))
     return out
 
 

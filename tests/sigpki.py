@@ -258,6 +258,7 @@ class Pki:
     revoked: Identity
     wrong_usage: Identity
     unreachable: Identity
+    crl_revoked: Identity
     tsa: Identity
     stranger_root: Identity
     stranger: Identity
@@ -268,9 +269,15 @@ class Pki:
 
 
 def build_pki(base: str, responder: Responder) -> Pki:
-    root = issue("Test Root CA", None, ca=True, not_after=NOW + 3650 * DAY)
+    old = NOW - 1000 * DAY
+    root = issue("Test Root CA", None, ca=True, not_before=old, not_after=NOW + 3650 * DAY)
     inter = issue(
-        "Test Issuing CA", root, ca=True, crl_url=f"{base}/root.crl", not_after=NOW + 1800 * DAY
+        "Test Issuing CA",
+        root,
+        ca=True,
+        crl_url=f"{base}/root.crl",
+        not_before=old,
+        not_after=NOW + 1800 * DAY,
     )
     ocsp_url = f"{base}/ocsp"
 
@@ -284,12 +291,16 @@ def build_pki(base: str, responder: Responder) -> Pki:
     revoked = leaf("Revoked Signer")
     wrong = leaf("Encryption Only", key_usage="encrypt")
     unreachable = leaf("No Responder", ocsp_url=f"{closed_port_url()}/ocsp")
-    tsa = issue("Test TSA", root, eku=[ExtendedKeyUsageOID.TIME_STAMPING], rsa_key=True)
+    crl_revoked = issue("CRL Revoked", inter, crl_url=f"{base}/inter.crl")
+    tsa = issue(
+        "Test TSA", root, eku=[ExtendedKeyUsageOID.TIME_STAMPING], rsa_key=True, not_before=old
+    )
     stranger_root = issue("Stranger Root", None, ca=True)
     stranger = issue("Stranger Signer", stranger_root)
     responder.revoked[revoked.cert.serial_number] = NOW - 2 * DAY
     responder.ocsp_issuer = inter
     responder.crls["/root.crl"] = make_crl(root, {})
+    responder.crls["/inter.crl"] = make_crl(inter, {crl_revoked.cert.serial_number: NOW - 3 * DAY})
     return Pki(
         base,
         root,
@@ -300,6 +311,7 @@ def build_pki(base: str, responder: Responder) -> Pki:
         revoked,
         wrong,
         unreachable,
+        crl_revoked,
         tsa,
         stranger_root,
         stranger,
@@ -454,3 +466,46 @@ def write_pem(path: Path, *who: Identity) -> Path:
 
 def iter_identities(pki: Pki) -> Iterator[Identity]:
     yield from (pki.root, pki.inter, pki.signer)
+
+
+def garble_cms(data: bytes) -> bytes:
+    """Overwrite the CMS blob of the (first) signature with garbage of the same length."""
+    start = data.index(b"/Contents <") + len(b"/Contents <")
+    end = data.index(b">", start)
+    junk = (b"3082deadbeef" * ((end - start) // 12 + 1))[: end - start]
+    return data[:start] + junk + data[end:]
+
+
+RESULT_XML = b'<KetQua Id="kq1"><HoSo>H-2026-0001</HoSo><TrangThai>Da duyet</TrangThai></KetQua>'
+
+
+def sign_xml(who: Identity, chain: Sequence[Identity], *, enveloping: bool = False) -> bytes:
+    """XML Signature (enveloped, or enveloping) with the signer's chain in KeyInfo."""
+    from lxml import etree
+    from signxml import DigestAlgorithm, SignatureMethod, XMLSigner, methods
+
+    signer = XMLSigner(
+        method=methods.enveloping if enveloping else methods.enveloped,
+        signature_algorithm=SignatureMethod.ECDSA_SHA256,
+        digest_algorithm=DigestAlgorithm.SHA256,
+    )
+    doc = etree.fromstring(RESULT_XML)
+    certs = [who.pem.decode(), *(c.pem.decode() for c in chain)]
+    signed = signer.sign(doc, key=who.key_pem, cert=certs)
+    return bytes(etree.tostring(signed))
+
+
+def sign_xades(who: Identity, chain: Sequence[Identity]) -> bytes:
+    """XAdES-BES (enveloped) with the signer's chain in KeyInfo."""
+    from lxml import etree
+    from signxml import DigestAlgorithm, SignatureMethod
+    from signxml.xades import XAdESSigner
+
+    signer = XAdESSigner(
+        signature_algorithm=SignatureMethod.ECDSA_SHA256,
+        digest_algorithm=DigestAlgorithm.SHA256,
+    )
+    doc = etree.fromstring(RESULT_XML)
+    certs = [who.pem.decode(), *(c.pem.decode() for c in chain)]
+    signed = signer.sign(doc, key=who.key_pem, cert=certs)
+    return bytes(etree.tostring(signed))

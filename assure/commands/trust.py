@@ -36,19 +36,24 @@ def add(files: tuple[Path, ...], custom: bool) -> int:
     A certificate is stored only when its SHA-256 fingerprint matches a national root or
     intermediate in the registry, unless --custom is given. Exit 3 when nothing was stored.
     """
-    problems: list[Problem] = []
+    unreadable: list[Problem] = []
+    rejected: list[Problem] = []
     accepted = 0
     for f in files:
-        certs = trust.read_certificate_file(f)
+        try:
+            certs = trust.read_certificate_file(f)
+        except DataError as exc:
+            unreadable.extend(exc.problems)
+            continue
         for outcome in trust.add(certs, custom=custom):
             if outcome.accepted:
                 accepted += 1
                 click.echo(f"{f}: {outcome.message}", err=True)
             else:
-                problems.append(Problem(Position(str(f)), "", outcome.message))
-    if problems and not accepted:
-        raise DataError(problems)
-    for p in problems:
+                rejected.append(Problem(Position(str(f)), "", outcome.message))
+    if unreadable or (rejected and not accepted):
+        raise DataError([*unreadable, *rejected])
+    for p in rejected:
         click.echo(f"{p.position.file}: skipped: {p.message}", err=True)
     click.echo(f"{accepted} certificate(s) stored in {trust.store_dir()}", err=True)
     return int(ExitCode.OK)
@@ -68,11 +73,7 @@ def _listing() -> dict[str, Any]:
                 "path": str(s.path) if s else None,
             }
         )
-    custom = [
-        {**trust.describe(s.cert), "path": str(s.path)}
-        for fp, s in present.items()
-        if s.custom and fp
-    ]
+    custom = [{**trust.describe(s.cert), "path": str(s.path)} for s in present.values() if s.custom]
     return {"store": str(trust.store_dir()), "national": national, "custom": custom}
 
 

@@ -227,13 +227,16 @@ def _revocation(
     results: list[dict[str, Any]] = []
     statuses: list[tuple[Status, str]] = []
     for cert, issuer in itertools.pairwise(path):
-        r = revocation.check(cert, issuer, now=opts.now, limits=opts.limits)
+        # Freshness of revocation data is judged against the real clock (it is fetched
+        # now); the revocation date against the moment being judged.
+        r = revocation.check(cert, issuer, now=dt.datetime.now(dt.UTC), limits=opts.limits)
         entry = {"certificate": trust.common_name(cert.subject), **r.to_json()}
         status, text = r.status, r.detail
-        if r.status == Status.FAIL and timestamped and r.revoked_at and r.revoked_at > moment:
-            # revoked after the proven signing time: the signature stands
+        if r.status == Status.FAIL and r.revoked_at and r.revoked_at > moment:
+            # revoked after the moment judged (a timestamped signing time, or --at)
             status = Status.PASS
-            text = f"{r.detail}, after the timestamped signing time"
+            basis = "timestamped signing time" if timestamped else "instant judged"
+            text = f"{r.detail}, after the {basis}"
         entry["verdict"] = status.value
         results.append(entry)
         statuses.append((status, f"{trust.common_name(cert.subject)}: {text}"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from assure.errors import DataError
 from assure.signatures import chain, fetch, pdf, xml
@@ -43,9 +44,12 @@ def verify_bytes(data: bytes, target: str, opts: chain.Options) -> DocumentRepor
     if not data:
         raise DataError.at(target, "the document is empty")
     sha = hashlib.sha256(data).hexdigest()
+    named_pdf = urlsplit(target).path.lower().endswith(".pdf")
     if pdf.looks_like_pdf(data):
         report = DocumentReport(target, "pdf", len(data), sha)
         pdf.verify_pdf(data, target, report, opts)
+    elif named_pdf:
+        raise DataError.at(target, "named .pdf but is not a PDF file (no %PDF- header)")
     elif xml.looks_like_xml(data):
         report = DocumentReport(target, "xml", len(data), sha)
         xml.verify_xml(data, target, report, opts)

@@ -84,6 +84,8 @@ def parse(data: bytes, target: str) -> Any:
 def verify_xml(data: bytes, target: str, report: DocumentReport, opts: chain.Options) -> None:
     """Verify the XML signatures of `data`, adding them to `report`."""
     root = parse(data, target)
+    if etree.QName(root).localname.lower() == "html":
+        raise DataError.at(target, "an HTML page, not a signed XML document")
     sigs = [root] if root.tag == f"{{{DS}}}Signature" else root.findall(f".//{{{DS}}}Signature")
     for index, sig in enumerate(sigs):
         xades = sig.find(".//xades:QualifyingProperties", NS) is not None
