@@ -374,20 +374,19 @@ def test_cli_invalid_input_exit_3(world: World, tmp_path: Path) -> None:
     assert_no_traceback(r)
 
 
-def test_cli_nothing_decided_exit_4(world: World, tmp_path: Path) -> None:
-    """Exit 4 when no finding could be decided (trust only, revocation unreachable)."""
-    unsigned_and_unreachable = _write(world, "unreach.pdf", world.signed(world.pki.unreachable))
+def test_cli_undecided_trust_exit_4_junit(world: World, tmp_path: Path) -> None:
+    """Exit 4 when nothing failed but trust could not be decided; JUnit marks it skipped."""
+    unreachable = _write(world, "unreach.pdf", world.signed(world.pki.unreachable))
     r = run_assure(
         "verify-signature",
-        unsigned_and_unreachable,
+        unreachable,
         "--trust",
         world.root_pem,
         "--format",
         "junit",
         env={"ASSURE_DATA_DIR": str(tmp_path)},
     )
-    # validity and coverage are decided (pass), trust is inconclusive: not "nothing decided"
-    assert r.code == 0, r.err
+    assert r.code == 4, r.err
     assert "<testsuite" in r.out and 'name="doc_signer_trusted"' in r.out and "<skipped" in r.out
 
 

@@ -50,14 +50,16 @@ def parse_size(_ctx: click.Context, _param: click.Parameter, value: str) -> int:
 
 
 def exit_code(findings: Sequence[Finding], invalid: bool) -> int:
-    """3 invalid input; else 1 any fail; else 4 nothing decided; else 0."""
+    """3 invalid input; else 1 if a check failed; else 4 if a check could not be decided.
+
+    A signature whose trust could not be decided (revocation unreachable, no anchor) is not
+    a signature a gate may accept, so `inconclusive` and `error` never end in exit 0.
+    """
     if invalid:
         return int(ExitCode.INVALID_DATA)
     if any(f.status == Status.FAIL for f in findings):
         return int(ExitCode.GATE_FAILED)
-    if findings and not any(
-        f.status.decided and f.status != Status.NOT_APPLICABLE for f in findings
-    ):
+    if any(not f.status.decided for f in findings):
         return int(ExitCode.INCONCLUSIVE)
     return int(ExitCode.OK)
 
@@ -183,7 +185,7 @@ def command(
 
     The signer must chain to a national root imported with `assure trust add` or to a
     --trust file. Exit 0 all good; 1 a check failed; 3 a document is not readable PDF/XML;
-    4 nothing could be decided.
+    4 no check failed but one could not be decided (e.g. revocation data unreachable).
     """
     anchors = trust.load_trust_set(trust_files, use_store=not no_store)
     opts = chain.Options(
