@@ -485,3 +485,20 @@ def test_html_error_page_named_xml(world: World) -> None:
     """An HTML error page served for a document is invalid input, not an unsigned record."""
     with pytest.raises(DataError, match="HTML page"):
         verify.verify_bytes(b"<html><body>Not found</body></html>", "kq.xml", world.opts())
+
+
+def test_document_time_limit_gives_error_findings(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document that takes too long ends as `error` findings, not a hang."""
+    from assure.signatures import pdf
+
+    def slow(*_args: object) -> None:
+        time.sleep(5)
+
+    monkeypatch.setattr(pdf, "verify_pdf", slow)
+    start = time.monotonic()
+    report = verify.verify_bytes(world.blank, "doc.pdf", world.opts(), time_limit_s=0.2)
+    assert time.monotonic() - start < 2
+    assert {f.status.value for f in report.findings()} == {"error"}
+    assert "took longer than 0.2 s" in (report.error or "")

@@ -168,6 +168,13 @@ def junit(reports: Sequence[DocumentReport]) -> str:
     show_default=True,
     help="Connect/read timeout in seconds for downloads and revocation checks.",
 )
+@click.option(
+    "--doc-time-limit",
+    type=click.FloatRange(min=0),
+    default=300.0,
+    show_default=True,
+    help="Wall-clock limit per document in seconds (0: none); past it the checks are `error`.",
+)
 @format_option(["table", "json", "junit"], "table")
 @output_option
 def command(
@@ -178,6 +185,7 @@ def command(
     no_revocation: bool,
     max_size: int,
     timeout: float,
+    doc_time_limit: float,
     fmt: str,
     output: Path | None,
 ) -> int:
@@ -199,7 +207,7 @@ def command(
     errors: list[DataError] = []
     for target in targets:
         try:
-            reports.append(verify_target(target, opts, limits))
+            reports.append(verify_target(target, opts, limits, time_limit_s=doc_time_limit))
         except DataError as exc:
             errors.append(exc)
     if anchors.empty:

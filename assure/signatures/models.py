@@ -64,11 +64,24 @@ class DocumentReport:
     sha256: str
     signatures: list[SignatureReport] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    error: str | None = None  # the tool could not finish (e.g. the time limit ran out)
 
     def findings(self) -> list[Finding]:
         """One finding per check (interface §6), worst verdict over the signatures."""
         out: list[Finding] = []
         doc_ev = {"format": self.format, "size": self.size, "sha256": self.sha256}
+        if self.error is not None:
+            return [
+                Finding(
+                    check,
+                    self.target,
+                    Status.ERROR,
+                    f"Verification did not finish: {self.error}.",
+                    dict(doc_ev),
+                    reason=self.error,
+                )
+                for check in CHECKS
+            ]
         if not self.signatures:
             out.append(
                 Finding(
@@ -129,6 +142,7 @@ class DocumentReport:
             "sha256": self.sha256,
             "signatures": [s.to_json() for s in self.signatures],
             "notes": list(self.notes),
+            "error": self.error,
         }
 
 

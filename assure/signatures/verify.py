@@ -7,8 +7,14 @@ huge input is refused before it is parsed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import signal
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from urllib.parse import urlsplit
 
 from assure.errors import DataError
@@ -39,11 +45,60 @@ def read_document(target: str, limits: fetch.Limits) -> bytes:
     return data
 
 
-def verify_bytes(data: bytes, target: str, opts: chain.Options) -> DocumentReport:
-    """Verify a document already in memory."""
+class DocumentTimeout(BaseException):
+    """The time limit for one document ran out.
+
+    A BaseException, like KeyboardInterrupt, so that the broad handlers which turn parser
+    failures on hostile input into findings cannot swallow it.
+    """
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after `seconds` (main thread on POSIX only; else no limit).
+
+    Parsers and the PDF difference analysis can be driven into very long runs by crafted
+    input; a wall-clock limit per document turns that into an `error` finding, not a hang.
+    """
+    if (
+        seconds <= 0
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def on_alarm(_signum: int, _frame: FrameType | None) -> None:
+        raise DocumentTimeout(f"took longer than {seconds:g} s")
+
+    start = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer > 0:  # give back what remains of an enclosing timer
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 0.001))
+
+
+def verify_bytes(
+    data: bytes, target: str, opts: chain.Options, *, time_limit_s: float = 0
+) -> DocumentReport:
+    """Verify a document already in memory, within `time_limit_s` seconds (0: no limit)."""
     if not data:
         raise DataError.at(target, "the document is empty")
     sha = hashlib.sha256(data).hexdigest()
+    fmt = "pdf" if pdf.looks_like_pdf(data) else "xml"
+    try:
+        with time_limit(time_limit_s):
+            return _verify(data, target, opts, sha)
+    except DocumentTimeout as exc:
+        return DocumentReport(target, fmt, len(data), sha, error=f"verification {exc}")
+
+
+def _verify(data: bytes, target: str, opts: chain.Options, sha: str) -> DocumentReport:
     named_pdf = urlsplit(target).path.lower().endswith(".pdf")
     if pdf.looks_like_pdf(data):
         report = DocumentReport(target, "pdf", len(data), sha)
@@ -58,6 +113,8 @@ def verify_bytes(data: bytes, target: str, opts: chain.Options) -> DocumentRepor
     return report
 
 
-def verify_target(target: str, opts: chain.Options, limits: fetch.Limits) -> DocumentReport:
+def verify_target(
+    target: str, opts: chain.Options, limits: fetch.Limits, *, time_limit_s: float = 0
+) -> DocumentReport:
     """Verify the document at `target` (a path or an http(s) URL)."""
-    return verify_bytes(read_document(target, limits), target, opts)
+    return verify_bytes(read_document(target, limits), target, opts, time_limit_s=time_limit_s)
