@@ -502,3 +502,19 @@ def test_document_time_limit_gives_error_findings(
     assert time.monotonic() - start < 2
     assert {f.status.value for f in report.findings()} == {"error"}
     assert "took longer than 0.2 s" in (report.error or "")
+
+
+def test_untrusted_chain_triggers_no_fetch(world: World) -> None:
+    """Revocation URLs of a chain that does not reach an anchor are never contacted."""
+    pki = world.pki
+    lure = sigpki.issue(
+        "Lure Signer",
+        pki.stranger_root,
+        ocsp_url=f"{pki.base}/lure-ocsp",
+        crl_url=f"{pki.base}/lure.crl",
+    )
+    pdf_data = sigpki.sign_pdf(world.blank, lure, [pki.stranger_root])
+    xml_data = sigpki.sign_xml(lure, [pki.stranger_root])
+    for data in (pdf_data, xml_data):
+        assert statuses(world, data)["doc_signer_trusted"] == "fail"
+    assert not [h for h in pki.responder.hits if "lure" in h]
