@@ -495,8 +495,10 @@ def sign_xml(who: Identity, chain: Sequence[Identity], *, enveloping: bool = Fal
     return bytes(etree.tostring(signed))
 
 
-def sign_xades(who: Identity, chain: Sequence[Identity]) -> bytes:
-    """XAdES-BES (enveloped) with the signer's chain in KeyInfo."""
+def sign_xades(
+    who: Identity, chain: Sequence[Identity], *, timestamper: object | None = None
+) -> bytes:
+    """XAdES-BES (enveloped) with the signer's chain in KeyInfo; XAdES-T with `timestamper`."""
     from lxml import etree
     from signxml import DigestAlgorithm, SignatureMethod
     from signxml.xades import XAdESSigner
@@ -508,4 +510,27 @@ def sign_xades(who: Identity, chain: Sequence[Identity]) -> bytes:
     doc = etree.fromstring(RESULT_XML)
     certs = [who.pem.decode(), *(c.pem.decode() for c in chain)]
     signed = signer.sign(doc, key=who.key_pem, cert=certs)
+    if timestamper is not None:
+        add_signature_timestamp(signed, timestamper)
     return bytes(etree.tostring(signed))
+
+
+def add_signature_timestamp(signed: Any, timestamper: Any) -> None:
+    """Add a XAdES SignatureTimeStamp over the canonical (C14N 1.0) ds:SignatureValue."""
+    import asyncio
+    import base64
+    import hashlib
+
+    from lxml import etree
+
+    ds = "http://www.w3.org/2000/09/xmldsig#"
+    xades = "http://uri.etsi.org/01903/v1.3.2#"
+    value = signed.find(f".//{{{ds}}}SignatureValue")
+    digest = hashlib.sha256(etree.tostring(value, method="c14n")).digest()
+    token = asyncio.run(timestamper.async_timestamp(digest, "sha256"))
+    qp = signed.find(f".//{{{xades}}}QualifyingProperties")
+    up = etree.SubElement(qp, f"{{{xades}}}UnsignedProperties")
+    usp = etree.SubElement(up, f"{{{xades}}}UnsignedSignatureProperties")
+    sts = etree.SubElement(usp, f"{{{xades}}}SignatureTimeStamp")
+    enc = etree.SubElement(sts, f"{{{xades}}}EncapsulatedTimeStamp")
+    enc.text = base64.b64encode(token.dump()).decode("ascii")

@@ -518,3 +518,32 @@ def test_untrusted_chain_triggers_no_fetch(world: World) -> None:
     for data in (pdf_data, xml_data):
         assert statuses(world, data)["doc_signer_trusted"] == "fail"
     assert not [h for h in pki.responder.hits if "lure" in h]
+
+
+def test_xades_timestamp_keeps_expired_signer_valid(world: World) -> None:
+    """XAdES-T: a trusted SignatureTimeStamp proves signing while the signer was valid."""
+    pki = world.pki
+    ts = sigpki.timestamper(pki, sigpki.NOW - 20 * sigpki.DAY)
+    data = sigpki.sign_xades(pki.later_expired, [pki.inter], timestamper=ts)
+    assert statuses(world, data) == PASS3
+    ev = evidence(world, data, "doc_signer_trusted")
+    assert ev["validity_basis"] == "trusted timestamp" and ev["valid_now"] is False
+    plain = sigpki.sign_xades(pki.later_expired, [pki.inter])
+    assert statuses(world, plain)["doc_signer_trusted"] == "fail"
+
+
+def test_xades_timestamp_over_other_data_is_not_trusted(world: World) -> None:
+    """A timestamp whose imprint is not the SignatureValue's does not count."""
+    pki = world.pki
+    ts = sigpki.timestamper(pki, sigpki.NOW - 20 * sigpki.DAY)
+    data = sigpki.sign_xades(pki.later_expired, [pki.inter], timestamper=ts)
+    other = sigpki.sign_xades(pki.later_expired, [pki.inter], timestamper=ts)
+    # graft the first document's token onto the second signature
+    start = data.index(b"<xades:EncapsulatedTimeStamp>")
+    end = data.index(b"</xades:EncapsulatedTimeStamp>")
+    o_start = other.index(b"<xades:EncapsulatedTimeStamp>")
+    o_end = other.index(b"</xades:EncapsulatedTimeStamp>")
+    grafted = other[:o_start] + data[start:end] + other[o_end:]
+    assert statuses(world, grafted)["doc_signer_trusted"] == "fail"
+    ev = evidence(world, grafted, "doc_signer_trusted")
+    assert isinstance(ev["timestamp"], dict) and ev["timestamp"]["trusted"] is False
