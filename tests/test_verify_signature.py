@@ -547,3 +547,36 @@ def test_xades_timestamp_over_other_data_is_not_trusted(world: World) -> None:
     assert statuses(world, grafted)["doc_signer_trusted"] == "fail"
     ev = evidence(world, grafted, "doc_signer_trusted")
     assert isinstance(ev["timestamp"], dict) and ev["timestamp"]["trusted"] is False
+
+
+def test_national_family_and_missing_national_root(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the test root registered as a national root: its family is named, and a run
+    without it as anchor is inconclusive (import it), not a failure."""
+    pki = world.pki
+    real = trust.registry()
+    national = trust.Anchor(
+        id="test-national",
+        name="Test Root CA",
+        family=trust.FAMILY_NEAC,
+        role="root",
+        subject={"C": "VN", "O": "Assure Test PKI", "CN": "Test Root CA"},
+        sha256=trust.fingerprint(pki.root.cert),
+        serial="",
+        not_before="",
+        not_after="",
+        download_url=None,
+        source="test",
+    )
+    reg = trust.Registry((*real.anchors, national), real.families)
+    monkeypatch.setattr(trust, "registry", lambda path=None: reg)
+    data = world.signed(pki.signer)
+    ev = evidence(world, data, "doc_signer_trusted")
+    assert ev["issuer_family"] == "neac"
+    assert isinstance(ev["anchor"], dict) and ev["anchor"]["anchor"] == "test-national"
+    other_anchor = chain.Options(trust.TrustSet((pki.stranger_root.cert,), (), {}))
+    report = verify.verify_bytes(data, "doc", other_anchor)
+    finding = next(f for f in report.findings() if f.check == "doc_signer_trusted")
+    assert finding.status.value == "inconclusive"
+    assert "assure trust add" in finding.summary

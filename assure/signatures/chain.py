@@ -147,6 +147,22 @@ def evaluate(
     try:
         path = _validate_path(signer, others, opts.anchors, moment)
     except cv_errors.PathBuildingError:
+        anchored = {trust.fingerprint(c) for c in opts.anchors.roots}
+        if ident.anchor is not None and not (
+            ident.anchor.role == "root" and ident.anchor.sha256 in anchored
+        ):
+            # The chain leads to a national PKI whose root this run does not have: a gap
+            # in the auditor's set-up (complaint theme: trust configuration), not a verdict.
+            label = trust.registry().family_label(ident.family)
+            return TrustResult(
+                Status.INCONCLUSIVE,
+                f"The signer's chain leads to {label} ({ident.anchor.name}), whose root is "
+                "not among the anchors; import it with `assure trust add` (see "
+                "`assure trust list`).",
+                "national root not imported",
+                identification=ident,
+                evidence=ev,
+            )
         return TrustResult(
             Status.FAIL,
             "The signer's certificate does not chain to any configured trust anchor.",
