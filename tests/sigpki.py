@@ -293,7 +293,12 @@ def build_pki(base: str, responder: Responder) -> Pki:
     unreachable = leaf("No Responder", ocsp_url=f"{closed_port_url()}/ocsp")
     crl_revoked = issue("CRL Revoked", inter, crl_url=f"{base}/inter.crl")
     tsa = issue(
-        "Test TSA", root, eku=[ExtendedKeyUsageOID.TIME_STAMPING], rsa_key=True, not_before=old
+        "Test TSA",
+        root,
+        eku=[ExtendedKeyUsageOID.TIME_STAMPING],
+        rsa_key=True,
+        not_before=old,
+        crl_url=f"{base}/root.crl",
     )
     stranger_root = issue("Stranger Root", None, ca=True)
     stranger = issue("Stranger Signer", stranger_root)
@@ -534,3 +539,13 @@ def add_signature_timestamp(signed: Any, timestamper: Any) -> None:
     sts = etree.SubElement(usp, f"{{{xades}}}SignatureTimeStamp")
     enc = etree.SubElement(sts, f"{{{xades}}}EncapsulatedTimeStamp")
     enc.text = base64.b64encode(token.dump()).decode("ascii")
+
+
+def add_document_timestamp(data: bytes, timestamper: Any) -> bytes:
+    """Append a PAdES document timestamp (an LTA-style update) to a signed PDF."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    w = IncrementalPdfFileWriter(io.BytesIO(data))
+    out = signers.PdfTimeStamper(timestamper).timestamp_pdf(w, "sha256")
+    return bytes(out.getvalue())

@@ -580,3 +580,13 @@ def test_national_family_and_missing_national_root(
     finding = next(f for f in report.findings() if f.check == "doc_signer_trusted")
     assert finding.status.value == "inconclusive"
     assert "assure trust add" in finding.summary
+
+
+def test_pdf_document_timestamp(world: World) -> None:
+    """A document timestamp after a signature is an allowed update and is itself verified."""
+    pki = world.pki
+    ts = sigpki.timestamper(pki, sigpki.NOW)
+    data = sigpki.add_document_timestamp(world.signed(pki.signer), ts)
+    report = verify.verify_bytes(data, "doc", world.opts())
+    assert [s.kind for s in report.signatures] == ["pdf", "pdf-document-timestamp"]
+    assert {f.check: f.status.value for f in report.findings()} == PASS3

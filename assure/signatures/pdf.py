@@ -21,10 +21,14 @@ from cryptography import x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import enumerate_sig_fields
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
-from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko.sign.validation.status import (
+    DocumentTimestampStatus,
+    PdfSignatureStatus,
+    SignatureCoverageLevel,
+)
 
 from assure import trust
 from assure.errors import DataError
@@ -70,7 +74,43 @@ def verify_pdf(data: bytes, target: str, report: DocumentReport, opts: chain.Opt
         except Exception as exc:  # garbage CMS is the document's fault
             _unreadable(rep, f"the signature is not a readable CMS structure ({_short(exc)})")
             continue
-        _verify_one(emb, signer, others, rep, opts)
+        if emb.sig_object_type == "/DocTimeStamp":
+            rep.kind = "pdf-document-timestamp"
+            _verify_doc_timestamp(emb, signer, others, rep, opts)
+        else:
+            _verify_one(emb, signer, others, rep, opts)
+
+
+def _verify_doc_timestamp(
+    emb: EmbeddedPdfSignature,
+    tsa: x509.Certificate,
+    others: list[x509.Certificate],
+    rep: SignatureReport,
+    opts: chain.Options,
+) -> None:
+    """A document timestamp (PAdES-LTA) is judged like a signature made by its TSA."""
+    rep.signer = trust.common_name(tsa.subject)
+    try:
+        status = validate_pdf_timestamp(
+            emb, validation_context=chain.validation_context(opts.anchors, others, opts.now)
+        )
+    except Exception as exc:  # hostile tokens break validators in many ways
+        _unreadable(rep, f"the document timestamp cannot be validated ({_short(exc)})")
+        return
+    rep.evidence.update(
+        {
+            "signer_certificate_sha256": trust.fingerprint(tsa),
+            "timestamp": {"time": _iso(status.timestamp), "tsa": rep.signer},
+            "digest_algorithm": emb.md_algorithm,
+        }
+    )
+    rep.verdicts[CHECK_VALID] = _integrity(emb, status, rep.name)
+    rep.verdicts[CHECK_COVERAGE] = _coverage(status, rep.name)
+    result = chain.evaluate(tsa, others, opts, signing_moment=None)
+    rep.evidence["issuer_family"] = result.identification.family if result.identification else None
+    rep.verdicts[CHECK_TRUSTED] = Verdict(
+        result.status, result.summary, result.reason, result.evidence
+    )
 
 
 def _unreadable(rep: SignatureReport, why: str) -> None:
@@ -128,7 +168,9 @@ def _verify_one(
     )
 
 
-def _integrity(emb: EmbeddedPdfSignature, status: PdfSignatureStatus, name: str) -> Verdict:
+def _integrity(
+    emb: EmbeddedPdfSignature, status: PdfSignatureStatus | DocumentTimestampStatus, name: str
+) -> Verdict:
     algo = f"{emb.md_algorithm}, {status.pkcs7_signature_mechanism}"
     if emb.md_algorithm.lower() in WEAK_DIGESTS:
         return Verdict(
@@ -148,7 +190,7 @@ def _integrity(emb: EmbeddedPdfSignature, status: PdfSignatureStatus, name: str)
     return Verdict(Status.PASS, f"Signature {name!r} is cryptographically intact ({algo}).")
 
 
-def _coverage(status: PdfSignatureStatus, name: str) -> Verdict:
+def _coverage(status: PdfSignatureStatus | DocumentTimestampStatus, name: str) -> Verdict:
     cov = status.coverage
     level = status.modification_level
     ev: dict[str, Any] = {
