@@ -590,3 +590,29 @@ def test_pdf_document_timestamp(world: World) -> None:
     report = verify.verify_bytes(data, "doc", world.opts())
     assert [s.kind for s in report.signatures] == ["pdf", "pdf-document-timestamp"]
     assert {f.check: f.status.value for f in report.findings()} == PASS3
+
+
+@pytest.fixture(scope="module")
+def signed_samples(world: World) -> list[bytes]:
+    """A signed PDF and a signed XAdES document to mutate."""
+    pki = world.pki
+    return [world.signed(pki.signer), sigpki.sign_xades(pki.signer, [pki.inter])]
+
+
+def test_mutated_documents_never_crash(world: World, signed_samples: list[bytes]) -> None:
+    """Truncated or byte-flipped documents give findings or a DataError, nothing else."""
+    import random
+
+    opts = world.opts(check_revocation=False)
+    rnd = random.Random(20261122)
+    for _ in range(300):
+        data = bytearray(signed_samples[rnd.randrange(2)])
+        for _ in range(rnd.randrange(1, 4)):
+            data[rnd.randrange(len(data))] = rnd.randrange(256)
+        if rnd.random() < 0.3:
+            data = data[: rnd.randrange(1, len(data))]
+        try:
+            report = verify.verify_bytes(bytes(data), "fuzz", opts)
+        except DataError:
+            continue
+        assert len(report.findings()) == 3

@@ -40,6 +40,29 @@ class SignatureReport:
     evidence: dict[str, Any] = field(default_factory=dict)
     verdicts: dict[str, Verdict] = field(default_factory=dict)
 
+    def malformed(self, why: str) -> None:
+        """Close the checks an unexpected failure on hostile data left open.
+
+        Parsers of certificates and CMS are lazy, so malformed parts can surface late (in
+        path building, in extensions); whatever was decided before stands, the rest is
+        judged against the document: its signature data cannot be processed.
+        """
+        self.verdicts.setdefault(
+            CHECK_VALID,
+            Verdict(Status.FAIL, f"Signature {self.name!r}: malformed signature data ({why})."),
+        )
+        self.verdicts.setdefault(
+            CHECK_TRUSTED,
+            Verdict(
+                Status.FAIL,
+                f"Signature {self.name!r}: the signer's certificates cannot be processed ({why}).",
+            ),
+        )
+        self.verdicts.setdefault(
+            CHECK_COVERAGE,
+            Verdict(Status.NOT_APPLICABLE, f"Signature {self.name!r} could not be checked."),
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "index": self.index,

@@ -74,11 +74,14 @@ def verify_pdf(data: bytes, target: str, report: DocumentReport, opts: chain.Opt
         except Exception as exc:  # garbage CMS is the document's fault
             _unreadable(rep, f"the signature is not a readable CMS structure ({_short(exc)})")
             continue
-        if emb.sig_object_type == "/DocTimeStamp":
-            rep.kind = "pdf-document-timestamp"
-            _verify_doc_timestamp(emb, signer, others, rep, opts)
-        else:
-            _verify_one(emb, signer, others, rep, opts)
+        try:
+            if emb.sig_object_type == "/DocTimeStamp":
+                rep.kind = "pdf-document-timestamp"
+                _verify_doc_timestamp(emb, signer, others, rep, opts)
+            else:
+                _verify_one(emb, signer, others, rep, opts)
+        except Exception as exc:  # malformed parts of hostile input surface late
+            rep.malformed(_short(exc))
 
 
 def _verify_doc_timestamp(
