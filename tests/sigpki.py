@@ -185,18 +185,25 @@ class Responder:
         return resp.public_bytes(serialization.Encoding.DER)
 
 
-def make_crl(issuer: Identity, revoked: dict[int, dt.datetime]) -> bytes:
+def make_crl(
+    issuer: Identity,
+    revoked: dict[int, dt.datetime],
+    *,
+    next_update: dt.datetime = NOW + 7 * DAY,
+    signing_key: Any = None,
+) -> bytes:
     b = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(issuer.cert.subject)
-        .last_update(NOW - DAY)
-        .next_update(NOW + 7 * DAY)
+        .last_update(NOW - 30 * DAY)
+        .next_update(next_update)
     )
     for serial, at in revoked.items():
         b = b.add_revoked_certificate(
             x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(at).build()
         )
-    return b.sign(issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+    key = signing_key or issuer.key
+    return b.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
 def serve(responder: Responder) -> tuple[http.server.ThreadingHTTPServer, str]:
@@ -225,7 +232,9 @@ def serve(responder: Responder) -> tuple[http.server.ThreadingHTTPServer, str]:
             responder.hits.append(self.path)
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
-            self._send(200, responder.ocsp_answer(body), "application/ocsp-response")
+            canned = responder.crls.get(self.path)  # canned answers for broken responders
+            answer = canned if canned is not None else responder.ocsp_answer(body)
+            self._send(200, answer, "application/ocsp-response")
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True

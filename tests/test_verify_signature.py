@@ -616,3 +616,22 @@ def test_mutated_documents_never_crash(world: World, signed_samples: list[bytes]
         except DataError:
             continue
         assert len(report.findings()) == 3
+
+
+def test_bad_revocation_data_is_inconclusive(world: World) -> None:
+    """Garbage OCSP answers, stale CRLs and CRLs signed by another key are never a pass."""
+    pki = world.pki
+    crls = pki.responder.crls
+    crls["/garbage-ocsp"] = b"\x30\x03garbage"
+    crls["/stale.crl"] = sigpki.make_crl(pki.inter, {}, next_update=sigpki.NOW - 2 * sigpki.DAY)
+    forger = sigpki.issue("Forger", None, ca=True)
+    crls["/forged.crl"] = sigpki.make_crl(pki.inter, {}, signing_key=forger.key)
+    cases = {
+        "garbage": sigpki.issue("G", pki.inter, ocsp_url=f"{pki.base}/garbage-ocsp"),
+        "stale": sigpki.issue("S", pki.inter, crl_url=f"{pki.base}/stale.crl"),
+        "forged": sigpki.issue("F", pki.inter, crl_url=f"{pki.base}/forged.crl"),
+    }
+    for name, who in cases.items():
+        data = sigpki.sign_pdf(world.blank, who, [pki.inter, pki.root])
+        got = statuses(world, data)["doc_signer_trusted"]
+        assert got == "inconclusive", name

@@ -98,13 +98,15 @@ def check(
 ) -> Revocation:
     """Revocation status of `cert` (issued by `issuer`): OCSP first, then each CRL."""
     tried: list[str] = []
-    for url in ocsp_urls(cert):
-        result = _ocsp(cert, issuer, url, now, limits)
-        if result.status.decided:
-            return result
-        tried.append(result.detail)
-    for url in crl_urls(cert):
-        result = _crl(cert, issuer, url, now, limits)
+    sources = [("ocsp", u, _ocsp) for u in ocsp_urls(cert)]
+    sources += [("crl", u, _crl) for u in crl_urls(cert)]
+    for kind, url, how in sources:
+        try:
+            result = how(cert, issuer, url, now, limits)
+        except Exception as exc:  # a hostile responder's data can break lazy parsers late
+            result = Revocation(
+                Status.INCONCLUSIVE, kind, f"{kind.upper()} {url}: malformed answer ({exc})"[:300]
+            )
         if result.status.decided:
             return result
         tried.append(result.detail)
