@@ -493,7 +493,13 @@ def garble_cms(data: bytes) -> bytes:
 RESULT_XML = b'<KetQua Id="kq1"><HoSo>H-2026-0001</HoSo><TrangThai>Da duyet</TrangThai></KetQua>'
 
 
-def sign_xml(who: Identity, chain: Sequence[Identity], *, enveloping: bool = False) -> bytes:
+def sign_xml(
+    who: Identity,
+    chain: Sequence[Identity],
+    *,
+    enveloping: bool = False,
+    document: bytes = RESULT_XML,
+) -> bytes:
     """XML Signature (enveloped, or enveloping) with the signer's chain in KeyInfo."""
     from lxml import etree
     from signxml import DigestAlgorithm, SignatureMethod, XMLSigner, methods
@@ -503,7 +509,7 @@ def sign_xml(who: Identity, chain: Sequence[Identity], *, enveloping: bool = Fal
         signature_algorithm=SignatureMethod.ECDSA_SHA256,
         digest_algorithm=DigestAlgorithm.SHA256,
     )
-    doc = etree.fromstring(RESULT_XML)
+    doc = etree.fromstring(document)
     certs = [who.pem.decode(), *(c.pem.decode() for c in chain)]
     signed = signer.sign(doc, key=who.key_pem, cert=certs)
     return bytes(etree.tostring(signed))

@@ -635,3 +635,21 @@ def test_bad_revocation_data_is_inconclusive(world: World) -> None:
         data = sigpki.sign_pdf(world.blank, who, [pki.inter, pki.root])
         got = statuses(world, data)["doc_signer_trusted"]
         assert got == "inconclusive", name
+
+
+def test_xml_two_sequential_signatures(world: World) -> None:
+    """A second enveloped signature over a signed document: both verify; each is judged."""
+    pki = world.pki
+    first = sigpki.sign_xml(pki.signer, [pki.inter])
+    second_signer = sigpki.issue("Trần Thị Bình", pki.inter, ocsp_url=f"{pki.base}/ocsp")
+    both = sigpki.sign_xml(second_signer, [pki.inter], document=first)
+    report = verify.verify_bytes(both, "doc", world.opts())
+    assert [s.signer for s in report.signatures] == ["Nguyễn Văn An", "Trần Thị Bình"]
+    assert {f.check: f.status.value for f in report.findings()} == PASS3
+    assert statuses(world, both.replace(b"Da duyet", b"Tu choi"))["doc_signature_valid"] == "fail"
+    # breaking only the second signature leaves the first one valid
+    last = both.rindex(b"<ds:SignatureValue>") + len(b"<ds:SignatureValue>")
+    broken = both[:last] + (b"A" if both[last : last + 1] != b"A" else b"B") + both[last + 1 :]
+    report = verify.verify_bytes(broken, "doc", world.opts())
+    valid = [s.verdicts["doc_signature_valid"].status.value for s in report.signatures]
+    assert valid == ["pass", "fail"]

@@ -47,6 +47,7 @@ from assure.signatures.models import (
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES = "http://uri.etsi.org/01903/v1.3.2#"
 NS = {"ds": DS, "xades": XADES}
+DS_SIGNATURE = f"{{{DS}}}Signature"
 WEAK = re.compile(r"(md5|sha1\b|sha1$|rsa-sha1|dsa-sha1|ecdsa-sha1)", re.IGNORECASE)
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
@@ -92,21 +93,14 @@ def verify_xml(data: bytes, target: str, report: DocumentReport, opts: chain.Opt
     root = parse(data, target)
     if etree.QName(root).localname.lower() == "html":
         raise DataError.at(target, "an HTML page, not a signed XML document")
-    sigs = [root] if root.tag == f"{{{DS}}}Signature" else root.findall(f".//{{{DS}}}Signature")
+    sigs = list(root.iter(DS_SIGNATURE))
     for index, sig in enumerate(sigs):
         xades = sig.find(".//xades:QualifyingProperties", NS) is not None
         name = sig.get("Id") or f"Signature[{index + 1}]"
         rep = SignatureReport(index, "xades" if xades else "xmldsig", name)
         report.signatures.append(rep)
-        if index > 0:
-            rep.verdicts[CHECK_VALID] = Verdict(
-                Status.INCONCLUSIVE,
-                f"Signature {name!r}: only the first XML signature of a document is verified.",
-                "more than one XML signature",
-            )
-            continue
         try:
-            _verify_one(root, sig, rep, opts, xades=xades)
+            _verify_one(root, sig, index, rep, opts, xades=xades)
         except Exception as exc:  # malformed parts of hostile input surface late
             rep.malformed(str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
 
@@ -137,7 +131,7 @@ def _unreadable(rep: SignatureReport, why: str) -> None:
 
 
 def _verify_one(
-    root: Any, sig: Any, rep: SignatureReport, opts: chain.Options, *, xades: bool
+    root: Any, sig: Any, index: int, rep: SignatureReport, opts: chain.Options, *, xades: bool
 ) -> None:
     algos = _algorithms(sig)
     rep.evidence["algorithms"] = algos
@@ -157,7 +151,7 @@ def _verify_one(
     errors: list[str] = []
     for cand in certs:
         try:
-            verified = _signxml_verify(root, cand, xades=xades)
+            verified = _signxml_verify(root, index, cand, xades=xades)
             signer = cand
             break
         except Exception as exc:  # schema errors, unknown algorithms, bad keys: all "invalid"
@@ -202,24 +196,62 @@ def _verify_one(
     )
 
 
-def _signxml_verify(root: Any, cert: x509.Certificate, *, xades: bool) -> Any:
+class _Pick:
+    """Make signxml verify the `pick`-th ds:Signature in document order, not the first.
+
+    signxml locates "the" signature itself, on its own copies of the tree; counting in
+    document order gives the same element in every copy.
+    """
+
+    pick = 0
+
+    def _get_signature(self, root: Any) -> Any:
+        return list(root.iter(DS_SIGNATURE))[self.pick]
+
+
+class _XMLVerifier(_Pick, XMLVerifier):
+    pass
+
+
+class _XAdESVerifier(_Pick, XAdESVerifier):
+    pass
+
+
+def _signxml_verify(root: Any, index: int, cert: x509.Certificate, *, xades: bool) -> Any:
+    """Verify signature `index` with `cert`, as the document stands, else as it stood.
+
+    Signatures that reference disjoint parts, and the last signature, verify on the document
+    as it is. An enveloped signature made before later signatures were appended verifies on
+    the document without them (each signature's enveloped transform removes only itself).
+    """
+    try:
+        return _signxml_verify_in(root, index, cert, xades=xades)
+    except Exception as as_is:
+        earlier = etree.fromstring(etree.tostring(root), parser=parser())
+        later = list(earlier.iter(DS_SIGNATURE))[index + 1 :]
+        if not later or any(el.getparent() is None for el in later):
+            raise
+        for el in later:
+            el.getparent().remove(el)
+        try:
+            return _signxml_verify_in(earlier, index, cert, xades=xades)
+        except Exception:
+            raise as_is from None
+
+
+def _signxml_verify_in(root: Any, index: int, cert: x509.Certificate, *, xades: bool) -> Any:
     # Check the math at an instant the certificate was valid; validity is judged in chain.py.
     when = cert.not_valid_before_utc + dt.timedelta(seconds=1)
     if xades:
-        return XAdESVerifier().verify(
-            root,
-            x509_cert=cert,
-            parser=parser(),
-            expect_config=XAdESSignatureConfiguration(
-                verification_time=when, expect_references=True
-            ),
+        v: _XMLVerifier | _XAdESVerifier = _XAdESVerifier()
+        config: SignatureConfiguration = XAdESSignatureConfiguration(
+            verification_time=when, expect_references=True
         )
-    return XMLVerifier().verify(
-        root,
-        x509_cert=cert,
-        parser=parser(),
-        expect_config=SignatureConfiguration(verification_time=when, expect_references=True),
-    )
+    else:
+        v = _XMLVerifier()
+        config = SignatureConfiguration(verification_time=when, expect_references=True)
+    v.pick = index
+    return v.verify(root, x509_cert=cert, parser=parser(), expect_config=config)
 
 
 C14N_EXCLUSIVE = "http://www.w3.org/2001/10/xml-exc-c14n#"
