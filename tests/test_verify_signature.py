@@ -307,9 +307,10 @@ def test_xml_entities_are_refused_without_fetching(world: World) -> None:
 
 
 def test_xml_malformed_is_data_error(world: World) -> None:
-    """Malformed XML is invalid input with a line and column."""
-    with pytest.raises(DataError, match=r"doc\.xml:1:\d+: not well-formed XML"):
-        verify.verify_bytes(b"<a><b></a>", "doc.xml", world.opts())
+    """Malformed and absurdly deep XML is invalid input with a line and column."""
+    for data in (b"<a><b></a>", b"<a>" * 5000 + b"</a>" * 5000):
+        with pytest.raises(DataError, match=r"doc\.xml:1:\d+: not well-formed XML"):
+            verify.verify_bytes(data, "doc.xml", world.opts())
 
 
 def test_xml_garbage_certificate(world: World) -> None:

@@ -129,7 +129,7 @@ def junit(reports: Sequence[DocumentReport]) -> str:
 
 
 @click.command("verify-signature")
-@click.argument("targets", nargs=-1, required=True)
+@click.argument("targets", nargs=-1, required=True, metavar="FILE|URL...")
 @click.option(
     "--trust",
     "trust_files",
@@ -158,6 +158,7 @@ def junit(reports: Sequence[DocumentReport]) -> str:
     "--max-size",
     default="20M",
     show_default=True,
+    metavar="SIZE",
     callback=parse_size,
     help="Largest document read or downloaded (bytes, or with K/M/G).",
 )
