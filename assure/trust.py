@@ -27,7 +27,8 @@ from cryptography.x509.oid import NameOID
 
 from assure import atomic
 from assure.errors import DataError
-from assure.paths import checklists_dir
+from assure.paths import checklists_dir, schema_path
+from assure.validation import validate, validator_for_file
 from assure.yamldoc import load_yaml
 
 FAMILY_NEAC = "neac"
@@ -131,9 +132,10 @@ def registry(path: Path | None = None) -> Registry:
     """Load the registry (bundled file unless `path` is given); a bad file is a DataError."""
     file = path or checklists_dir() / "trust" / "national-roots.yaml"
     doc = load_yaml(file)
+    problems = validate(doc, validator_for_file(schema_path("trust-registry")))
+    if problems:
+        raise DataError(problems)
     data = doc.data
-    if not isinstance(data, dict) or not isinstance(data.get("anchors"), list):
-        raise DataError.at(str(file), "expected a mapping with a list `anchors`", field="anchors")
     anchors: list[Anchor] = []
     for i, item in enumerate(data["anchors"]):
         try:
@@ -157,6 +159,9 @@ def registry(path: Path | None = None) -> Registry:
         except (KeyError, TypeError, ValueError) as exc:
             raise doc.error(("anchors", i), f"bad registry entry: {exc}") from None
     families = {str(k): dict(v) for k, v in dict(data.get("families") or {}).items()}
+    for i, a in enumerate(anchors):
+        if a.family not in families:
+            raise doc.error(("anchors", i, "family"), f"unknown family {a.family!r}")
     return Registry(tuple(anchors), families)
 
 

@@ -260,3 +260,34 @@ def test_data_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     monkeypatch.delenv("ASSURE_DATA_DIR", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert trust.store_dir() == tmp_path / "assure" / "trust"
+
+
+def test_broken_registry_is_reported_with_position(tmp_path: Path) -> None:
+    """A registry entry with a malformed fingerprint or family is a DataError at its line."""
+    bad = tmp_path / "roots.yaml"
+    bad.write_text(
+        "version: 1\n"
+        "families: {other: {vi: khác, en: other}}\n"
+        "anchors:\n"
+        "  - id: x\n"
+        "    name: X\n"
+        "    family: other\n"
+        "    role: root\n"
+        "    subject: {CN: X}\n"
+        "    not_before: 2020-01-01\n"
+        "    not_after: 2030-01-01\n"
+        "    serial: AB01\n"
+        "    sha256: 'AB:CD'\n"
+        "    source: test\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match=r"roots\.yaml:12:\d+: anchors\[0\]\.sha256"):
+        trust.registry(bad)
+    bad.write_text(
+        bad.read_text(encoding="utf-8")
+        .replace("'AB:CD'", ":".join(["AB"] * 32))
+        .replace("family: other", "family: nowhere"),
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match=r"roots\.yaml:6:\d+: anchors\[0\]\.family: unknown"):
+        trust.registry(bad)
