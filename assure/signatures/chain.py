@@ -19,6 +19,7 @@ from typing import Any
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import ExtendedKeyUsageOID
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv_errors
 
@@ -78,6 +79,41 @@ class TrustResult:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
+_EKU_NAMES = {
+    ExtendedKeyUsageOID.SERVER_AUTH: "serverAuth",
+    ExtendedKeyUsageOID.CLIENT_AUTH: "clientAuth",
+    ExtendedKeyUsageOID.CODE_SIGNING: "codeSigning",
+    ExtendedKeyUsageOID.EMAIL_PROTECTION: "emailProtection",
+    ExtendedKeyUsageOID.TIME_STAMPING: "timeStamping",
+    ExtendedKeyUsageOID.OCSP_SIGNING: "OCSPSigning",
+}
+
+
+def key_usages(cert: x509.Certificate) -> dict[str, Any]:
+    """Key usage and extended key usage names, for the evidence."""
+    out: dict[str, Any] = {"key_usage": None, "extended_key_usage": None}
+    try:
+        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+        names = [
+            "digital_signature",
+            "content_commitment",
+            "key_encipherment",
+            "data_encipherment",
+            "key_agreement",
+            "key_cert_sign",
+            "crl_sign",
+        ]
+        out["key_usage"] = [n for n in names if getattr(ku, n)]
+    except x509.ExtensionNotFound:
+        pass
+    try:
+        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+        out["extended_key_usage"] = [_EKU_NAMES.get(o, o.dotted_string) for o in eku]
+    except x509.ExtensionNotFound:
+        pass
+    return out
+
+
 def key_usage_problem(cert: x509.Certificate) -> str | None:
     """Why the signer's key usage does not allow document signing, or None."""
     try:
@@ -132,7 +168,7 @@ def evaluate(
     ev: dict[str, Any] = {
         "validated_at": moment.isoformat(),
         "validity_basis": "trusted timestamp" if signing_moment else ("--at" if opts.at else "now"),
-        "signer_certificate": trust.describe(signer),
+        "signer_certificate": {**trust.describe(signer), **key_usages(signer)},
     }
     ident = trust.identify([signer, *others])
     ev["issuer_family"] = ident.family
