@@ -255,9 +255,15 @@ def test_xml_enveloped_valid_and_tampered(world: World) -> None:
 
 
 def test_xml_enveloping_valid(world: World) -> None:
-    """Enveloping XML Signature verifies and covers the document."""
+    """Enveloping XML Signature verifies and covers the document; an added object does not."""
     pki = world.pki
-    assert statuses(world, sigpki.sign_xml(pki.signer, [pki.inter], enveloping=True)) == PASS3
+    data = sigpki.sign_xml(pki.signer, [pki.inter], enveloping=True)
+    assert statuses(world, data) == PASS3
+    end = data.rindex(b"</ds:Signature>")
+    extra = data[:end] + b'<ds:Object Id="added">Tu choi</ds:Object>' + data[end:]
+    got = statuses(world, extra)
+    assert got["doc_signature_valid"] == "pass"
+    assert got["doc_signature_coverage"] == "warn"
 
 
 def test_xades_valid_and_tampered(world: World) -> None:

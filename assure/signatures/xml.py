@@ -146,12 +146,11 @@ def _verify_one(
         return
     signing_time = _xades_signing_time(sig) if xades else None
     rep.evidence["signing_time_claimed"] = signing_time
-    verified: Any = None
     signer: x509.Certificate | None = None
     errors: list[str] = []
     for cand in certs:
         try:
-            verified = _signxml_verify(root, index, cand, xades=xades)
+            _signxml_verify(root, index, cand, xades=xades)
             signer = cand
             break
         except Exception as exc:  # schema errors, unknown algorithms, bad keys: all "invalid"
@@ -184,7 +183,7 @@ def _verify_one(
             Status.PASS,
             f"Signature {rep.name!r} ({'XAdES' if xades else 'XML Signature'}) is intact.",
         )
-    rep.verdicts[CHECK_COVERAGE] = _coverage(root, sig, verified, rep.name)
+    rep.verdicts[CHECK_COVERAGE] = _coverage(root, sig, rep.name)
     others = [c for c in certs if c is not signer]
     ts = _xades_timestamp(sig, others, opts) if xades else None
     rep.evidence["timestamp"] = ts.evidence if ts else None
@@ -325,17 +324,25 @@ def _xades_signing_time(sig: Any) -> str | None:
     return (el.text or "").strip() or None if el is not None else None
 
 
-def _coverage(root: Any, sig: Any, verified: Any, name: str) -> Verdict:
+def _coverage(root: Any, sig: Any, name: str) -> Verdict:
     """Does a reference cover the whole document ("see what is signed")?"""
     uris = [r.get("URI") for r in sig.findall("ds:SignedInfo/ds:Reference", NS)]
     ev: dict[str, Any] = {"references": uris}
     root_id = root.get("Id") or root.get("ID") or root.get("id")
     whole = "" in uris or (root_id is not None and f"#{root_id}" in uris)
     if root is sig:
-        whole = True  # enveloping: the signed objects are the document
+        # Enveloping: the document is the signature; every ds:Object in it must be signed,
+        # except the one carrying XAdES properties (signed through SignedProperties).
+        objects = [
+            o
+            for o in sig.findall("ds:Object", NS)
+            if o.find("xades:QualifyingProperties", NS) is None
+        ]
+        unsigned = [o.get("Id") for o in objects if f"#{o.get('Id')}" not in uris]
+        ev["unsigned_objects"] = unsigned
+        whole = not unsigned
     if whole:
         return Verdict(Status.PASS, f"Signature {name!r} covers the whole document.", evidence=ev)
-    del verified
     return Verdict(
         Status.WARN,
         f"Signature {name!r} covers only parts of the document; unsigned parts must not be "
