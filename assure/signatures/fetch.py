@@ -22,7 +22,11 @@ USER_AGENT = "assure-verify-signature"
 
 
 class FetchError(Exception):
-    """A fetch that did not yield a complete, acceptable body; the message says why."""
+    """A fetch that did not yield a complete body (network, HTTP status, deadline)."""
+
+
+class TooLargeError(FetchError):
+    """The body is over the byte cap: a property of the resource, not of the network."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +76,7 @@ def fetch(
                 raise FetchError(f"HTTP {resp.status_code} from {url}")
             declared = resp.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > limits.max_bytes:
-                raise FetchError(
+                raise TooLargeError(
                     f"{url} is {int(declared)} bytes, over the limit of {limits.max_bytes}"
                 )
             chunks: list[bytes] = []
@@ -85,7 +89,7 @@ def fetch(
                     break
                 size += len(chunk)
                 if size > limits.max_bytes:
-                    raise FetchError(f"{url} is over the limit of {limits.max_bytes} bytes")
+                    raise TooLargeError(f"{url} is over the limit of {limits.max_bytes} bytes")
                 if time.monotonic() - start > limits.deadline:
                     raise FetchError(f"{url} took longer than {limits.deadline:g} s")
                 chunks.append(chunk)

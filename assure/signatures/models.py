@@ -88,6 +88,7 @@ class DocumentReport:
     signatures: list[SignatureReport] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None  # the tool could not finish (e.g. the time limit ran out)
+    unavailable: str | None = None  # the document could not be obtained (download failed)
 
     def findings(self) -> list[Finding]:
         """One finding per check (interface §6), worst verdict over the signatures."""
@@ -102,6 +103,18 @@ class DocumentReport:
                     f"Verification did not finish: {self.error}.",
                     dict(doc_ev),
                     reason=self.error,
+                )
+                for check in CHECKS
+            ]
+        if self.unavailable is not None:
+            return [
+                Finding(
+                    check,
+                    self.target,
+                    Status.INCONCLUSIVE,
+                    f"The document could not be downloaded: {self.unavailable}.",
+                    {"url": self.target},
+                    reason=self.unavailable,
                 )
                 for check in CHECKS
             ]
@@ -166,6 +179,7 @@ class DocumentReport:
             "signatures": [s.to_json() for s in self.signatures],
             "notes": list(self.notes),
             "error": self.error,
+            "unavailable": self.unavailable,
         }
 
 

@@ -23,12 +23,17 @@ from assure.signatures.models import DocumentReport
 
 
 def read_document(target: str, limits: fetch.Limits) -> bytes:
-    """The bytes of a file or URL, at most `limits.max_bytes`; DataError otherwise."""
+    """The bytes of a file or URL, at most `limits.max_bytes`.
+
+    A file that cannot be read or is too big, and a download over the cap, are DataErrors
+    (invalid input); a download that fails on the way raises FetchError, which the caller
+    reports as `inconclusive` (not reachable from here is not a verdict on the document).
+    """
     if fetch.is_url(target):
         try:
             return fetch.fetch(target, limits)
-        except fetch.FetchError as exc:
-            raise DataError.at(target, f"download failed: {exc}") from None
+        except fetch.TooLargeError as exc:
+            raise DataError.at(target, f"download refused: {exc} (--max-size)") from None
     path = Path(target)
     try:
         size = path.stat().st_size
@@ -117,4 +122,8 @@ def verify_target(
     target: str, opts: chain.Options, limits: fetch.Limits, *, time_limit_s: float = 0
 ) -> DocumentReport:
     """Verify the document at `target` (a path or an http(s) URL)."""
-    return verify_bytes(read_document(target, limits), target, opts, time_limit_s=time_limit_s)
+    try:
+        data = read_document(target, limits)
+    except fetch.FetchError as exc:
+        return DocumentReport(target, "unknown", 0, "", unavailable=str(exc))
+    return verify_bytes(data, target, opts, time_limit_s=time_limit_s)
