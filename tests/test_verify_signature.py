@@ -680,3 +680,19 @@ def test_xml_two_sequential_signatures(world: World) -> None:
     report = verify.verify_bytes(broken, "doc", world.opts())
     valid = [s.verdicts["doc_signature_valid"].status.value for s in report.signatures]
     assert valid == ["pass", "fail"]
+
+
+def test_document_findings_for_probes(world: World, doc_server: str) -> None:
+    """The probe-facing call turns a non-document into a failing finding, not an exception."""
+    anchors = trust.TrustSet((world.pki.root.cert,), (), {})
+    html = _write(world, "page.html", b"<html><body>Trang chu</body></html>")
+    found = verify.document_findings([f"{doc_server}/good.pdf", str(html)], anchors=anchors)
+    got = [(f.target.rsplit("/", 1)[-1], f.check, f.status.value) for f in found]
+    assert got == [
+        ("good.pdf", "doc_signature_valid", "pass"),
+        ("good.pdf", "doc_signer_trusted", "pass"),
+        ("good.pdf", "doc_signature_coverage", "pass"),
+        ("page.html", "doc_signature_valid", "fail"),
+        ("page.html", "doc_signer_trusted", "not_applicable"),
+        ("page.html", "doc_signature_coverage", "not_applicable"),
+    ]

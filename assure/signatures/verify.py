@@ -8,18 +8,21 @@ huge input is refused before it is parsed.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit
 
+from assure import trust
 from assure.errors import DataError
+from assure.findings import Finding, Status
 from assure.signatures import chain, fetch, pdf, xml
-from assure.signatures.models import DocumentReport
+from assure.signatures.models import CHECK_COVERAGE, CHECK_TRUSTED, CHECK_VALID, DocumentReport
 
 
 def read_document(target: str, limits: fetch.Limits) -> bytes:
@@ -127,3 +130,40 @@ def verify_target(
     except fetch.FetchError as exc:
         return DocumentReport(target, "unknown", 0, "", unavailable=str(exc))
     return verify_bytes(data, target, opts, time_limit_s=time_limit_s)
+
+
+def document_findings(
+    targets: Sequence[str],
+    *,
+    anchors: trust.TrustSet | None = None,
+    at: dt.datetime | None = None,
+    timeout: float = fetch.DEFAULT_TIMEOUT,
+    max_bytes: int = fetch.DEFAULT_MAX_BYTES,
+) -> list[Finding]:
+    """Findings for sample documents, for callers other than `verify-signature` (probes).
+
+    A portal's sample document that is not a readable PDF or XML is a failing document, not
+    invalid input to the caller, so it becomes a `fail` of `doc_signature_valid` here.
+    """
+    opts = chain.Options(anchors if anchors is not None else trust.load_trust_set(), at=at)
+    limits = fetch.Limits(max_bytes=max_bytes, timeout=timeout, deadline=6 * timeout)
+    out: list[Finding] = []
+    for target in targets:
+        try:
+            out.extend(verify_target(target, opts, limits).findings())
+        except DataError as exc:
+            why = "; ".join(p.message for p in exc.problems)
+            out.append(
+                Finding(
+                    CHECK_VALID,
+                    target,
+                    Status.FAIL,
+                    f"The document is not a readable signed PDF or XML: {why}.",
+                    {"problems": [str(p) for p in exc.problems]},
+                )
+            )
+            out.extend(
+                Finding(c, target, Status.NOT_APPLICABLE, "There is no signature to judge.")
+                for c in (CHECK_TRUSTED, CHECK_COVERAGE)
+            )
+    return out
