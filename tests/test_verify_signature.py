@@ -461,8 +461,7 @@ def test_url_download_is_verified(world: World, doc_server: str) -> None:
 
 
 def test_url_limits(world: World, doc_server: str) -> None:
-    """Oversized downloads are invalid input; stalling and missing ones are inconclusive,
-    within the deadline."""
+    """Oversized downloads are invalid; stalled or missing ones inconclusive, in time."""
     with pytest.raises(DataError, match="over the limit"):
         verify.verify_target(f"{doc_server}/big.pdf", world.opts(), Limits(max_bytes=50_000))
     start = time.monotonic()
@@ -579,8 +578,7 @@ def test_xades_timestamp_over_other_data_is_not_trusted(world: World) -> None:
 def test_national_family_and_missing_national_root(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With the test root registered as a national root: its family is named, and a run
-    without it as anchor is inconclusive (import it), not a failure."""
+    """A registered national root names the family; without it as anchor: inconclusive."""
     pki = world.pki
     real = trust.registry()
     national = trust.Anchor(
