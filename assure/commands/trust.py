@@ -49,6 +49,8 @@ def add(files: tuple[Path, ...], custom: bool) -> int:
             if outcome.accepted:
                 accepted += 1
                 click.echo(f"{f}: {outcome.message}", err=True)
+                for item in outcome.anchor.unconfirmed if outcome.anchor else ():
+                    click.echo(f"{f}: note: registry item UNCONFIRMED: {item}", err=True)
             else:
                 rejected.append(Problem(Position(str(f)), "", outcome.message))
     if unreadable or (rejected and not accepted):
