@@ -17,7 +17,17 @@ from collections.abc import Sequence
 import click
 
 from assure import __version__
-from assure.commands import classify, demo, dossier, gap, plan, transition, validate
+from assure.commands import (
+    classify,
+    demo,
+    dossier,
+    gap,
+    plan,
+    transition,
+    trust,
+    validate,
+    verify_signature,
+)
 from assure.commands._common import Env
 from assure.errors import AssureError, DataError, ExitCode
 
@@ -51,7 +61,17 @@ def cli(ctx: click.Context, debug: bool, today: dt.date | None) -> None:
     ctx.obj = Env(today=today or dt.date.today(), debug=debug)
 
 
-for _module in (validate, classify, plan, gap, dossier, transition, demo):
+for _module in (
+    validate,
+    classify,
+    plan,
+    gap,
+    dossier,
+    transition,
+    verify_signature,
+    trust,
+    demo,
+):
     cli.add_command(_module.command)
 
 

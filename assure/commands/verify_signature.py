@@ -1,0 +1,239 @@
+"""`assure verify-signature FILE|URL...`: signed PDF and XML against the national anchors.
+
+Three findings per document (interface §6): `doc_signature_valid`, `doc_signer_trusted`,
+`doc_signature_coverage`. A document that cannot be read as PDF or XML at all is invalid
+input (exit 3, `file: message`); a readable document with a broken signature gives `fail`
+findings. Every file is processed even when one is invalid, and all problems are reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+from lxml import etree
+
+from assure import textable, trust
+from assure.commands._common import emit, format_option, output_option, to_json
+from assure.errors import DataError, ExitCode
+from assure.findings import Finding, Status, count_by_status
+from assure.signatures import chain, fetch
+from assure.signatures.models import DocumentReport
+from assure.signatures.verify import verify_target
+
+
+def parse_instant(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    """`--at`: ISO 8601 date or date-time; a time without zone is UTC."""
+    if value is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date or date-time") from None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def parse_size(_ctx: click.Context, _param: click.Parameter, value: str) -> int:
+    """`--max-size`: bytes, or with a K/M/G suffix (binary multiples)."""
+    m = re.fullmatch(r"\s*(\d+)\s*([KMG]i?B?)?\s*", value, re.IGNORECASE)
+    if not m:
+        raise click.BadParameter(f"{value!r} is not a size such as 20M or 5000000")
+    mult = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}[(m.group(2) or "")[:1].upper()]
+    size = int(m.group(1)) * mult
+    if size <= 0:
+        raise click.BadParameter("the size must be positive")
+    return size
+
+
+def exit_code(findings: Sequence[Finding], invalid: bool) -> int:
+    """3 invalid input; else 1 if a check failed; else 4 if a check could not be decided.
+
+    A signature whose trust could not be decided (revocation unreachable, no anchor) is not
+    a signature a gate may accept, so `inconclusive` and `error` never end in exit 0.
+    """
+    if invalid:
+        return int(ExitCode.INVALID_DATA)
+    if any(f.status == Status.FAIL for f in findings):
+        return int(ExitCode.GATE_FAILED)
+    if any(not f.status.decided for f in findings):
+        return int(ExitCode.INCONCLUSIVE)
+    return int(ExitCode.OK)
+
+
+def table(reports: Sequence[DocumentReport]) -> str:
+    """Findings first, then the evidence an auditor reads: signer, issuer family, times."""
+    rows: list[list[str]] = []
+    for r in reports:
+        for f in r.findings():
+            rows.append([r.target, f.check, f.status.value, f.summary])
+    out = textable.render(("document", "check", "status", "summary"), rows)
+    reg = trust.registry()
+    for r in reports:
+        out += f"\n{r.target} ({r.format}, {r.size} bytes, sha256 {r.sha256[:16]}…)\n"
+        if not r.signatures:
+            out += "  no signature\n"
+        for s in r.signatures:
+            ev = s.evidence
+            fam = ev.get("issuer_family")
+            out += f"  #{s.index + 1} {s.name} [{s.kind}] signer: {s.signer or '—'}\n"
+            if fam:
+                out += f"     issuer family: {reg.family_label(fam)}\n"
+            if ev.get("signing_time_claimed"):
+                out += f"     signing time (claimed): {ev['signing_time_claimed']}\n"
+            ts = ev.get("timestamp")
+            if isinstance(ts, dict):
+                out += (
+                    f"     timestamp: {ts.get('time')} by {ts.get('tsa')} "
+                    f"({'trusted' if ts.get('trusted') else 'NOT trusted'})\n"
+                )
+            elif ts:
+                out += f"     timestamp: {ts}\n"
+            if ev.get("signer_certificate_sha256"):
+                out += f"     certificate sha256: {ev['signer_certificate_sha256']}\n"
+    counts = count_by_status(f for r in reports for f in r.findings())
+    out += "\n" + ", ".join(f"{k}: {v}" for k, v in counts.items() if v) + "\n"
+    return out
+
+
+def junit(reports: Sequence[DocumentReport]) -> str:
+    """JUnit XML: one test suite per document, one test case per check."""
+    suites = etree.Element("testsuites", name="assure verify-signature")
+    for r in reports:
+        findings = r.findings()
+        suite = etree.SubElement(
+            suites,
+            "testsuite",
+            name=r.target,
+            tests=str(len(findings)),
+            failures=str(sum(f.status == Status.FAIL for f in findings)),
+            errors=str(sum(f.status == Status.ERROR for f in findings)),
+            skipped=str(
+                sum(f.status in (Status.INCONCLUSIVE, Status.NOT_APPLICABLE) for f in findings)
+            ),
+        )
+        for f in findings:
+            case = etree.SubElement(suite, "testcase", classname=r.target, name=f.check)
+            if f.status == Status.FAIL:
+                etree.SubElement(case, "failure", message=f.summary).text = f.summary
+            elif f.status == Status.ERROR:
+                etree.SubElement(case, "error", message=f.summary).text = f.reason or f.summary
+            elif f.status in (Status.INCONCLUSIVE, Status.NOT_APPLICABLE):
+                etree.SubElement(case, "skipped", message=f"{f.status.value}: {f.summary}")
+            etree.SubElement(case, "system-out").text = f"{f.status.value}: {f.summary}"
+    text: bytes = etree.tostring(suites, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+    return text.decode("utf-8")
+
+
+@click.command("verify-signature")
+@click.argument("targets", nargs=-1, required=True, metavar="FILE|URL...")
+@click.option(
+    "--trust",
+    "trust_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PEM",
+    help="Extra trust anchors for this run (PEM, DER or PKCS#7; repeatable).",
+)
+@click.option(
+    "--no-store",
+    is_flag=True,
+    help="Ignore the anchors imported with `assure trust add`; use only --trust files.",
+)
+@click.option(
+    "--at",
+    callback=parse_instant,
+    metavar="ISO8601",
+    help="Judge certificate validity and revocation at this instant instead of now.",
+)
+@click.option(
+    "--no-revocation",
+    is_flag=True,
+    help="Do not fetch CRLs or OCSP answers (the trust finding is then at best `warn`).",
+)
+@click.option(
+    "--max-size",
+    default="20M",
+    show_default=True,
+    metavar="SIZE",
+    callback=parse_size,
+    help="Largest document read or downloaded (bytes, or with K/M/G).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1, max=600),
+    default=10.0,
+    show_default=True,
+    help="Connect/read timeout in seconds for downloads and revocation checks.",
+)
+@click.option(
+    "--doc-time-limit",
+    type=click.FloatRange(min=0),
+    default=300.0,
+    show_default=True,
+    help="Wall-clock limit per document in seconds (0: none); past it the checks are `error`.",
+)
+@format_option(["table", "json", "junit"], "table")
+@output_option
+def command(
+    targets: tuple[str, ...],
+    trust_files: tuple[Path, ...],
+    no_store: bool,
+    at: dt.datetime | None,
+    no_revocation: bool,
+    max_size: int,
+    timeout: float,
+    doc_time_limit: float,
+    fmt: str,
+    output: Path | None,
+) -> int:
+    """Verify digitally signed documents (PDF, XML Signature, XAdES) from files or URLs.
+
+    The signer must chain to a national root imported with `assure trust add` or to a
+    --trust file. Exit 0 all good; 1 a check failed; 3 a document is not readable PDF/XML;
+    4 no check failed but one could not be decided (e.g. revocation data unreachable).
+    """
+    anchors = trust.load_trust_set(trust_files, use_store=not no_store)
+    opts = chain.Options(
+        anchors=anchors,
+        at=at,
+        check_revocation=not no_revocation,
+        limits=fetch.Limits(max_bytes=10 * 1024 * 1024, timeout=timeout, deadline=3 * timeout),
+    )
+    limits = fetch.Limits(max_bytes=max_size, timeout=timeout, deadline=6 * timeout)
+    reports: list[DocumentReport] = []
+    errors: list[DataError] = []
+    for target in targets:
+        try:
+            reports.append(verify_target(target, opts, limits, time_limit_s=doc_time_limit))
+        except DataError as exc:
+            errors.append(exc)
+    if anchors.empty:
+        click.echo(
+            "assure: warning: no trust anchor configured; run `assure trust list` and "
+            "`assure trust add FILE`, or pass --trust PEM",
+            err=True,
+        )
+    findings = [f for r in reports for f in r.findings()]
+    if fmt == "json":
+        emit(
+            to_json(
+                {
+                    "findings": [f.to_json() for f in findings],
+                    "documents": [r.to_json() for r in reports],
+                    "invalid": [str(p) for e in errors for p in e.problems],
+                }
+            ),
+            output,
+        )
+    elif fmt == "junit":
+        emit(junit(reports), output)
+    else:
+        emit(table(reports), output)
+    for e in errors:
+        for p in e.problems:
+            click.echo(str(p), err=True)
+    return exit_code(findings, bool(errors))

@@ -1,0 +1,298 @@
+"""Is the signer trusted? Path to an anchor, key usage, validity in time, revocation.
+
+Path building and validation use pyhanko-certvalidator with fetching switched off: the
+certificates come from the document and the anchors from the user's store and `--trust`
+files, nothing else. Validity is judged at the signing moment a trusted timestamp proves
+(else at `--at`, else now), so a signature made while the certificate was valid stays valid
+after the certificate expires, as the issue of long-lived signed records demands.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import ExtendedKeyUsageOID
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator import errors as cv_errors
+
+from assure import trust
+from assure.findings import Status, worst
+from assure.signatures import revocation
+from assure.signatures.fetch import Limits
+
+WEAK_HASHES = frozenset({"md2", "md5", "sha1"})
+
+
+def to_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def from_asn1(cert: asn1_x509.Certificate) -> x509.Certificate:
+    return x509.load_der_x509_certificate(cert.dump())
+
+
+def validation_context(
+    anchors: trust.TrustSet, others: Sequence[x509.Certificate], moment: dt.datetime
+) -> ValidationContext:
+    """A context that trusts only `anchors` and never fetches anything."""
+    return ValidationContext(
+        trust_roots=[to_asn1(c) for c in anchors.roots],
+        other_certs=[to_asn1(c) for c in (*others, *anchors.intermediates)],
+        moment=moment,
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+        weak_hash_algos=set(WEAK_HASHES),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How trust is judged in one run."""
+
+    anchors: trust.TrustSet
+    at: dt.datetime | None = None  # --at: evaluate at this instant instead of now
+    check_revocation: bool = True
+    limits: Limits = revocation.REVOCATION_LIMITS
+
+    @property
+    def now(self) -> dt.datetime:
+        return self.at or dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class TrustResult:
+    """Verdict on one signer, with the parts an auditor needs to redo it."""
+
+    status: Status
+    summary: str
+    reason: str | None = None
+    path: tuple[x509.Certificate, ...] = ()  # leaf first, anchor last
+    identification: trust.Identification | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+_EKU_NAMES = {
+    ExtendedKeyUsageOID.SERVER_AUTH: "serverAuth",
+    ExtendedKeyUsageOID.CLIENT_AUTH: "clientAuth",
+    ExtendedKeyUsageOID.CODE_SIGNING: "codeSigning",
+    ExtendedKeyUsageOID.EMAIL_PROTECTION: "emailProtection",
+    ExtendedKeyUsageOID.TIME_STAMPING: "timeStamping",
+    ExtendedKeyUsageOID.OCSP_SIGNING: "OCSPSigning",
+}
+
+
+def key_usages(cert: x509.Certificate) -> dict[str, Any]:
+    """Key usage and extended key usage names, for the evidence."""
+    out: dict[str, Any] = {"key_usage": None, "extended_key_usage": None}
+    try:
+        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+        names = [
+            "digital_signature",
+            "content_commitment",
+            "key_encipherment",
+            "data_encipherment",
+            "key_agreement",
+            "key_cert_sign",
+            "crl_sign",
+        ]
+        out["key_usage"] = [n for n in names if getattr(ku, n)]
+    except x509.ExtensionNotFound:
+        pass
+    try:
+        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+        out["extended_key_usage"] = [_EKU_NAMES.get(o, o.dotted_string) for o in eku]
+    except x509.ExtensionNotFound:
+        pass
+    return out
+
+
+def key_usage_problem(cert: x509.Certificate) -> str | None:
+    """Why the signer's key usage does not allow document signing, or None."""
+    try:
+        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return None  # RFC 5280: no restriction stated
+    if ku.digital_signature or ku.content_commitment:
+        return None
+    allowed = [
+        name
+        for name in ("key_encipherment", "data_encipherment", "key_agreement", "key_cert_sign")
+        if getattr(ku, name)
+    ]
+    return (
+        "key usage allows neither digitalSignature nor nonRepudiation (has: "
+        + (", ".join(allowed) or "nothing")
+        + ")"
+    )
+
+
+def _validate_path(
+    signer: x509.Certificate,
+    others: Sequence[x509.Certificate],
+    anchors: trust.TrustSet,
+    moment: dt.datetime,
+) -> tuple[x509.Certificate, ...]:
+    vc = validation_context(anchors, others, moment)
+    validator = CertificateValidator(
+        to_asn1(signer),
+        intermediate_certs=[to_asn1(c) for c in others],
+        validation_context=vc,
+    )
+    path = asyncio.run(validator.async_validate_usage(set()))  # type: ignore[no-untyped-call]
+    return tuple(from_asn1(c) for c in reversed(list(path.iter_certs(include_root=True))))
+
+
+def evaluate(
+    signer: x509.Certificate,
+    others: Sequence[x509.Certificate],
+    opts: Options,
+    *,
+    signing_moment: dt.datetime | None,
+) -> TrustResult:
+    """Judge the signer: chain to an anchor at the signing moment, key usage, revocation.
+
+    `signing_moment` is a time proven by a trusted timestamp (None when there is none); then
+    the certificate must have been valid at that time, and is reported (not failed) when it
+    has expired since.
+    """
+    now = opts.now
+    moment = signing_moment or now
+    ev: dict[str, Any] = {
+        "validated_at": moment.isoformat(),
+        "validity_basis": "trusted timestamp" if signing_moment else ("--at" if opts.at else "now"),
+        "signer_certificate": {**trust.describe(signer), **key_usages(signer)},
+    }
+    ident = trust.identify([signer, *others])
+    ev["issuer_family"] = ident.family
+    if opts.anchors.empty:
+        return TrustResult(
+            Status.INCONCLUSIVE,
+            "No trust anchor is configured; import the national roots with `assure trust add`.",
+            "no trust anchors",
+            identification=ident,
+            evidence=ev,
+        )
+    try:
+        path = _validate_path(signer, others, opts.anchors, moment)
+    except cv_errors.PathBuildingError:
+        anchored = {trust.fingerprint(c) for c in opts.anchors.roots}
+        if ident.anchor is not None and not (
+            ident.anchor.role == "root" and ident.anchor.sha256 in anchored
+        ):
+            # The chain leads to a national PKI whose root this run does not have: a gap
+            # in the auditor's set-up (complaint theme: trust configuration), not a verdict.
+            label = trust.registry().family_label(ident.family)
+            return TrustResult(
+                Status.INCONCLUSIVE,
+                f"The signer's chain leads to {label} ({ident.anchor.name}), whose root is "
+                "not among the anchors; import it with `assure trust add` (see "
+                "`assure trust list`).",
+                "national root not imported",
+                identification=ident,
+                evidence=ev,
+            )
+        return TrustResult(
+            Status.FAIL,
+            "The signer's certificate does not chain to any configured trust anchor.",
+            identification=ident,
+            evidence=ev,
+        )
+    except cv_errors.ExpiredError as exc:
+        return _fail("A certificate of the chain had expired at", moment, exc, ident, ev)
+    except cv_errors.NotYetValidError as exc:
+        return _fail("A certificate of the chain was not yet valid at", moment, exc, ident, ev)
+    except cv_errors.DisallowedAlgorithmError as exc:
+        return _fail("The chain uses a forbidden algorithm, checked at", moment, exc, ident, ev)
+    except (cv_errors.PathValidationError, cv_errors.InvalidCertificateError) as exc:
+        return _fail("The chain does not validate at", moment, exc, ident, ev)
+    ident = trust.identify(path)
+    ev["issuer_family"] = ident.family
+    ev["chain"] = [trust.describe(c) for c in path]
+    ev["anchor"] = {
+        "sha256": trust.fingerprint(path[-1]),
+        "source": opts.anchors.sources.get(trust.fingerprint(path[-1]), "unknown"),
+        **ident.to_json(),
+    }
+    parts: list[tuple[Status, str]] = []
+    ku = key_usage_problem(signer)
+    parts.append(
+        (Status.FAIL, f"The signer's {ku}.") if ku else (Status.PASS, "Key usage allows signing.")
+    )
+    expired_now = [c for c in path if not (c.not_valid_before_utc <= now <= c.not_valid_after_utc)]
+    ev["valid_now"] = not expired_now
+    if expired_now and signing_moment is None:
+        parts.append((Status.FAIL, "A certificate of the chain is not valid now."))
+    elif expired_now:
+        parts.append(
+            (
+                Status.PASS,
+                "The certificate has expired since, but a trusted timestamp proves the "
+                "signature was made while it was valid.",
+            )
+        )
+    rev_status, rev_text, rev_ev = _revocation(path, opts, moment, signing_moment is not None)
+    ev["revocation"] = rev_ev
+    parts.append((rev_status, rev_text))
+    status = worst(s for s, _ in parts)
+    bad = [t for s, t in parts if s == status and status != Status.PASS]
+    name = trust.common_name(signer.subject)
+    anchor_name = ident.anchor.name if ident.anchor else trust.common_name(path[-1].subject)
+    if status == Status.PASS:
+        notes = " ".join(t for s, t in parts if "expired since" in t)
+        summary = f"{name} chains to {anchor_name}." + (f" {notes}" if notes else "")
+    else:
+        summary = f"{name} chains to {anchor_name}, but: " + " ".join(bad)
+    reason = rev_text if status == Status.INCONCLUSIVE else None
+    return TrustResult(status, summary, reason, path, ident, ev)
+
+
+def _fail(
+    what: str,
+    moment: dt.datetime,
+    exc: Exception,
+    ident: trust.Identification,
+    ev: dict[str, Any],
+) -> TrustResult:
+    ev["validator_message"] = str(exc)[:300]
+    return TrustResult(
+        Status.FAIL,
+        f"{what} {moment.isoformat()}: {str(exc)[:200]}",
+        identification=ident,
+        evidence=ev,
+    )
+
+
+def _revocation(
+    path: Sequence[x509.Certificate], opts: Options, moment: dt.datetime, timestamped: bool
+) -> tuple[Status, str, list[dict[str, Any]]]:
+    """Worst revocation status over the chain (the anchor itself is not checked)."""
+    if not opts.check_revocation:
+        return Status.WARN, "Revocation was not checked (--no-revocation).", []
+    results: list[dict[str, Any]] = []
+    statuses: list[tuple[Status, str]] = []
+    for cert, issuer in itertools.pairwise(path):
+        # Freshness of revocation data is judged against the real clock (it is fetched
+        # now); the revocation date against the moment being judged.
+        r = revocation.check(cert, issuer, now=dt.datetime.now(dt.UTC), limits=opts.limits)
+        entry = {"certificate": trust.common_name(cert.subject), **r.to_json()}
+        status, text = r.status, r.detail
+        if r.status == Status.FAIL and r.revoked_at and r.revoked_at > moment:
+            # revoked after the moment judged (a timestamped signing time, or --at)
+            status = Status.PASS
+            basis = "timestamped signing time" if timestamped else "instant judged"
+            text = f"{r.detail}, after the {basis}"
+        entry["verdict"] = status.value
+        results.append(entry)
+        statuses.append((status, f"{trust.common_name(cert.subject)}: {text}"))
+    st = worst((s for s, _ in statuses), default=Status.PASS)
+    if st == Status.PASS:
+        return Status.PASS, "Not revoked.", results
+    return st, "; ".join(t for s, t in statuses if s == st) + ".", results

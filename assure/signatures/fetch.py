@@ -1,0 +1,111 @@
+"""The one bounded HTTP fetcher for documents and revocation data.
+
+Every network read of this package goes through `fetch`: HTTP(S) only, a connect/read
+timeout, an overall deadline, and a hard byte cap enforced while streaming, so a slow or
+endless server can neither hang a run nor fill memory. Nothing a document names is ever
+passed here; only URLs the user typed, and CRL/OCSP URLs of certificates whose chain has
+already been verified to an anchor.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+import urllib3.exceptions
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_TIMEOUT = 10.0
+USER_AGENT = "assure-verify-signature"
+
+
+class FetchError(Exception):
+    """A fetch that did not yield a complete body (network, HTTP status, deadline)."""
+
+
+class TooLargeError(FetchError):
+    """The body is over the byte cap: a property of the resource, not of the network."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds of one fetch: bytes, per-operation timeout and overall deadline (seconds)."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    timeout: float = DEFAULT_TIMEOUT
+    deadline: float = 3 * DEFAULT_TIMEOUT
+
+
+def is_url(text: str) -> bool:
+    """True for `http://` and `https://` addresses (the only schemes fetched)."""
+    return urlsplit(text).scheme.lower() in ("http", "https")
+
+
+def fetch(
+    url: str,
+    limits: Limits = Limits(),
+    *,
+    data: bytes | None = None,
+    content_type: str | None = None,
+    allow_redirects: bool = True,
+) -> bytes:
+    """GET (or POST `data`) `url` and return the body, or raise FetchError."""
+    if not is_url(url):
+        raise FetchError(f"refusing to fetch {url!r}: only http and https are fetched")
+    start = time.monotonic()
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    session = requests.Session()
+    session.max_redirects = 5
+    session.trust_env = False  # proxies from the environment would make runs differ
+    try:
+        resp = session.request(
+            "POST" if data is not None else "GET",
+            url,
+            data=data,
+            headers=headers,
+            timeout=(limits.timeout, limits.timeout),
+            stream=True,
+            allow_redirects=allow_redirects,
+        )
+        with resp:
+            if resp.status_code != 200:
+                raise FetchError(f"HTTP {resp.status_code} from {url}")
+            declared = resp.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > limits.max_bytes:
+                raise TooLargeError(
+                    f"{url} is {int(declared)} bytes, over the limit of {limits.max_bytes}"
+                )
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                # read1 returns after one receive, so a server trickling bytes cannot
+                # stretch a single read past the deadline check below.
+                chunk = resp.raw.read1(65536, decode_content=True)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > limits.max_bytes:
+                    raise TooLargeError(f"{url} is over the limit of {limits.max_bytes} bytes")
+                if time.monotonic() - start > limits.deadline:
+                    raise FetchError(f"{url} took longer than {limits.deadline:g} s")
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except (requests.Timeout, urllib3.exceptions.TimeoutError):
+        raise FetchError(f"{url}: timed out after {limits.timeout:g} s") from None
+    except requests.ConnectionError:
+        raise FetchError(f"{url}: connection failed") from None
+    except requests.TooManyRedirects:
+        raise FetchError(f"{url}: too many redirects") from None
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+        raise FetchError(f"{url}: {type(exc).__name__}: {_first_line(exc)}") from None
+    finally:
+        session.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc)
+    return text.splitlines()[0][:200] if text else type(exc).__name__

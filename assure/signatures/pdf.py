@@ -1,0 +1,252 @@
+"""PDF signatures through pyHanko: integrity, algorithm policy, coverage, signer trust.
+
+pyHanko checks the CMS signature and the byte ranges and runs its difference analysis on
+incremental updates made after signing; we map its findings to our statuses. Its validation
+context is built by `chain.validation_context` (our anchors, fetching off), so nothing in a
+PDF can make the tool contact a server. Trust is judged by `chain.evaluate` at the moment a
+trusted timestamp proves.
+
+Input that is not a PDF at all (no header, unreadable cross-reference structure) is a
+DataError (exit 3); a readable PDF with a broken signature yields `fail` findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from typing import Any
+
+from cryptography import x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.fields import enumerate_sig_fields
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko.sign.validation.status import (
+    DocumentTimestampStatus,
+    PdfSignatureStatus,
+    SignatureCoverageLevel,
+)
+
+from assure import trust
+from assure.errors import DataError
+from assure.findings import Status
+from assure.signatures import chain
+from assure.signatures.models import (
+    CHECK_COVERAGE,
+    CHECK_TRUSTED,
+    CHECK_VALID,
+    DocumentReport,
+    SignatureReport,
+    Verdict,
+)
+
+WEAK_DIGESTS = frozenset({"md5", "sha1", "md2"})
+
+# pyHanko logs its own diagnostics (e.g. about unsupported SubFilters); our findings say it.
+logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+
+
+def looks_like_pdf(data: bytes) -> bool:
+    """PDF readers accept the header anywhere in the first kilobyte; so do we."""
+    return b"%PDF-" in data[:1024]
+
+
+def verify_pdf(data: bytes, target: str, report: DocumentReport, opts: chain.Options) -> None:
+    """Verify every signature of the PDF in `data`, adding them to `report`."""
+    if not looks_like_pdf(data):
+        raise DataError.at(target, "not a PDF file (no %PDF- header)")
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        fields = list(enumerate_sig_fields(reader, filled_status=True))
+    except Exception as exc:  # any parser failure on hostile input is bad data
+        raise DataError.at(target, f"cannot read the PDF structure: {_short(exc)}") from None
+    for index, (name, _sig_obj, sig_field) in enumerate(fields):
+        rep = SignatureReport(index, "pdf", str(name))
+        report.signatures.append(rep)
+        try:
+            emb = EmbeddedPdfSignature(reader, sig_field, name)
+            signer = chain.from_asn1(emb.signer_cert)
+            others = [chain.from_asn1(c) for c in emb.other_embedded_certs]
+        except Exception as exc:  # garbage CMS is the document's fault
+            _unreadable(rep, f"the signature is not a readable CMS structure ({_short(exc)})")
+            continue
+        try:
+            if emb.sig_object_type == "/DocTimeStamp":
+                rep.kind = "pdf-document-timestamp"
+                _verify_doc_timestamp(emb, signer, others, rep, opts)
+            else:
+                _verify_one(emb, signer, others, rep, opts)
+        except Exception as exc:  # malformed parts of hostile input surface late
+            rep.malformed(_short(exc))
+
+
+def _verify_doc_timestamp(
+    emb: EmbeddedPdfSignature,
+    tsa: x509.Certificate,
+    others: list[x509.Certificate],
+    rep: SignatureReport,
+    opts: chain.Options,
+) -> None:
+    """A document timestamp (PAdES-LTA) is judged like a signature made by its TSA."""
+    rep.signer = trust.common_name(tsa.subject)
+    try:
+        status = validate_pdf_timestamp(
+            emb, validation_context=chain.validation_context(opts.anchors, others, opts.now)
+        )
+    except Exception as exc:  # hostile tokens break validators in many ways
+        _unreadable(rep, f"the document timestamp cannot be validated ({_short(exc)})")
+        return
+    rep.evidence.update(
+        {
+            "signer_certificate_sha256": trust.fingerprint(tsa),
+            "timestamp": {"time": _iso(status.timestamp), "tsa": rep.signer},
+            "digest_algorithm": emb.md_algorithm,
+        }
+    )
+    rep.verdicts[CHECK_VALID] = _integrity(emb, status, rep.name)
+    rep.verdicts[CHECK_COVERAGE] = _coverage(status, rep.name)
+    result = chain.evaluate(tsa, others, opts, signing_moment=None)
+    rep.evidence["issuer_family"] = result.identification.family if result.identification else None
+    rep.verdicts[CHECK_TRUSTED] = Verdict(
+        result.status, result.summary, result.reason, result.evidence
+    )
+
+
+def _unreadable(rep: SignatureReport, why: str) -> None:
+    rep.verdicts[CHECK_VALID] = Verdict(Status.FAIL, f"Signature {rep.name!r}: {why}.")
+    na = Verdict(Status.NOT_APPLICABLE, f"Signature {rep.name!r} is unreadable.")
+    rep.verdicts[CHECK_TRUSTED] = na
+    rep.verdicts[CHECK_COVERAGE] = na
+
+
+def _verify_one(
+    emb: EmbeddedPdfSignature,
+    signer: x509.Certificate,
+    others: list[x509.Certificate],
+    rep: SignatureReport,
+    opts: chain.Options,
+) -> None:
+    rep.signer = trust.common_name(signer.subject)
+    vc = chain.validation_context(opts.anchors, others, opts.now)
+    try:
+        status = validate_pdf_signature(
+            emb,
+            signer_validation_context=vc,
+            ts_validation_context=chain.validation_context(opts.anchors, others, opts.now),
+            key_usage_settings=KeyUsageConstraints(),
+        )
+    except Exception as exc:  # hostile signatures break validators in many ways
+        _unreadable(rep, f"the signature cannot be validated ({_short(exc)})")
+        return
+    ts = status.timestamp_validity
+    ts_trusted = bool(ts is not None and ts.intact and ts.valid and ts.trusted)
+    claimed = status.signer_reported_dt
+    rep.evidence.update(
+        {
+            "signer_certificate_sha256": trust.fingerprint(signer),
+            "signing_time_claimed": _iso(claimed),
+            "timestamp": None
+            if ts is None
+            else {
+                "time": _iso(ts.timestamp),
+                "trusted": ts_trusted,
+                "tsa": trust.common_name(chain.from_asn1(ts.signing_cert).subject),
+            },
+            "digest_algorithm": emb.md_algorithm,
+            "signature_mechanism": status.pkcs7_signature_mechanism,
+        }
+    )
+    rep.verdicts[CHECK_VALID] = _integrity(emb, status, rep.name)
+    rep.verdicts[CHECK_COVERAGE] = _coverage(status, rep.name)
+    result = chain.evaluate(
+        signer, others, opts, signing_moment=ts.timestamp if ts_trusted and ts else None
+    )
+    rep.evidence["issuer_family"] = result.identification.family if result.identification else None
+    rep.verdicts[CHECK_TRUSTED] = Verdict(
+        result.status, result.summary, result.reason, result.evidence
+    )
+
+
+def _integrity(
+    emb: EmbeddedPdfSignature, status: PdfSignatureStatus | DocumentTimestampStatus, name: str
+) -> Verdict:
+    algo = f"{emb.md_algorithm}, {status.pkcs7_signature_mechanism}"
+    if emb.md_algorithm.lower() in WEAK_DIGESTS:
+        return Verdict(
+            Status.FAIL, f"Signature {name!r} uses the forbidden digest {emb.md_algorithm}."
+        )
+    mech = status.pkcs7_signature_mechanism.lower()
+    if any(w in mech for w in ("md5", "sha1_", "sha1with")):
+        return Verdict(Status.FAIL, f"Signature {name!r} uses a forbidden algorithm ({mech}).")
+    if not status.intact:
+        return Verdict(
+            Status.FAIL,
+            f"Signature {name!r} does not match the signed bytes: the document was altered "
+            "inside the signed range.",
+        )
+    if not status.valid:
+        return Verdict(Status.FAIL, f"Signature {name!r}: the signature value does not verify.")
+    return Verdict(Status.PASS, f"Signature {name!r} is cryptographically intact ({algo}).")
+
+
+def _coverage(status: PdfSignatureStatus | DocumentTimestampStatus, name: str) -> Verdict:
+    cov = status.coverage
+    level = status.modification_level
+    ev: dict[str, Any] = {
+        "coverage": cov.name if cov else None,
+        "modification_level": level.name if level else None,
+        "docmdp_ok": status.docmdp_ok,
+    }
+    if cov == SignatureCoverageLevel.ENTIRE_FILE:
+        return Verdict(Status.PASS, f"Signature {name!r} covers the whole file.", evidence=ev)
+    if cov != SignatureCoverageLevel.ENTIRE_REVISION:
+        return Verdict(
+            Status.FAIL,
+            f"Signature {name!r} covers only part of its revision "
+            f"({cov.name if cov else 'unknown'}).",
+            evidence=ev,
+        )
+    if status.docmdp_ok is False and level != ModificationLevel.OTHER:
+        return Verdict(
+            Status.FAIL,
+            f"Changes after signature {name!r} exceed what its certification level permits.",
+            evidence=ev,
+        )
+    if level in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES):
+        return Verdict(
+            Status.PASS,
+            f"Signature {name!r} covers its revision; later updates only add validation data.",
+            evidence=ev,
+        )
+    if level in (ModificationLevel.FORM_FILLING, ModificationLevel.ANNOTATIONS):
+        what = (
+            "form filling or further signatures"
+            if level == ModificationLevel.FORM_FILLING
+            else ("annotations")
+        )
+        return Verdict(
+            Status.PASS,
+            f"Signature {name!r} covers its revision; later updates are only {what}, which "
+            "signing permits.",
+            evidence=ev,
+        )
+    diff = status.diff_result
+    ev["diff"] = _short(diff) if isinstance(diff, Exception) else None
+    return Verdict(
+        Status.FAIL,
+        f"The document was changed after signature {name!r} in ways signing does not permit.",
+        evidence=ev,
+    )
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _short(exc: object) -> str:
+    text = str(exc)
+    return text.splitlines()[0][:200] if text else type(exc).__name__

@@ -1,0 +1,169 @@
+"""Read a document (file or URL), recognise it by content, verify its signatures.
+
+The format is decided by the bytes, never by the file name: a `.pdf` that holds HTML is
+invalid data, not a PDF that fails. Files are read with the same byte cap as downloads, so a
+huge input is refused before it is parsed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import signal
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import FrameType
+from urllib.parse import urlsplit
+
+from assure import trust
+from assure.errors import DataError
+from assure.findings import Finding, Status
+from assure.signatures import chain, fetch, pdf, xml
+from assure.signatures.models import CHECK_COVERAGE, CHECK_TRUSTED, CHECK_VALID, DocumentReport
+
+
+def read_document(target: str, limits: fetch.Limits) -> bytes:
+    """The bytes of a file or URL, at most `limits.max_bytes`.
+
+    A file that cannot be read or is too big, and a download over the cap, are DataErrors
+    (invalid input); a download that fails on the way raises FetchError, which the caller
+    reports as `inconclusive` (not reachable from here is not a verdict on the document).
+    """
+    if fetch.is_url(target):
+        try:
+            return fetch.fetch(target, limits)
+        except fetch.TooLargeError as exc:
+            raise DataError.at(target, f"download refused: {exc} (--max-size)") from None
+    path = Path(target)
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise DataError.at(
+                target, f"file is {size} bytes, over the limit of {limits.max_bytes} (--max-size)"
+            )
+        with path.open("rb") as fh:
+            data = fh.read(limits.max_bytes + 1)
+    except OSError as exc:
+        raise DataError.at(target, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > limits.max_bytes:
+        raise DataError.at(target, f"file is over the limit of {limits.max_bytes} bytes")
+    return data
+
+
+class DocumentTimeout(BaseException):
+    """The time limit for one document ran out.
+
+    A BaseException, like KeyboardInterrupt, so that the broad handlers which turn parser
+    failures on hostile input into findings cannot swallow it.
+    """
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after `seconds` (main thread on POSIX only; else no limit).
+
+    Parsers and the PDF difference analysis can be driven into very long runs by crafted
+    input; a wall-clock limit per document turns that into an `error` finding, not a hang.
+    """
+    if (
+        seconds <= 0
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def on_alarm(_signum: int, _frame: FrameType | None) -> None:
+        raise DocumentTimeout(f"took longer than {seconds:g} s")
+
+    start = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer > 0:  # give back what remains of an enclosing timer
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 0.001))
+
+
+def verify_bytes(
+    data: bytes, target: str, opts: chain.Options, *, time_limit_s: float = 0
+) -> DocumentReport:
+    """Verify a document already in memory, within `time_limit_s` seconds (0: no limit)."""
+    if not data:
+        raise DataError.at(target, "the document is empty")
+    sha = hashlib.sha256(data).hexdigest()
+    fmt = "pdf" if pdf.looks_like_pdf(data) else "xml"
+    try:
+        with time_limit(time_limit_s):
+            return _verify(data, target, opts, sha)
+    except DocumentTimeout as exc:
+        return DocumentReport(target, fmt, len(data), sha, error=f"verification {exc}")
+
+
+def _verify(data: bytes, target: str, opts: chain.Options, sha: str) -> DocumentReport:
+    named_pdf = urlsplit(target).path.lower().endswith(".pdf")
+    if pdf.looks_like_pdf(data):
+        report = DocumentReport(target, "pdf", len(data), sha)
+        pdf.verify_pdf(data, target, report, opts)
+    elif named_pdf:
+        raise DataError.at(target, "named .pdf but is not a PDF file (no %PDF- header)")
+    elif xml.looks_like_xml(data):
+        report = DocumentReport(target, "xml", len(data), sha)
+        xml.verify_xml(data, target, report, opts)
+    else:
+        raise DataError.at(target, "neither a PDF nor an XML document")
+    return report
+
+
+def verify_target(
+    target: str, opts: chain.Options, limits: fetch.Limits, *, time_limit_s: float = 0
+) -> DocumentReport:
+    """Verify the document at `target` (a path or an http(s) URL)."""
+    try:
+        data = read_document(target, limits)
+    except fetch.FetchError as exc:
+        return DocumentReport(target, "unknown", 0, "", unavailable=str(exc))
+    return verify_bytes(data, target, opts, time_limit_s=time_limit_s)
+
+
+def document_findings(
+    targets: Sequence[str],
+    *,
+    anchors: trust.TrustSet | None = None,
+    at: dt.datetime | None = None,
+    timeout: float = fetch.DEFAULT_TIMEOUT,
+    max_bytes: int = fetch.DEFAULT_MAX_BYTES,
+) -> list[Finding]:
+    """Findings for sample documents, for callers other than `verify-signature` (probes).
+
+    A portal's sample document that is not a readable PDF or XML is a failing document, not
+    invalid input to the caller, so it becomes a `fail` of `doc_signature_valid` here.
+    """
+    opts = chain.Options(anchors if anchors is not None else trust.load_trust_set(), at=at)
+    limits = fetch.Limits(max_bytes=max_bytes, timeout=timeout, deadline=6 * timeout)
+    out: list[Finding] = []
+    for target in targets:
+        try:
+            out.extend(verify_target(target, opts, limits).findings())
+        except DataError as exc:
+            why = "; ".join(p.message for p in exc.problems)
+            out.append(
+                Finding(
+                    CHECK_VALID,
+                    target,
+                    Status.FAIL,
+                    f"The document is not a readable signed PDF or XML: {why}.",
+                    {"problems": [str(p) for p in exc.problems]},
+                )
+            )
+            out.extend(
+                Finding(c, target, Status.NOT_APPLICABLE, "There is no signature to judge.")
+                for c in (CHECK_TRUSTED, CHECK_COVERAGE)
+            )
+    return out

@@ -1,0 +1,354 @@
+"""XML Signature and XAdES (enveloped and enveloping) through signxml, parsed safely.
+
+Documents are parsed with entity resolution, DTD loading and network access switched off,
+and any DOCTYPE is refused before parsing: entity expansion ("billion laughs") and external
+entities are the classic attacks on XML verifiers, and signed records never need a DTD.
+Reference URIs other than same-document ones are never resolved, so a document cannot make
+the tool fetch anything.
+
+signxml checks the signature value and the reference digests; the signer's certificate is
+pinned (`x509_cert`) so signxml does not judge trust, which `chain.evaluate` does against the
+national anchors. Certificate validity is likewise ours to judge: signxml is told to check at
+an instant inside the certificate's validity so that expiry shows up as a trust finding, not
+as a broken signature.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from asn1crypto import cms
+from cryptography import x509
+from lxml import etree
+from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+from pyhanko.sign.validation.status import TimestampSignatureStatus
+from signxml.verifier import SignatureConfiguration, XMLVerifier
+from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
+
+from assure import trust
+from assure.errors import DataError
+from assure.findings import Status
+from assure.signatures import chain
+from assure.signatures.models import (
+    CHECK_COVERAGE,
+    CHECK_TRUSTED,
+    CHECK_VALID,
+    DocumentReport,
+    SignatureReport,
+    Verdict,
+)
+
+DS = "http://www.w3.org/2000/09/xmldsig#"
+XADES = "http://uri.etsi.org/01903/v1.3.2#"
+NS = {"ds": DS, "xades": XADES}
+DS_SIGNATURE = f"{{{DS}}}Signature"
+WEAK = re.compile(r"(md5|sha1\b|sha1$|rsa-sha1|dsa-sha1|ecdsa-sha1)", re.IGNORECASE)
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+
+
+def looks_like_xml(data: bytes) -> bool:
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<")
+
+
+def parser() -> etree.XMLParser:
+    """The one parser for untrusted XML: no entities, no DTD, no network, no huge trees."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_blank_text=False,
+    )
+
+
+def parse(data: bytes, target: str) -> Any:
+    """Parse untrusted XML or raise DataError; DOCTYPEs are refused up front."""
+    if _DOCTYPE.search(data):
+        raise DataError.at(
+            target,
+            "XML with a DOCTYPE or entity declarations is refused (entity expansion and "
+            "external entities are not allowed in signed documents)",
+        )
+    try:
+        return etree.fromstring(data, parser=parser())
+    except etree.XMLSyntaxError as exc:
+        line = getattr(exc, "lineno", None) or 1
+        col = getattr(exc, "offset", None) or 1
+        raise DataError.at(
+            target, f"not well-formed XML: {exc.msg}", line=line, column=col
+        ) from None
+
+
+def verify_xml(data: bytes, target: str, report: DocumentReport, opts: chain.Options) -> None:
+    """Verify the XML signatures of `data`, adding them to `report`."""
+    root = parse(data, target)
+    if etree.QName(root).localname.lower() == "html":
+        raise DataError.at(target, "an HTML page, not a signed XML document")
+    sigs = list(root.iter(DS_SIGNATURE))
+    for index, sig in enumerate(sigs):
+        xades = sig.find(".//xades:QualifyingProperties", NS) is not None
+        name = sig.get("Id") or f"Signature[{index + 1}]"
+        rep = SignatureReport(index, "xades" if xades else "xmldsig", name)
+        report.signatures.append(rep)
+        try:
+            _verify_one(root, sig, index, rep, opts, xades=xades)
+        except Exception as exc:  # malformed parts of hostile input surface late
+            rep.malformed(str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+
+
+def _certs(sig: Any) -> list[x509.Certificate]:
+    out: list[x509.Certificate] = []
+    for el in sig.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS):
+        text = "".join((el.text or "").split())
+        pem = "-----BEGIN CERTIFICATE-----\n" + text + "\n-----END CERTIFICATE-----\n"
+        out.append(x509.load_pem_x509_certificate(pem.encode("ascii")))
+    return out
+
+
+def _algorithms(sig: Any) -> list[str]:
+    out = [
+        el.get("Algorithm") or ""
+        for el in sig.findall("ds:SignedInfo/ds:SignatureMethod", NS)
+        + sig.findall("ds:SignedInfo/ds:Reference/ds:DigestMethod", NS)
+    ]
+    return [a for a in out if a]
+
+
+def _unreadable(rep: SignatureReport, why: str) -> None:
+    rep.verdicts[CHECK_VALID] = Verdict(Status.FAIL, f"Signature {rep.name!r}: {why}.")
+    na = Verdict(Status.NOT_APPLICABLE, f"Signature {rep.name!r} could not be checked.")
+    rep.verdicts[CHECK_TRUSTED] = na
+    rep.verdicts[CHECK_COVERAGE] = na
+
+
+def _verify_one(
+    root: Any, sig: Any, index: int, rep: SignatureReport, opts: chain.Options, *, xades: bool
+) -> None:
+    algos = _algorithms(sig)
+    rep.evidence["algorithms"] = algos
+    weak = [a for a in algos if WEAK.search(a.rsplit("#", 1)[-1]) or "md5" in a.lower()]
+    try:
+        certs = _certs(sig)
+    except ValueError as exc:
+        _unreadable(rep, f"its X509Certificate is not a certificate ({str(exc)[:120]})")
+        return
+    if not certs:
+        _unreadable(rep, "it carries no X.509 certificate (KeyInfo/X509Data)")
+        return
+    signing_time = _xades_signing_time(sig) if xades else None
+    rep.evidence["signing_time_claimed"] = signing_time
+    signer: x509.Certificate | None = None
+    errors: list[str] = []
+    for cand in certs:
+        try:
+            _signxml_verify(root, index, cand, xades=xades)
+            signer = cand
+            break
+        except Exception as exc:  # schema errors, unknown algorithms, bad keys: all "invalid"
+            errors.append(str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+    if signer is None:
+        if weak:
+            rep.verdicts[CHECK_VALID] = Verdict(
+                Status.FAIL,
+                f"Signature {rep.name!r} uses a forbidden algorithm: {', '.join(weak)}.",
+            )
+        else:
+            rep.verdicts[CHECK_VALID] = Verdict(
+                Status.FAIL,
+                f"Signature {rep.name!r} does not verify: {errors[0] if errors else 'unknown'}.",
+            )
+        leaf = certs[0]
+        rep.signer = trust.common_name(leaf.subject)
+        na = Verdict(Status.NOT_APPLICABLE, f"Signature {rep.name!r} is not intact.")
+        rep.verdicts[CHECK_TRUSTED] = na
+        rep.verdicts[CHECK_COVERAGE] = na
+        return
+    rep.signer = trust.common_name(signer.subject)
+    rep.evidence["signer_certificate_sha256"] = trust.fingerprint(signer)
+    if weak:
+        rep.verdicts[CHECK_VALID] = Verdict(
+            Status.FAIL, f"Signature {rep.name!r} uses a forbidden algorithm: {', '.join(weak)}."
+        )
+    else:
+        rep.verdicts[CHECK_VALID] = Verdict(
+            Status.PASS,
+            f"Signature {rep.name!r} ({'XAdES' if xades else 'XML Signature'}) is intact.",
+        )
+    rep.verdicts[CHECK_COVERAGE] = _coverage(root, sig, rep.name)
+    others = [c for c in certs if c is not signer]
+    ts = _xades_timestamp(sig, others, opts) if xades else None
+    rep.evidence["timestamp"] = ts.evidence if ts else None
+    moment = ts.time if ts and ts.trusted else None
+    result = chain.evaluate(signer, others, opts, signing_moment=moment)
+    rep.evidence["issuer_family"] = result.identification.family if result.identification else None
+    rep.verdicts[CHECK_TRUSTED] = Verdict(
+        result.status, result.summary, result.reason, result.evidence
+    )
+
+
+class _Pick:
+    """Make signxml verify the `pick`-th ds:Signature in document order, not the first.
+
+    signxml locates "the" signature itself, on its own copies of the tree; counting in
+    document order gives the same element in every copy.
+    """
+
+    pick = 0
+
+    def _get_signature(self, root: Any) -> Any:
+        return list(root.iter(DS_SIGNATURE))[self.pick]
+
+
+class _XMLVerifier(_Pick, XMLVerifier):
+    pass
+
+
+class _XAdESVerifier(_Pick, XAdESVerifier):
+    pass
+
+
+def _signxml_verify(root: Any, index: int, cert: x509.Certificate, *, xades: bool) -> Any:
+    """Verify signature `index` with `cert`, as the document stands, else as it stood.
+
+    Signatures that reference disjoint parts, and the last signature, verify on the document
+    as it is. An enveloped signature made before later signatures were appended verifies on
+    the document without them (each signature's enveloped transform removes only itself).
+    """
+    try:
+        return _signxml_verify_in(root, index, cert, xades=xades)
+    except Exception as as_is:
+        earlier = etree.fromstring(etree.tostring(root), parser=parser())
+        later = list(earlier.iter(DS_SIGNATURE))[index + 1 :]
+        if not later or any(el.getparent() is None for el in later):
+            raise
+        for el in later:
+            el.getparent().remove(el)
+        try:
+            return _signxml_verify_in(earlier, index, cert, xades=xades)
+        except Exception:
+            raise as_is from None
+
+
+def _signxml_verify_in(root: Any, index: int, cert: x509.Certificate, *, xades: bool) -> Any:
+    # Check the math at an instant the certificate was valid; validity is judged in chain.py.
+    when = cert.not_valid_before_utc + dt.timedelta(seconds=1)
+    if xades:
+        v: _XMLVerifier | _XAdESVerifier = _XAdESVerifier()
+        config: SignatureConfiguration = XAdESSignatureConfiguration(
+            verification_time=when, expect_references=True
+        )
+    else:
+        v = _XMLVerifier()
+        config = SignatureConfiguration(verification_time=when, expect_references=True)
+    v.pick = index
+    return v.verify(root, x509_cert=cert, parser=parser(), expect_config=config)
+
+
+C14N_EXCLUSIVE = "http://www.w3.org/2001/10/xml-exc-c14n#"
+
+
+def c14n(el: Any, algorithm: str | None) -> bytes:
+    """Canonical form of an element: C14N 1.0/1.1 inclusive or exclusive, comments kept only
+    for the #WithComments variants. (C14N 1.1 differs from 1.0 only for xml:id and xml:base
+    attributes, which a SignatureValue does not carry.)"""
+    algo = algorithm or "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+    out: bytes = etree.tostring(
+        el,
+        method="c14n",
+        exclusive=algo.startswith(C14N_EXCLUSIVE),
+        with_comments=algo.endswith("#WithComments"),
+    )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Timestamp:
+    """A XAdES SignatureTimeStamp after validation."""
+
+    time: dt.datetime | None
+    trusted: bool
+    evidence: dict[str, Any]
+
+
+def _xades_timestamp(
+    sig: Any, others: list[x509.Certificate], opts: chain.Options
+) -> _Timestamp | None:
+    """Validate the first SignatureTimeStamp over ds:SignatureValue, if there is one.
+
+    The token must carry the digest of the canonical SignatureValue and chain to the
+    anchors; only then does its time count as the proven signing time.
+    """
+    el = sig.find(".//xades:UnsignedSignatureProperties/xades:SignatureTimeStamp", NS)
+    if el is None:
+        return None
+    enc = el.find("xades:EncapsulatedTimeStamp", NS)
+    method = el.find("ds:CanonicalizationMethod", NS)
+    value = sig.find("ds:SignatureValue", NS)
+    if enc is None or value is None:
+        return _Timestamp(None, False, {"trusted": False, "problem": "no EncapsulatedTimeStamp"})
+    try:
+        token = cms.ContentInfo.load(base64.b64decode("".join((enc.text or "").split())))
+        signed_data = token["content"]
+        data = c14n(value, method.get("Algorithm") if method is not None else None)
+        vc = chain.validation_context(opts.anchors, others, opts.now)
+        kwargs = asyncio.run(
+            validate_tst_signed_data(signed_data, vc, lambda alg: hashlib.new(alg, data).digest())
+        )
+        status = TimestampSignatureStatus(**kwargs)
+    except Exception as exc:  # a garbage token breaks the CMS parser in many ways
+        return _Timestamp(None, False, {"trusted": False, "problem": str(exc)[:200]})
+    trusted = bool(status.intact and status.valid and status.trusted)
+    return _Timestamp(
+        status.timestamp,
+        trusted,
+        {
+            "time": status.timestamp.isoformat(),
+            "trusted": trusted,
+            "intact": status.intact,
+            "tsa": trust.common_name(chain.from_asn1(status.signing_cert).subject),
+        },
+    )
+
+
+def _xades_signing_time(sig: Any) -> str | None:
+    el = sig.find(".//xades:SignedSignatureProperties/xades:SigningTime", NS)
+    return (el.text or "").strip() or None if el is not None else None
+
+
+def _coverage(root: Any, sig: Any, name: str) -> Verdict:
+    """Does a reference cover the whole document ("see what is signed")?"""
+    uris = [r.get("URI") for r in sig.findall("ds:SignedInfo/ds:Reference", NS)]
+    ev: dict[str, Any] = {"references": uris}
+    root_id = root.get("Id") or root.get("ID") or root.get("id")
+    whole = "" in uris or (root_id is not None and f"#{root_id}" in uris)
+    if root is sig:
+        # Enveloping: the document is the signature; every ds:Object in it must be signed,
+        # except the one carrying XAdES properties (signed through SignedProperties).
+        objects = [
+            o
+            for o in sig.findall("ds:Object", NS)
+            if o.find("xades:QualifyingProperties", NS) is None
+        ]
+        unsigned = [o.get("Id") for o in objects if f"#{o.get('Id')}" not in uris]
+        ev["unsigned_objects"] = unsigned
+        whole = not unsigned
+    if whole:
+        return Verdict(Status.PASS, f"Signature {name!r} covers the whole document.", evidence=ev)
+    return Verdict(
+        Status.WARN,
+        f"Signature {name!r} covers only parts of the document; unsigned parts must not be "
+        "trusted.",
+        evidence=ev,
+    )
+
+
+__all__ = ["c14n", "looks_like_xml", "parse", "verify_xml"]
