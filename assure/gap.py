@@ -173,12 +173,15 @@ def _host(target: str) -> str:
 def relevant_findings(
     findings: Sequence[Finding], profile_data: Mapping[str, Any]
 ) -> list[Finding]:
-    """Probe findings about this system's endpoints (all of them if it lists none)."""
+    """Findings about this system: its endpoints' hosts and its sample signed documents
+    (all findings when it lists no endpoint)."""
     endpoints = profile_data.get("endpoints") or ()
     hosts = {_host(e["url"]) for e in endpoints}
+    documents = {d for e in endpoints for d in e.get("signed_documents", ())}
+    hosts |= {_host(d) for d in documents if "://" in d}
     if not hosts:
         return list(findings)
-    return [f for f in findings if _host(f.target) in hosts]
+    return [f for f in findings if f.target in documents or _host(f.target) in hosts]
 
 
 _TEXT = {

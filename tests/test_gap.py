@@ -291,3 +291,19 @@ def test_json_lines_findings(tmp_path: Path) -> None:
     with pytest.raises(DataError) as exc:
         load_findings(path)
     assert str(exc.value).startswith(f"{path}:3:1: findings[1].status:")
+
+
+def test_signed_document_findings_count_for_non_repudiation() -> None:
+    """Signature findings on the profile's sample documents verify non-repudiation."""
+    text = LEVEL3_PORTAL.replace(
+        "    public: true\n",
+        "    public: true\n    signed_documents: [kq/giay-phep.pdf]\n",
+    )
+    doc_fail = finding("doc_signer_trusted", "fail", "kq/giay-phep.pdf")
+    other = finding("doc_signer_trusted", "fail", "elsewhere/x.pdf")
+    rep = gap_report(plan_of(text), [other], TODAY, "en")
+    assert status_of(rep, "CH.2.3.5") is Status.FAIL  # nothing declared
+    assert "probes" not in next(i.finding for i in rep.items if i.item.id == "CH.2.3.5").evidence
+    rep = gap_report(plan_of(text), [doc_fail], TODAY, "en")
+    f = next(i.finding for i in rep.items if i.item.id == "CH.2.3.5")
+    assert f.evidence["probes"][0]["target"] == "kq/giay-phep.pdf"
