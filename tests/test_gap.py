@@ -153,6 +153,9 @@ def test_gates(profile_file: Path) -> None:
     assert run.code == 1 and "below 90%" in run.err
     run = run_assure(*base, "--fail-on", "overdue")
     assert run.code == 1 and "overdue" in run.err
+    run = run_assure(*base, "--fail-on", "gap", "--format", "json")
+    assert run.code == 1 and "gap(s)" in run.err
+    assert json.loads(run.out)["gaps"]  # the report is still written in full
     run = run_assure("--today", "2026-01-01", "gap", profile_file, "--fail-on", "overdue")
     assert run.code == 0, run.err
 
