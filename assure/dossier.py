@@ -21,7 +21,7 @@ from assure.docxlayout import a4, set_widths, stable_bytes
 from assure.docxwriter import DocxBuilder
 from assure.gap import GapReport
 from assure.labels import cite, labels
-from assure.plan import Plan, grouped
+from assure.plan import Plan, display_name, grouped
 from assure.regime import Lang, Text
 from assure.render import render_template
 
@@ -161,7 +161,7 @@ def _overview(doc: DocModel, plan: Plan) -> None:
     doc.h(_t(lang, "Phần 1. Mô tả, thuyết minh tổng quan hệ thống", "Part 1. System overview"))
     doc.h(_t(lang, "1.1. Thông tin chung", "1.1. General"), 2)
     rows = [
-        [_t(lang, "Tên hệ thống", "System name"), plan.profile.name],
+        [_t(lang, "Tên hệ thống", "System name"), display_name(plan, lang)],
         [_t(lang, "Mã hệ thống", "System ID"), plan.profile.id],
         [
             _t(lang, "Giai đoạn", "Lifecycle"),
@@ -542,9 +542,9 @@ def dossier_model(plan: Plan, today: dt.date, lang: Lang, gap: GapReport | None 
     """The dossier as blocks: overview, design, level proposal, security plan, expert opinion."""
     cls = classification_json(plan.classification, today, lang)
     lb = labels(lang)
-    doc = DocModel(f"{lb['dossier_title']}: {plan.profile.name}", lang)
+    doc = DocModel(f"{lb['dossier_title']}: {display_name(plan, lang)}", lang)
     doc.title_block(lb["dossier_title"].upper())
-    doc.p(plan.profile.name, bold=True, center=True)
+    doc.p(display_name(plan, lang), bold=True, center=True)
     doc.p(
         _t(lang, f"Cấp độ đề xuất: {plan.level}", f"Proposed level: {plan.level}"),
         center=True,
@@ -592,9 +592,9 @@ def cover_letter_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel:
         _t(
             lang,
             "Về việc đề nghị thẩm định, phê duyệt hồ sơ đề xuất cấp độ hệ thống thông tin"
-            f" “{plan.profile.name}”",
+            f" “{display_name(plan, lang)}”",
             "Request to appraise and approve the level-proposal dossier of the information"
-            f" system “{plan.profile.name}”",
+            f" system “{display_name(plan, lang)}”",
         ),
         bold=True,
         center=True,
@@ -615,11 +615,11 @@ def cover_letter_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel:
         _t(
             lang,
             f"{operator} (đơn vị vận hành) thuộc {owner} (chủ quản) kính đề nghị thẩm định hồ"
-            f" sơ đề xuất cấp độ {plan.level} cho hệ thống thông tin “{plan.profile.name}”,"
+            f" sơ đề xuất cấp độ {plan.level} cho hệ thống thông tin “{display_name(plan, lang)}”,"
             f" căn cứ {basis}.",
             f"{operator} (operating unit), under {owner} (owner), requests the appraisal of the"
             f" dossier proposing level {plan.level} for the information system"
-            f" “{plan.profile.name}”, on the basis of {basis}.",
+            f" “{display_name(plan, lang)}”, on the basis of {basis}.",
         )
     )
     doc.p(_t(lang, "Hồ sơ kèm theo gồm:", "Attached:"))

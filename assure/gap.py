@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from assure.catalogue import GROUP_TITLES, PLAN_PART_TITLES, PLAN_PARTS
 from assure.errors import DataError
 from assure.findings import Finding, Status, count_by_status, worst
-from assure.plan import Plan, PlanItem
+from assure.plan import Plan, PlanItem, display_name
 from assure.regime import Lang, Text
 from assure.validation import validate, validator_for
 from assure.yamldoc import Document, parse_yaml, read_text
@@ -410,7 +410,7 @@ def gap_json(report: GapReport, lang: Lang) -> dict[str, Any]:
     plan = report.plan
     return {
         "id": plan.profile.id,
-        "name": plan.profile.name,
+        "name": display_name(plan, lang),
         "level": plan.level,
         "regime": plan.regime.id,
         "as_of": report.today.isoformat(),

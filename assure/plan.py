@@ -90,6 +90,12 @@ class Plan:
         return self.classification.regime
 
 
+def display_name(plan: Plan, lang: Lang) -> str:
+    """The system's name in `lang`: `name_en` for English when the profile gives one."""
+    node = plan.profile.system
+    return node.name_en if lang == "en" and node.name_en else node.name
+
+
 class NoLevelError(Exception):
     """The profile meets no criterion, so there is no level to plan for."""
 
@@ -395,7 +401,7 @@ def plan_json(plan: Plan, lang: Lang) -> dict[str, Any]:
     c = plan.classification
     return {
         "id": plan.profile.id,
-        "name": plan.profile.name,
+        "name": display_name(plan, lang),
         "file": plan.profile.file,
         "level": plan.level,
         "regime": c.regime.id,

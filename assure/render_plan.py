@@ -13,7 +13,7 @@ from assure import __version__
 from assure.docxlayout import a4, set_widths, stable_bytes
 from assure.docxwriter import DocxBuilder
 from assure.labels import labels
-from assure.plan import Plan, grouped, plan_json
+from assure.plan import Plan, display_name, grouped, plan_json
 from assure.regime import Lang
 from assure.render import render_template
 
@@ -120,10 +120,10 @@ def write_plan_sections(
 def plan_docx(plan: Plan, lang: Lang) -> bytes:
     """The plan as a Word document."""
     lb = labels(lang)
-    doc = DocxBuilder(f"{lb['plan_title']}: {plan.profile.name}", lang=_docx_lang(lang))
+    doc = DocxBuilder(f"{lb['plan_title']}: {display_name(plan, lang)}", lang=_docx_lang(lang))
     a4(doc, landscape=True)
     doc.title(lb["plan_title"])
-    doc.para(f"{plan.profile.name} ({plan.profile.id})", center=True, bold=True)
+    doc.para(f"{display_name(plan, lang)} ({plan.profile.id})", center=True, bold=True)
     write_plan_sections(doc, plan, lang)
     return stable_bytes(doc)
 

@@ -35,8 +35,9 @@ from assure.render_gap import gap_docx, gap_html, gap_junit, gap_markdown
     "findings_files",
     multiple=True,
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help='Probe results (JSON {"findings": [...]}, as `assure probe --format json` writes);'
-    " repeatable. A failed check overrides a control declared implemented.",
+    help='Findings (JSON {"findings": [...]} or JSON Lines, as `assure probe` and'
+    " `assure verify-signature` write); repeatable. A failed check overrides a control"
+    " declared implemented.",
 )
 @format_option(["md", "html", "docx", "json", "junit"], "md")
 @click.option(
