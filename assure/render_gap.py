@@ -32,9 +32,27 @@ def _chart_rows(cov: dict[str, Any], titles: dict[str, str]) -> list[dict[str, A
     ]
 
 
+def evidence_text(evidence: dict[str, Any]) -> str:
+    """What an auditor checks: document references with dates, the waiver, probe results."""
+    parts = [
+        d["ref"] + (f" ({d['date']})" if d.get("date") else "")
+        for d in evidence.get("documents", [])
+    ]
+    waiver = evidence.get("waiver")
+    if waiver:
+        parts.append(f"{waiver['approver']}, {waiver['expires']}")
+    parts += [f"{p['check']}: {p['status']}" for p in evidence.get("probes", [])]
+    check = evidence.get("profile_check")
+    if check:
+        parts.append(f"{check['check']}: {check['value']}")
+    return "; ".join(parts) or "—"
+
+
 def context(report: GapReport, lang: Lang) -> dict[str, Any]:
     """Template context shared by the Markdown and HTML gap report."""
     data = gap_json(report, lang)
+    for f in data["findings"]:
+        f["evidence_text"] = evidence_text(f["evidence"])
     by_id = {f["check"]: f for f in data["findings"]}
     parts = [
         {
@@ -137,9 +155,15 @@ def gap_docx(report: GapReport, lang: Lang) -> bytes:
     for part in ctx["parts"]:
         doc.heading(part["title"], 2)
         doc.table(
-            [lb["id"], lb["requirement"], lb["status"], lb["summary_col"]],
+            [lb["id"], lb["requirement"], lb["status"], lb["summary_col"], lb["evidence"]],
             [
-                [f["check"], f["title"], lb["status_" + f["status"]], f["summary"]]
+                [
+                    f["check"],
+                    f["title"],
+                    lb["status_" + f["status"]],
+                    f["summary"],
+                    f["evidence_text"],
+                ]
                 for f in part["findings"]
             ],
         )
