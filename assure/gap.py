@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from assure.catalogue import GROUP_TITLES, PLAN_PART_TITLES, PLAN_PARTS
+from assure.catalogue import GROUP_TITLES, PLAN_PARTS
 from assure.errors import DataError
 from assure.findings import Finding, Status, count_by_status, worst
 from assure.plan import Plan, PlanItem, display_name
@@ -445,10 +445,6 @@ def gap_json(report: GapReport, lang: Lang) -> dict[str, Any]:
         ],
         "probe_findings_used": len(report.probe_findings),
     }
-
-
-def part_title(part: str, lang: Lang) -> str:
-    return PLAN_PART_TITLES[part](lang)
 
 
 # --- findings files -------------------------------------------------------------------

@@ -23,6 +23,7 @@ class NoLevelToPlanError(AssureError):
 
 
 def catalogue_option(f: F) -> F:
+    """`--catalogue DIR`: try a changed or new catalogue without installing it."""
     return click.option(
         "--catalogue",
         "catalogue_dir",
@@ -33,6 +34,7 @@ def catalogue_option(f: F) -> F:
 
 
 def regime_option(f: F) -> F:
+    """`--regime R`: plan a profile under another rule set than the one it names."""
     return click.option(
         "--regime",
         default=None,
@@ -41,6 +43,7 @@ def regime_option(f: F) -> F:
 
 
 def profile_argument(f: F) -> F:
+    """One profile file; a missing file is a usage error (exit 2), not bad data."""
     return click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))(f)
 
 
