@@ -507,14 +507,23 @@ def _security_plan(doc: DocModel, plan: Plan, gap: GapReport | None) -> None:
             )
 
 
-def _expert_opinion(doc: DocModel, plan: Plan, cls: Mapping[str, Any]) -> None:
-    lang = doc.lang
-    doc.h(
+def expert_opinion_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel | None:
+    """The expert-opinion form of the owner's security unit (levels 4–5, Decree 85/2016
+    Art. 15.5): a separate document, because another unit writes and signs it."""
+    cls = classification_json(plan.classification, today, lang)
+    if not any(p["id"] == "expert_opinion" for p in cls["dossier_parts"]):
+        return None
+    name = display_name(plan, lang)
+    doc = DocModel(_t(lang, "Ý kiến chuyên môn", "Expert opinion") + f": {name}", lang)
+    doc.title_block(_t(lang, "Ý KIẾN CHUYÊN MÔN", "EXPERT OPINION"))
+    doc.p(
         _t(
             lang,
-            "Phần 5. Ý kiến chuyên môn của đơn vị chuyên trách về an toàn thông tin",
-            "Part 5. Expert opinion of the security unit",
-        )
+            f"Về hồ sơ đề xuất cấp độ {plan.level} của hệ thống thông tin “{name}”",
+            f"On the dossier proposing level {plan.level} for the information system “{name}”",
+        ),
+        bold=True,
+        center=True,
     )
     unit = (plan.profile.data.get("security_unit") or {}).get("name") or todo(lang, "security_unit")
     doc.p(
@@ -524,18 +533,35 @@ def _expert_opinion(doc: DocModel, plan: Plan, cls: Mapping[str, Any]) -> None:
             f"Opinion given by: {unit} (Decree 85/2016 Art. 15.5).",
         )
     )
+    basis = "; ".join(c["article"] for c in cls["criteria"] if c["level"] == plan.level)
+    doc.p(
+        _t(
+            lang,
+            f"Cấp độ đề xuất: {plan.level}, căn cứ {basis}."
+            f" Phương án gồm {len(plan.items)} yêu cầu.",
+            f"Proposed level: {plan.level}, on the basis of {basis}."
+            f" The plan holds {len(plan.items)} requirements.",
+        )
+    )
     for vi, en in (
-        ("Về sự phù hợp của cấp độ đề xuất", "On the fitness of the proposed level"),
+        ("1. Về sự phù hợp của cấp độ đề xuất", "1. On the fitness of the proposed level"),
         (
-            "Về sự phù hợp của phương án bảo đảm an toàn thông tin",
-            "On the fitness of the security plan",
+            "2. Về sự phù hợp của phương án bảo đảm an toàn thông tin",
+            "2. On the fitness of the security plan",
         ),
+        ("3. Kiến nghị", "3. Recommendations"),
     ):
-        doc.p(_t(lang, vi, en), bold=True)
+        doc.h(_t(lang, vi, en), 2)
         doc.p(
             todo(lang, _t(lang, "ý kiến của đơn vị chuyên trách", "the security unit's opinion")),
             italic=True,
         )
+    doc.table(
+        ["", _t(lang, "THỦ TRƯỞNG ĐƠN VỊ", "HEAD OF UNIT")],
+        [["", _t(lang, "(Ký, ghi rõ họ tên, đóng dấu)", "(Signature, name, seal)")]],
+        grid=False,
+    )
+    return doc
 
 
 def dossier_model(plan: Plan, today: dt.date, lang: Lang, gap: GapReport | None = None) -> DocModel:
@@ -550,14 +576,18 @@ def dossier_model(plan: Plan, today: dt.date, lang: Lang, gap: GapReport | None 
         center=True,
     )
     doc.p(_t(lang, "Thành phần hồ sơ:", "Contents:"), bold=True)
+    names = file_names(lang)
+    where = {
+        "design": _t(lang, "hồ sơ thiết kế gửi kèm", "the attached design documents"),
+        "expert_opinion": _t(lang, f"tệp {names['opinion']}", f"file {names['opinion']}"),
+    }
     for part in cls["dossier_parts"]:
-        doc.bullet(f"{part['title']} ({cite(part['source'], lang)})")
+        place = where.get(part["id"], _t(lang, "tài liệu này", "this document"))
+        doc.bullet(f"{part['title']} ({cite(part['source'], lang)}) — {place}")
     _overview(doc, plan)
     _design(doc, plan)
     _level(doc, plan, cls)
     _security_plan(doc, plan, gap)
-    if any(p["id"] == "expert_opinion" for p in cls["dossier_parts"]):
-        _expert_opinion(doc, plan, cls)
     return doc
 
 
@@ -704,23 +734,34 @@ def to_html(model: DocModel) -> str:
     )
 
 
-def file_names(lang: Lang) -> tuple[str, str]:
-    """Base names of the cover letter and the dossier."""
+def file_names(lang: Lang) -> dict[str, str]:
+    """Base names of the cover letter, the dossier and the expert opinion (levels 4–5)."""
     if lang == "vi":
-        return "01-to-trinh", "02-ho-so-de-xuat-cap-do"
-    return "01-cover-letter", "02-level-dossier"
+        return {
+            "letter": "01-to-trinh",
+            "dossier": "02-ho-so-de-xuat-cap-do",
+            "opinion": "03-y-kien-chuyen-mon",
+        }
+    return {
+        "letter": "01-cover-letter",
+        "dossier": "02-level-dossier",
+        "opinion": "03-expert-opinion",
+    }
 
 
 def write_dossier(
     target: Path, plan: Plan, today: dt.date, lang: Lang, gap: GapReport | None = None
 ) -> list[Path]:
     """Write the dossier files into the (staging) folder `target`; returns the paths."""
-    letter, dossier = file_names(lang)
+    names = file_names(lang)
     written: list[Path] = []
     for base, model in (
-        (letter, cover_letter_model(plan, today, lang)),
-        (dossier, dossier_model(plan, today, lang, gap)),
+        (names["letter"], cover_letter_model(plan, today, lang)),
+        (names["dossier"], dossier_model(plan, today, lang, gap)),
+        (names["opinion"], expert_opinion_model(plan, today, lang)),
     ):
+        if model is None:
+            continue
         docx_path = target / f"{base}.docx"
         atomic.write_bytes(docx_path, to_docx(model))
         html_path = target / f"{base}.html"

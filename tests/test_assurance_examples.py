@@ -9,7 +9,7 @@ import pytest
 from assure.catalogue import load_catalogues
 from assure.classify import classify
 from assure.commands._assurance import check_references
-from assure.dossier import cover_letter_model, dossier_model
+from assure.dossier import cover_letter_model, dossier_model, expert_opinion_model
 from assure.gap import gap_report
 from assure.paths import profiles_dir
 from assure.plan import build_plan, plan_json
@@ -37,3 +37,5 @@ def test_bundled_profile_plans(path) -> None:  # type: ignore[no-untyped-def]
     assert len(report.items) == len(plan.items)
     assert dossier_model(plan, TODAY, "vi", report).blocks
     assert cover_letter_model(plan, TODAY, "en").blocks
+    opinion = expert_opinion_model(plan, TODAY, "vi")
+    assert (opinion is not None) == (plan.level >= 4)

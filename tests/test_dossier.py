@@ -60,7 +60,7 @@ def test_dossier_docx_contents(dossier_dir: Path) -> None:
         "1.9. Vùng mạng và quy hoạch địa chỉ IP",
     ):
         assert part in heads, part
-    assert not any(h.startswith("Phần 5") for h in heads)  # expert opinion: levels 4–5 only
+    assert not (dossier_dir / "03-y-kien-chuyen-mon.docx").exists()  # levels 4–5 only
     text = all_text(document)
     assert "Ủy ban nhân dân tỉnh Minh Châu" in text
     assert "10.20.30.0/26" in text
@@ -84,16 +84,27 @@ def test_cover_letter(dossier_dir: Path) -> None:
 
 
 def test_level4_has_expert_opinion_and_todo_markers(tmp_path: Path) -> None:
-    """Levels 4–5 add the expert-opinion part; unstated facts show as to-be-completed."""
+    """Levels 4–5 add the expert-opinion form as its own file; unstated facts are marked."""
     prof = write(tmp_path / "l4.yaml", LEVEL4_NATIONAL)
     out = tmp_path / "out"
     run = run_assure("dossier", prof, "-o", out, "--lang", "en")
     assert run.code == 0, run.err
     document = open_docx(out / "02-level-dossier.docx")
     heads = headings(document)
-    assert "Part 5. Expert opinion of the security unit" in heads
     assert "3.5. Additional content for levels 4 and 5" in heads
     assert "[To be completed: owner]" in all_text(document)
+    assert "file 03-expert-opinion" in all_text(document)
+    opinion = open_docx(out / "03-expert-opinion.docx")
+    assert "1. On the fitness of the proposed level" in headings(opinion)
+    assert "Proposed level: 4" in all_text(opinion)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "01-cover-letter.docx",
+        "01-cover-letter.html",
+        "02-level-dossier.docx",
+        "02-level-dossier.html",
+        "03-expert-opinion.docx",
+        "03-expert-opinion.html",
+    ]
 
 
 def test_deterministic(tmp_path: Path) -> None:
