@@ -143,6 +143,15 @@ _DECLARED = {
 }
 
 
+def unit_name(unit: Mapping[str, Any] | None, lang: Lang) -> str | None:
+    """An organisation's name in `lang` (`name_en` in English when given)."""
+    if not unit:
+        return None
+    if lang == "en" and unit.get("name_en"):
+        return str(unit["name_en"])
+    return str(unit["name"]) if unit.get("name") else None
+
+
 def _unit_table(doc: DocModel, unit: Mapping[str, Any] | None, what: str) -> None:
     lang = doc.lang
     if not unit:
@@ -152,6 +161,8 @@ def _unit_table(doc: DocModel, unit: Mapping[str, Any] | None, what: str) -> Non
         [label(lang), str(unit[key]) if unit.get(key) else todo(lang, label(lang).lower())]
         for key, label in _UNIT_FIELDS
     ]
+    if lang == "en" and unit.get("name_en"):
+        rows[0][1] = f"{unit['name_en']} ({unit['name']})"
     doc.table([_t(lang, "Thông tin", "Field"), _t(lang, "Nội dung", "Value")], rows)
 
 
@@ -525,7 +536,7 @@ def expert_opinion_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel | N
         bold=True,
         center=True,
     )
-    unit = (plan.profile.data.get("security_unit") or {}).get("name") or todo(lang, "security_unit")
+    unit = unit_name(plan.profile.data.get("security_unit"), lang) or todo(lang, "security_unit")
     doc.p(
         _t(
             lang,
@@ -595,11 +606,11 @@ def cover_letter_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel:
     """The cover request letter (tờ trình) from the operating unit to the appraising body."""
     cls = classification_json(plan.classification, today, lang)
     data = plan.profile.data
-    operator = (data.get("operator") or {}).get("name") or todo(lang, "operator.name")
-    owner = (data.get("owner") or {}).get("name") or todo(lang, "owner.name")
+    operator = unit_name(data.get("operator"), lang) or todo(lang, "operator.name")
+    owner = unit_name(data.get("owner"), lang) or todo(lang, "owner.name")
     appraiser = cls["appraisal"]["appraised_by_label"] or "—"
     if cls["appraisal"]["appraised_by"] == "security_unit":
-        appraiser = (data.get("security_unit") or {}).get("name") or appraiser
+        appraiser = unit_name(data.get("security_unit"), lang) or appraiser
     doc = DocModel(
         _t(lang, "Tờ trình đề nghị thẩm định hồ sơ đề xuất cấp độ", "Cover request letter"), lang
     )

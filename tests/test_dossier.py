@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import shutil
@@ -11,10 +12,12 @@ from pathlib import Path
 import docx
 import pytest
 
-from tests.assurance_helpers import LEVEL4_NATIONAL
+from assure.dossier import cover_letter_model
+from tests.assurance_helpers import LEVEL4_NATIONAL, plan_of
 from tests.conftest import ROOT, run_assure, write
 
 DEMO = ROOT / "profiles" / "cong-dvc-demo.yaml"
+TODAY = dt.date(2026, 11, 22)
 
 
 def open_docx(path: Path):  # type: ignore[no-untyped-def]
@@ -189,3 +192,15 @@ def test_demo_writes_plan_gap_and_dossier(tmp_path: Path) -> None:
     again = run_assure("demo", "--out", tmp_path / "demo")
     assert again.code == 2
     assert run_assure("demo", "--out", tmp_path / "demo", "--force").code == 0
+
+
+def test_english_dossier_uses_english_unit_names() -> None:
+    """In English the letter names units by `name_en` when the profile gives one."""
+    text = LEVEL4_NATIONAL + (
+        "operator: {name: Cục Chính phủ số, name_en: Digital Government Agency}\n"
+    )
+    plan = plan_of(text)
+    letter = " ".join(b.text for b in cover_letter_model(plan, TODAY, "en").blocks)
+    assert "Digital Government Agency (operating unit)" in letter
+    letter_vi = " ".join(b.text for b in cover_letter_model(plan, TODAY, "vi").blocks)
+    assert "Cục Chính phủ số (đơn vị vận hành)" in letter_vi
