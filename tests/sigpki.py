@@ -10,7 +10,7 @@ import datetime as dt
 import http.server
 import io
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -476,10 +476,6 @@ def tamper(data: bytes) -> bytes:
 def write_pem(path: Path, *who: Identity) -> Path:
     path.write_bytes(b"".join(w.pem for w in who))
     return path
-
-
-def iter_identities(pki: Pki) -> Iterator[Identity]:
-    yield from (pki.root, pki.inter, pki.signer)
 
 
 def garble_cms(data: bytes) -> bytes:
