@@ -694,3 +694,16 @@ def test_document_findings_for_probes(world: World, doc_server: str) -> None:
         ("page.html", "doc_signer_trusted", "not_applicable"),
         ("page.html", "doc_signature_coverage", "not_applicable"),
     ]
+
+
+def test_revocation_answers_are_fetched_once_per_run(world: World) -> None:
+    """Two documents under the same CRL cost one download within one run."""
+    pki = world.pki
+    opts = world.opts()
+    docs = [world.signed(pki.crl_revoked), world.signed(pki.crl_revoked)]
+    before = pki.responder.hits.count("/inter.crl")
+    for data in docs:
+        report = verify.verify_bytes(data, "doc", opts)
+        trusted = next(f for f in report.findings() if f.check == "doc_signer_trusted")
+        assert trusted.status.value == "fail"
+    assert pki.responder.hits.count("/inter.crl") == before + 1

@@ -26,7 +26,7 @@ from pyhanko_certvalidator import errors as cv_errors
 from assure import trust
 from assure.findings import Status, worst
 from assure.signatures import revocation
-from assure.signatures.fetch import Limits
+from assure.signatures.fetch import Cache, Limits
 
 WEAK_HASHES = frozenset({"md2", "md5", "sha1"})
 
@@ -61,6 +61,7 @@ class Options:
     at: dt.datetime | None = None  # --at: evaluate at this instant instead of now
     check_revocation: bool = True
     limits: Limits = revocation.REVOCATION_LIMITS
+    cache: Cache = field(default_factory=Cache)  # revocation answers shared by the run
 
     @property
     def now(self) -> dt.datetime:
@@ -281,7 +282,9 @@ def _revocation(
     for cert, issuer in itertools.pairwise(path):
         # Freshness of revocation data is judged against the real clock (it is fetched
         # now); the revocation date against the moment being judged.
-        r = revocation.check(cert, issuer, now=dt.datetime.now(dt.UTC), limits=opts.limits)
+        r = revocation.check(
+            cert, issuer, now=dt.datetime.now(dt.UTC), limits=opts.limits, cache=opts.cache
+        )
         entry = {"certificate": trust.common_name(cert.subject), **r.to_json()}
         status, text = r.status, r.detail
         if r.status == Status.FAIL and r.revoked_at and r.revoked_at > moment:

@@ -21,7 +21,7 @@ from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
 
 from assure.findings import Status
-from assure.signatures.fetch import FetchError, Limits, fetch
+from assure.signatures.fetch import Cache, FetchError, Limits
 
 #: Clock skew tolerated between us and a responder.
 SKEW = dt.timedelta(minutes=5)
@@ -95,6 +95,7 @@ def check(
     *,
     now: dt.datetime,
     limits: Limits = REVOCATION_LIMITS,
+    cache: Cache | None = None,
 ) -> Revocation:
     """Revocation status of `cert` (issued by `issuer`): OCSP first, then each CRL."""
     tried: list[str] = []
@@ -102,7 +103,7 @@ def check(
     sources += [("crl", u, _crl) for u in crl_urls(cert)]
     for kind, url, how in sources:
         try:
-            result = how(cert, issuer, url, now, limits)
+            result = how(cert, issuer, url, now, limits, cache or Cache())
         except Exception as exc:  # a hostile responder's data can break lazy parsers late
             result = Revocation(
                 Status.INCONCLUSIVE, kind, f"{kind.upper()} {url}: malformed answer ({exc})"[:300]
@@ -118,7 +119,12 @@ def check(
 
 
 def _ocsp(
-    cert: x509.Certificate, issuer: x509.Certificate, url: str, now: dt.datetime, limits: Limits
+    cert: x509.Certificate,
+    issuer: x509.Certificate,
+    url: str,
+    now: dt.datetime,
+    limits: Limits,
+    cache: Cache,
 ) -> Revocation:
     def unknown(why: str) -> Revocation:
         return Revocation(Status.INCONCLUSIVE, "ocsp", f"OCSP {url}: {why}", url)
@@ -127,7 +133,7 @@ def _ocsp(
         # SHA-1 in the CertID is what RFC 6960 responders universally expect; it names the
         # certificate, it does not sign anything.
         req = ocsp.OCSPRequestBuilder().add_certificate(cert, issuer, hashes.SHA1()).build()  # noqa: S303
-        body = fetch(
+        body = cache.fetch(
             url,
             limits,
             data=req.public_bytes(serialization.Encoding.DER),
@@ -197,13 +203,18 @@ def _key_hash(cert: x509.Certificate) -> bytes:
 
 
 def _crl(
-    cert: x509.Certificate, issuer: x509.Certificate, url: str, now: dt.datetime, limits: Limits
+    cert: x509.Certificate,
+    issuer: x509.Certificate,
+    url: str,
+    now: dt.datetime,
+    limits: Limits,
+    cache: Cache,
 ) -> Revocation:
     def unknown(why: str) -> Revocation:
         return Revocation(Status.INCONCLUSIVE, "crl", f"CRL {url}: {why}", url)
 
     try:
-        body = fetch(url, limits)
+        body = cache.fetch(url, limits)
     except FetchError as exc:
         return unknown(f"unreachable ({exc})")
     try:
