@@ -390,11 +390,17 @@ def _is_ca(cert: x509.Certificate) -> bool:
         return False
 
 
-def load_trust_set(extra_files: Sequence[Path] = (), *, use_store: bool = True) -> TrustSet:
+def load_trust_set(
+    extra_files: Sequence[Path] = (),
+    *,
+    use_store: bool = True,
+    intermediate_files: Sequence[Path] = (),
+) -> TrustSet:
     """The user's stored anchors plus `--trust` files for this run.
 
     Registry entries marked `intermediate` help build paths but are not anchors; a `--trust`
-    file's certificates are all anchors for the run (the user said so explicitly).
+    file's certificates are all anchors for the run (the user said so explicitly);
+    `--intermediates` files only help build paths (documents often leave them out).
     """
     roots: dict[str, x509.Certificate] = {}
     inter: dict[str, x509.Certificate] = {}
@@ -412,6 +418,12 @@ def load_trust_set(extra_files: Sequence[Path] = (), *, use_store: bool = True) 
             fp = fingerprint(cert)
             roots[fp] = cert
             sources[fp] = f"--trust {f}"
+    for f in intermediate_files:
+        for cert in read_certificate_file(f):
+            fp = fingerprint(cert)
+            if fp not in roots:
+                inter[fp] = cert
+                sources.setdefault(fp, f"--intermediates {f}")
     return TrustSet(tuple(roots.values()), tuple(inter.values()), sources)
 
 

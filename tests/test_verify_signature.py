@@ -280,7 +280,8 @@ def test_xades_valid_and_tampered(world: World) -> None:
 def test_xml_untrusted_and_revoked(world: World) -> None:
     """XML signers go through the same trust checks as PDF signers."""
     pki = world.pki
-    assert statuses(world, sigpki.sign_xml(pki.stranger, []))["doc_signer_trusted"] == "fail"
+    stranger = sigpki.sign_xml(pki.stranger, [pki.stranger_root])
+    assert statuses(world, stranger)["doc_signer_trusted"] == "fail"
     revoked = sigpki.sign_xml(pki.revoked, [pki.inter])
     assert statuses(world, revoked)["doc_signer_trusted"] == "fail"
 
@@ -707,3 +708,22 @@ def test_revocation_answers_are_fetched_once_per_run(world: World) -> None:
         trusted = next(f for f in report.findings() if f.check == "doc_signer_trusted")
         assert trusted.status.value == "fail"
     assert pki.responder.hits.count("/inter.crl") == before + 1
+
+
+def test_missing_intermediate_is_inconclusive_until_given(world: World, tmp_path: Path) -> None:
+    """A document without its intermediate is undecided; --intermediates completes the path."""
+    pki = world.pki
+    leaf_only = sigpki.sign_pdf(world.blank, pki.signer, [])
+    report = verify.verify_bytes(leaf_only, "doc", world.opts())
+    trusted = next(f for f in report.findings() if f.check == "doc_signer_trusted")
+    assert trusted.status.value == "inconclusive"
+    assert "Test Issuing CA" in trusted.summary and "--intermediates" in trusted.summary
+    doc = _write(world, "leaf-only.pdf", leaf_only)
+    inter = sigpki.write_pem(tmp_path / "inter.pem", pki.inter)
+    env = {"ASSURE_DATA_DIR": str(tmp_path)}
+    r = run_assure("verify-signature", doc, "--trust", world.root_pem, env=env)
+    assert r.code == 4, r.err
+    r = run_assure(
+        "verify-signature", doc, "--trust", world.root_pem, "--intermediates", inter, env=env
+    )
+    assert r.code == 0, r.out + r.err

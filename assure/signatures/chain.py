@@ -200,6 +200,20 @@ def evaluate(
                 identification=ident,
                 evidence=ev,
             )
+        known = [signer, *others, *opts.anchors.roots, *opts.anchors.intermediates]
+        missing = _missing_issuer(known)
+        if missing is not None:
+            # The chain breaks at a certificate nobody supplied: the document left out an
+            # intermediate (common), so trust cannot be decided without it.
+            return TrustResult(
+                Status.INCONCLUSIVE,
+                f"The certificate of {trust.common_name(missing)!r}, which issued part of "
+                "the signer's chain, is neither in the document nor given; pass it with "
+                "--intermediates PEM.",
+                "issuer certificate missing",
+                identification=ident,
+                evidence={**ev, "missing_issuer": missing.rfc4514_string()},
+            )
         return TrustResult(
             Status.FAIL,
             "The signer's certificate does not chain to any configured trust anchor.",
@@ -253,6 +267,20 @@ def evaluate(
         summary = f"{name} chains to {anchor_name}, but: " + " ".join(bad)
     reason = rev_text if status == Status.INCONCLUSIVE else None
     return TrustResult(status, summary, reason, path, ident, ev)
+
+
+def _missing_issuer(certs: Sequence[x509.Certificate]) -> x509.Name | None:
+    """The issuer name the chain from the signer (certs[0]) stops at, if no cert has it."""
+    by_subject = {c.subject: c for c in certs}
+    cert = certs[0]
+    for _ in range(16):  # real chains are short; a loop in names must not spin
+        if cert.issuer == cert.subject:
+            return None
+        issuer = by_subject.get(cert.issuer)
+        if issuer is None:
+            return cert.issuer
+        cert = issuer
+    return None
 
 
 def _fail(
