@@ -216,10 +216,17 @@ def _coverage(status: PdfSignatureStatus | DocumentTimestampStatus, name: str) -
             f"Changes after signature {name!r} exceed what its certification level permits.",
             evidence=ev,
         )
-    if level in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES):
+    if level == ModificationLevel.NONE:
         return Verdict(
             Status.PASS,
-            f"Signature {name!r} covers its revision; later updates only add validation data.",
+            f"Signature {name!r} covers its revision; the bytes after it change nothing.",
+            evidence=ev,
+        )
+    if level == ModificationLevel.LTA_UPDATES:
+        return Verdict(
+            Status.PASS,
+            f"Signature {name!r} covers its revision; later updates only add validation data "
+            "or document timestamps.",
             evidence=ev,
         )
     if level in (ModificationLevel.FORM_FILLING, ModificationLevel.ANNOTATIONS):
