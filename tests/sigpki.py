@@ -406,6 +406,7 @@ def sign_pdf(
     field_name: str = "Sig1",
     timestamper: object | None = None,
     md: str = "sha256",
+    certify_no_changes: bool = False,
 ) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
@@ -417,7 +418,14 @@ def sign_pdf(
         cert_registry=SimpleCertificateStore.from_certs([c.asn1_cert() for c in chain]),
     )
     w = IncrementalPdfFileWriter(io.BytesIO(data))
-    meta = signers.PdfSignatureMetadata(field_name=field_name, md_algorithm=md)
+    from pyhanko.sign.fields import MDPPerm
+
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm=md,
+        certify=certify_no_changes,
+        docmdp_permissions=MDPPerm.NO_CHANGES if certify_no_changes else MDPPerm.FILL_FORMS,
+    )
     out = signers.sign_pdf(w, meta, signer=signer, timestamper=timestamper)  # type: ignore[arg-type]
     return out.getvalue()
 

@@ -727,3 +727,12 @@ def test_missing_intermediate_is_inconclusive_until_given(world: World, tmp_path
         "verify-signature", doc, "--trust", world.root_pem, "--intermediates", inter, env=env
     )
     assert r.code == 0, r.out + r.err
+
+
+def test_pdf_certified_no_changes_then_form_fill(world: World) -> None:
+    """A certification signature forbidding changes fails coverage after a form fill."""
+    data = world.signed(world.pki.signer, certify_no_changes=True)
+    assert statuses(world, data) == PASS3
+    got = statuses(world, sigpki.fill_text_field(data))
+    assert got["doc_signature_coverage"] == "fail"
+    assert got["doc_signature_valid"] == "pass"
