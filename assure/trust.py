@@ -363,7 +363,10 @@ def add(
             )
             continue
         path = folder / _file_name(cert)
-        atomic.write_bytes(path, cert.public_bytes(serialization.Encoding.PEM))
+        try:
+            atomic.write_bytes(path, cert.public_bytes(serialization.Encoding.PEM))
+        except OSError as exc:
+            raise DataError.at(str(folder), f"cannot write the trust store: {exc}") from None
         what = f"{anchor.name} ({anchor.id})" if anchor else f"custom {common_name(cert.subject)}"
         note = "" if anchor or _is_ca(cert) else " (not a CA certificate: it anchors only itself)"
         out.append(AddOutcome(cert, anchor, True, path, f"stored {what} as {path}{note}"))
