@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from assure import trust
 from assure.errors import DataError
@@ -181,9 +182,19 @@ def test_pdf_untrusted_signer(world: World) -> None:
 
 
 def test_pdf_wrong_key_usage(world: World) -> None:
-    """A key-agreement-only certificate is not fit for signing."""
-    data = world.signed(world.pki.wrong_usage)
+    """Key-agreement-only and TLS-server-only certificates are not fit for signing."""
+    pki = world.pki
+    data = world.signed(pki.wrong_usage)
     assert statuses(world, data)["doc_signer_trusted"] == "fail"
+    tls = sigpki.issue(
+        "portal.example.gov.vn",
+        pki.inter,
+        eku=[ExtendedKeyUsageOID.SERVER_AUTH],
+        ocsp_url=f"{pki.base}/ocsp",
+    )
+    report = verify.verify_bytes(world.signed(tls), "doc", world.opts())
+    trusted = next(f for f in report.findings() if f.check == "doc_signer_trusted")
+    assert trusted.status.value == "fail" and "serverAuth" in trusted.summary
 
 
 def test_pdf_no_anchor_is_inconclusive(world: World) -> None:

@@ -115,24 +115,46 @@ def key_usages(cert: x509.Certificate) -> dict[str, Any]:
     return out
 
 
-def key_usage_problem(cert: x509.Certificate) -> str | None:
-    """Why the signer's key usage does not allow document signing, or None."""
+#: Extended key usages that, alone, confine a key to something other than signing documents.
+_NOT_FOR_DOCUMENTS = frozenset(
+    {
+        ExtendedKeyUsageOID.SERVER_AUTH,
+        ExtendedKeyUsageOID.TIME_STAMPING,
+        ExtendedKeyUsageOID.OCSP_SIGNING,
+        ExtendedKeyUsageOID.CODE_SIGNING,
+    }
+)
+
+
+def key_usage_problem(cert: x509.Certificate, purpose: str = "sign") -> str | None:
+    """Why the certificate's key may not sign documents (or, for "timestamp", tokens)."""
     try:
-        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+        ku: x509.KeyUsage | None = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
-        return None  # RFC 5280: no restriction stated
-    if ku.digital_signature or ku.content_commitment:
+        ku = None  # RFC 5280: no restriction stated
+    if ku is not None and not (ku.digital_signature or ku.content_commitment):
+        allowed = [
+            name
+            for name in ("key_encipherment", "data_encipherment", "key_agreement", "key_cert_sign")
+            if getattr(ku, name)
+        ]
+        return (
+            "key usage allows neither digitalSignature nor nonRepudiation (has: "
+            + (", ".join(allowed) or "nothing")
+            + ")"
+        )
+    try:
+        eku = set(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
+    except x509.ExtensionNotFound:
+        eku = set()
+    if purpose == "timestamp":
+        if ExtendedKeyUsageOID.TIME_STAMPING not in eku:
+            return "certificate lacks the timeStamping extended key usage a TSA must have"
         return None
-    allowed = [
-        name
-        for name in ("key_encipherment", "data_encipherment", "key_agreement", "key_cert_sign")
-        if getattr(ku, name)
-    ]
-    return (
-        "key usage allows neither digitalSignature nor nonRepudiation (has: "
-        + (", ".join(allowed) or "nothing")
-        + ")"
-    )
+    if eku and eku <= _NOT_FOR_DOCUMENTS:
+        names = ", ".join(sorted(_EKU_NAMES.get(o, o.dotted_string) for o in eku))
+        return f"extended key usage confines the key to {names}, not document signing"
+    return None
 
 
 def _validate_path(
@@ -157,6 +179,7 @@ def evaluate(
     opts: Options,
     *,
     signing_moment: dt.datetime | None,
+    purpose: str = "sign",
 ) -> TrustResult:
     """Judge the signer: chain to an anchor at the signing moment, key usage, revocation.
 
@@ -237,10 +260,12 @@ def evaluate(
         **ident.to_json(),
     }
     parts: list[tuple[Status, str]] = []
-    ku = key_usage_problem(signer)
+    ku = key_usage_problem(signer, purpose)
     parts.append(
         (Status.FAIL, f"The signer's {ku}.") if ku else (Status.PASS, "Key usage allows signing.")
     )
+    if purpose == "sign" and _is_ca(signer):
+        parts.append((Status.WARN, "The signer's certificate is a CA certificate."))
     expired_now = [c for c in path if not (c.not_valid_before_utc <= now <= c.not_valid_after_utc)]
     ev["valid_now"] = not expired_now
     if expired_now and signing_moment is None:
@@ -267,6 +292,13 @@ def evaluate(
         summary = f"{name} chains to {anchor_name}, but: " + " ".join(bad)
     reason = rev_text if status == Status.INCONCLUSIVE else None
     return TrustResult(status, summary, reason, path, ident, ev)
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
 
 
 def _missing_issuer(certs: Sequence[x509.Certificate]) -> x509.Name | None:

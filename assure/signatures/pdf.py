@@ -109,7 +109,7 @@ def _verify_doc_timestamp(
     )
     rep.verdicts[CHECK_VALID] = _integrity(emb, status, rep.name)
     rep.verdicts[CHECK_COVERAGE] = _coverage(status, rep.name)
-    result = chain.evaluate(tsa, others, opts, signing_moment=None)
+    result = chain.evaluate(tsa, others, opts, signing_moment=None, purpose="timestamp")
     rep.evidence["issuer_family"] = result.identification.family if result.identification else None
     rep.verdicts[CHECK_TRUSTED] = Verdict(
         result.status, result.summary, result.reason, result.evidence
