@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -747,3 +748,21 @@ def test_pdf_certified_no_changes_then_form_fill(world: World) -> None:
     got = statuses(world, sigpki.fill_text_field(data))
     assert got["doc_signature_coverage"] == "fail"
     assert got["doc_signature_valid"] == "pass"
+
+
+def test_cli_reads_standard_input(world: World, tmp_path: Path) -> None:
+    """`-` reads the document from standard input."""
+    import subprocess
+
+    from tests.conftest import assure_command
+
+    proc = subprocess.run(
+        [*assure_command(), "verify-signature", "-", "--trust", str(world.root_pem)],
+        input=sigpki.sign_xades(world.pki.signer, [world.pki.inter]),
+        capture_output=True,
+        env={**os.environ, "ASSURE_DATA_DIR": str(tmp_path)},
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert b"doc_signer_trusted" in proc.stdout

@@ -199,7 +199,8 @@ def command(
     fmt: str,
     output: Path | None,
 ) -> int:
-    """Verify digitally signed documents (PDF, XML Signature, XAdES) from files or URLs.
+    """Verify digitally signed documents (PDF, XML Signature, XAdES) from files or URLs
+    (`-` reads standard input).
 
     The signer must chain to a national root imported with `assure trust add` or to a
     --trust file. Exit 0 all good; 1 a check failed; 3 a document is not readable PDF/XML;

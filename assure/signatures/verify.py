@@ -41,6 +41,11 @@ def read_document(target: str, limits: fetch.Limits) -> bytes:
             return fetch.fetch(target, limits)
         except fetch.TooLargeError as exc:
             raise DataError.at(target, f"download refused: {exc} (--max-size)") from None
+    if target == "-":
+        data = sys.stdin.buffer.read(limits.max_bytes + 1)
+        if len(data) > limits.max_bytes:
+            raise DataError.at("-", f"standard input is over the limit of {limits.max_bytes} bytes")
+        return data
     path = Path(target)
     try:
         size = path.stat().st_size
