@@ -46,7 +46,7 @@ class World:
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """One PKI and responder for the whole session (building them is the slow part)."""
+    """One PKI and responder for the whole test run (building them is the slow part)."""
     responder = sigpki.Responder()
     server, base = sigpki.serve(responder)
     pki = sigpki.build_pki(base, responder)
