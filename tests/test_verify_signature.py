@@ -766,3 +766,28 @@ def test_cli_reads_standard_input(world: World, tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert b"doc_signer_trusted" in proc.stdout
+
+
+def test_embedded_revocation_data_decides_when_responder_is_down(world: World) -> None:
+    """A timestamped PDF carrying its OCSP answer is decided after the responder goes away."""
+    pki = world.pki
+    who = sigpki.issue("Long Term", pki.inter, ocsp_url=f"{pki.base}/lt-ocsp")
+    ts = sigpki.timestamper(pki, sigpki.NOW)
+    data = sigpki.sign_pdf(
+        world.blank, who, [pki.inter, pki.root], timestamper=ts, embed_revinfo_root=pki.root
+    )
+    pki.responder.down.add("/lt-ocsp")
+    try:
+        ev = evidence(world, data, "doc_signer_trusted")
+        assert statuses(world, data)["doc_signer_trusted"] == "pass"
+    finally:
+        pki.responder.down.discard("/lt-ocsp")
+    rev = ev["revocation"]
+    assert isinstance(rev, list) and rev[0]["source"] == "embedded-ocsp"
+    # without a trusted timestamp the embedded answer proves nothing about "now"
+    plain = sigpki.sign_pdf(world.blank, who, [pki.inter, pki.root], embed_revinfo_root=pki.root)
+    pki.responder.down.add("/lt-ocsp")
+    try:
+        assert statuses(world, plain)["doc_signer_trusted"] == "inconclusive"
+    finally:
+        pki.responder.down.discard("/lt-ocsp")

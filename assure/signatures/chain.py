@@ -180,6 +180,7 @@ def evaluate(
     *,
     signing_moment: dt.datetime | None,
     purpose: str = "sign",
+    embedded: revocation.Embedded | None = None,
 ) -> TrustResult:
     """Judge the signer: chain to an anchor at the signing moment, key usage, revocation.
 
@@ -278,7 +279,9 @@ def evaluate(
                 "signature was made while it was valid.",
             )
         )
-    rev_status, rev_text, rev_ev = _revocation(path, opts, moment, signing_moment is not None)
+    rev_status, rev_text, rev_ev = _revocation(
+        path, opts, moment, signing_moment is not None, embedded
+    )
     ev["revocation"] = rev_ev
     parts.append((rev_status, rev_text))
     status = worst(s for s, _ in parts)
@@ -332,7 +335,11 @@ def _fail(
 
 
 def _revocation(
-    path: Sequence[x509.Certificate], opts: Options, moment: dt.datetime, timestamped: bool
+    path: Sequence[x509.Certificate],
+    opts: Options,
+    moment: dt.datetime,
+    timestamped: bool,
+    embedded: revocation.Embedded | None,
 ) -> tuple[Status, str, list[dict[str, Any]]]:
     """Worst revocation status over the chain (the anchor itself is not checked)."""
     if not opts.check_revocation:
@@ -343,7 +350,13 @@ def _revocation(
         # Freshness of revocation data is judged against the real clock (it is fetched
         # now); the revocation date against the moment being judged.
         r = revocation.check(
-            cert, issuer, now=dt.datetime.now(dt.UTC), limits=opts.limits, cache=opts.cache
+            cert,
+            issuer,
+            now=dt.datetime.now(dt.UTC),
+            limits=opts.limits,
+            cache=opts.cache,
+            embedded=embedded,
+            moment=moment if timestamped or opts.at else None,
         )
         entry = {"certificate": trust.common_name(cert.subject), **r.to_json()}
         status, text = r.status, r.detail
