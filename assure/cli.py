@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import click
 
 from assure import __version__
-from assure.commands import classify, demo, validate
+from assure.commands import classify, demo, probe, validate
 from assure.commands._common import Env
 from assure.errors import AssureError, DataError, ExitCode
 
@@ -51,7 +51,7 @@ def cli(ctx: click.Context, debug: bool, today: dt.date | None) -> None:
     ctx.obj = Env(today=today or dt.date.today(), debug=debug)
 
 
-for _module in (validate, classify, demo):
+for _module in (validate, classify, demo, probe):
     cli.add_command(_module.command)
 
 
