@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import IO
 
 import click
+from cryptography.hazmat.primitives.serialization import Encoding
 
+from assure.commands._common import emit
 from assure.errors import ExitCode, UsageError
 from assure.findings import Finding, Status
-from assure.commands._common import emit
-from assure.probes import output, runner
+from assure.probes import output, runner, trust
 from assure.probes.context import ProbeContext
 from assure.probes.targets import collect_targets, parse_resolve
-from assure.probes import trust
 
 
 def _parse_at(_c: click.Context, _p: click.Parameter, value: str | None) -> dt.datetime | None:
@@ -51,36 +51,103 @@ def _parse_ns(value: str) -> tuple[str, int]:
 
 @click.command("probe")
 @click.argument("targets", nargs=-1)
-@click.option("--targets-file", "targets_files", multiple=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="File with one target per line (# comments, duplicates merged).")
-@click.option("--ca-file", "ca_files", multiple=True, type=click.Path(dir_okay=False,
-              path_type=Path), help="PEM file of extra trust anchors (repeatable).")
-@click.option("--resolve", "resolves", multiple=True, metavar="HOST:PORT:ADDR",
-              help="Use ADDR for HOST like curl (repeatable; ADDR may be [v6]).")
-@click.option("--timeout", type=click.FloatRange(0.1, 120), default=5.0, show_default=True,
-              help="Seconds allowed for each network operation.")
-@click.option("--deadline", type=click.FloatRange(1, 3600), default=None,
-              help="Seconds allowed for one whole target [default: 12 × timeout, ≥ 10].")
-@click.option("--concurrency", type=click.IntRange(1, 1024), default=16, show_default=True,
-              help="Targets probed at the same time.")
-@click.option("--at", "at", callback=_parse_at, metavar="ISO8601",
-              help="Judge certificate validity at this instant instead of now.")
-@click.option("--http-port", type=click.IntRange(1, 65535), default=80, show_default=True,
-              help="Port of plain HTTP for the redirect check.")
-@click.option("--nameserver", "nameservers", multiple=True, metavar="ADDR[:PORT]",
-              help="Ask this DNS server instead of /etc/resolv.conf (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(output.FORMATS), default="table",
-              show_default=True, help="Output format.")
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to FILE (atomically) instead of standard output.")
-@click.option("--progress/--no-progress", default=None,
-              help="Progress bar on stderr [default: when stderr is a terminal].")
-def command(targets: tuple[str, ...], targets_files: tuple[Path, ...],
-            ca_files: tuple[Path, ...], resolves: tuple[str, ...], timeout: float,
-            deadline: float | None, concurrency: int, at: dt.datetime | None, http_port: int,
-            nameservers: tuple[str, ...], fmt: str, out: Path | None,
-            progress: bool | None) -> int:
+@click.option(
+    "--targets-file",
+    "targets_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File with one target per line (# comments, duplicates merged).",
+)
+@click.option(
+    "--ca-file",
+    "ca_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PEM file of extra trust anchors (repeatable).",
+)
+@click.option(
+    "--resolve",
+    "resolves",
+    multiple=True,
+    metavar="HOST:PORT:ADDR",
+    help="Use ADDR for HOST like curl (repeatable; ADDR may be [v6]).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 120),
+    default=5.0,
+    show_default=True,
+    help="Seconds allowed for each network operation.",
+)
+@click.option(
+    "--deadline",
+    type=click.FloatRange(1, 3600),
+    default=None,
+    help="Seconds allowed for one whole target [default: 12 × timeout, ≥ 10].",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 1024),
+    default=16,
+    show_default=True,
+    help="Targets probed at the same time.",
+)
+@click.option(
+    "--at",
+    "at",
+    callback=_parse_at,
+    metavar="ISO8601",
+    help="Judge certificate validity at this instant instead of now.",
+)
+@click.option(
+    "--http-port",
+    type=click.IntRange(1, 65535),
+    default=80,
+    show_default=True,
+    help="Port of plain HTTP for the redirect check.",
+)
+@click.option(
+    "--nameserver",
+    "nameservers",
+    multiple=True,
+    metavar="ADDR[:PORT]",
+    help="Ask this DNS server instead of /etc/resolv.conf (repeatable).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(output.FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (atomically) instead of standard output.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr [default: when stderr is a terminal].",
+)
+def command(
+    targets: tuple[str, ...],
+    targets_files: tuple[Path, ...],
+    ca_files: tuple[Path, ...],
+    resolves: tuple[str, ...],
+    timeout: float,
+    deadline: float | None,
+    concurrency: int,
+    at: dt.datetime | None,
+    http_port: int,
+    nameservers: tuple[str, ...],
+    fmt: str,
+    out: Path | None,
+    progress: bool | None,
+) -> int:
     """Probe portals (URL or host name) for IPv6, HTTPS and TLS.
 
     Every address of a target (IPv4 and IPv6) is checked; the worst result wins. Statuses:
@@ -145,9 +212,7 @@ def command(targets: tuple[str, ...], targets_files: tuple[Path, ...],
     return int(ExitCode.OK)
 
 
-def _der() -> object:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
+def _der() -> Encoding:
     return Encoding.DER
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from assure.findings import JSONValue, Status
@@ -81,7 +82,7 @@ def _is_self_signed(cert: x509.Certificate) -> bool:
         return False
     try:
         cert.verify_directly_issued_by(cert)
-    except (ValueError, TypeError, Exception):  # noqa: BLE001 — any failure: not self-signed
+    except (ValueError, TypeError, Exception):
         return False
     return True
 
@@ -93,7 +94,7 @@ def _san(cert: x509.Certificate) -> x509.SubjectAlternativeName | None:
         return None
 
 
-def _verifier_subject(cert: x509.Certificate) -> x509.GeneralName | None:
+def _verifier_subject(cert: x509.Certificate) -> x509.DNSName | x509.IPAddress | None:
     san = _san(cert)
     if san is None:
         return None
@@ -111,8 +112,10 @@ def judge_trusted(ci: CertInput) -> Verdict:
     chain = parse_chain(ci.chain_der)
     leaf, rest = chain[0], chain[1:]
     ev: dict[str, JSONValue] = {"chain": [describe(c) for c in chain]}
-    at = min(max(ci.now, leaf.not_valid_before_utc + dt.timedelta(seconds=1)),
-             leaf.not_valid_after_utc - dt.timedelta(seconds=1))
+    at = min(
+        max(ci.now, leaf.not_valid_before_utc + dt.timedelta(seconds=1)),
+        leaf.not_valid_after_utc - dt.timedelta(seconds=1),
+    )
     ev["evaluated_at"] = at.isoformat()
     subject = _verifier_subject(leaf)
     error = "no trust anchors available"
@@ -121,8 +124,12 @@ def judge_trusted(ci: CertInput) -> Verdict:
         error = "the certificate has no subjectAltName, which the verifier requires"
     elif ci.anchors:
         try:
-            verifier = (PolicyBuilder().store(Store(list(ci.anchors))).time(at)
-                        .build_server_verifier(subject))  # type: ignore[arg-type]
+            verifier = (
+                PolicyBuilder()
+                .store(Store(list(ci.anchors)))
+                .time(at)
+                .build_server_verifier(subject)
+            )
             verified = list(verifier.verify(leaf, rest))
         except VerificationError as exc:
             error = str(exc)
@@ -130,13 +137,21 @@ def judge_trusted(ci: CertInput) -> Verdict:
         root = verified[-1]
         public = trust.der_sha256(root.public_bytes(_der())) in ci.public_anchors
         family = trust.issuer_family(verified, public)
-        ev.update(verified_chain=[trust.fingerprint(c) for c in verified],
-                  issuer_family=family, issuer_family_label=trust.FAMILY_LABELS[family])
-        return Verdict(Status.PASS, f"The chain is trusted (root: {_cn(root)}; issuer family: "
-                       f"{trust.FAMILY_LABELS[family]}).", ev)
+        ev.update(
+            verified_chain=[trust.fingerprint(c) for c in verified],
+            issuer_family=family,
+            issuer_family_label=trust.FAMILY_LABELS[family],
+        )
+        return Verdict(
+            Status.PASS,
+            f"The chain is trusted (root: {_cn(root)}; issuer family: "
+            f"{trust.FAMILY_LABELS[family]}).",
+            ev,
+        )
     family = trust.issuer_family(chain, False)
-    ev.update(issuer_family=family, issuer_family_label=trust.FAMILY_LABELS[family],
-              verifier_error=error)
+    ev.update(
+        issuer_family=family, issuer_family_label=trust.FAMILY_LABELS[family], verifier_error=error
+    )
     top = chain[-1]
     anchor_subjects = {a.subject for a in ci.anchors}
     anchor_prints = {trust.fingerprint(a) for a in ci.anchors}
@@ -145,17 +160,18 @@ def judge_trusted(ci: CertInput) -> Verdict:
     elif _is_self_signed(top) and trust.fingerprint(top) not in anchor_prints:
         cause, text = "untrusted_root", f"The chain ends at an untrusted root ({_cn(top)})."
     elif not _is_self_signed(top) and top.issuer not in anchor_subjects:
-        cause, text = ("incomplete_chain", f"The chain is incomplete: the issuer of {_cn(top)} "
-                       f"({_cn_of(top.issuer)}) was neither sent nor found among trust anchors.")
+        cause, text = (
+            "incomplete_chain",
+            f"The chain is incomplete: the issuer of {_cn(top)} "
+            f"({_cn_of(top.issuer)}) was neither sent nor found among trust anchors.",
+        )
     else:
         cause, text = "rejected", f"The chain was rejected by the verifier: {error}."
     ev["cause"] = cause
     return Verdict(Status.FAIL, text, ev)
 
 
-def _der() -> object:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
+def _der() -> Encoding:
     return Encoding.DER
 
 
@@ -185,8 +201,11 @@ def judge_hostname(ci: CertInput) -> Verdict:
     san = _san(leaf)
     cn = _cn(leaf)
     if san is None:
-        return Verdict(Status.FAIL, f"The certificate has no subjectAltName (CN {cn!r} is not "
-                       "used for host matching).", {"common_name": cn, "san": []})
+        return Verdict(
+            Status.FAIL,
+            f"The certificate has no subjectAltName (CN {cn!r} is not used for host matching).",
+            {"common_name": cn, "san": []},
+        )
     dns = san.get_values_for_type(x509.DNSName)
     ips = [str(i) for i in san.get_values_for_type(x509.IPAddress)]
     ev: dict[str, JSONValue] = {"host": ci.host, "san": dns + ips}
@@ -197,16 +216,20 @@ def judge_hostname(ci: CertInput) -> Verdict:
         ok = any(host_matches(p, ci.host) for p in dns)
     if ok:
         return Verdict(Status.PASS, f"The certificate covers {ci.host}.", ev)
-    return Verdict(Status.FAIL, f"The certificate does not cover {ci.host} (SAN: "
-                   f"{', '.join(dns + ips)}).", ev)
+    return Verdict(
+        Status.FAIL, f"The certificate does not cover {ci.host} (SAN: {', '.join(dns + ips)}).", ev
+    )
 
 
 def judge_expiry(ci: CertInput) -> Verdict:
     """Fail when expired or not yet valid at `now`; warn under 30 days left."""
     leaf = parse_chain(ci.chain_der[:1])[0]
     nb, na = leaf.not_valid_before_utc, leaf.not_valid_after_utc
-    ev: dict[str, JSONValue] = {"not_before": nb.isoformat(), "not_after": na.isoformat(),
-                                "evaluated_at": ci.now.isoformat()}
+    ev: dict[str, JSONValue] = {
+        "not_before": nb.isoformat(),
+        "not_after": na.isoformat(),
+        "evaluated_at": ci.now.isoformat(),
+    }
     if ci.now < nb:
         return Verdict(Status.FAIL, f"The certificate is not valid until {nb:%Y-%m-%d}.", ev)
     if ci.now > na:
@@ -214,10 +237,8 @@ def judge_expiry(ci: CertInput) -> Verdict:
     days = (na - ci.now).days
     ev["days_left"] = days
     if days < EXPIRY_WARN_DAYS:
-        return Verdict(Status.WARN, f"The certificate expires in {days} days ({na:%Y-%m-%d}).",
-                       ev)
-    return Verdict(Status.PASS, f"The certificate is valid until {na:%Y-%m-%d} ({days} days).",
-                   ev)
+        return Verdict(Status.WARN, f"The certificate expires in {days} days ({na:%Y-%m-%d}).", ev)
+    return Verdict(Status.PASS, f"The certificate is valid until {na:%Y-%m-%d} ({days} days).", ev)
 
 
 def judge_key(ci: CertInput) -> Verdict:
@@ -232,8 +253,9 @@ def judge_key(ci: CertInput) -> Verdict:
     )
     if ok:
         return Verdict(Status.PASS, f"The key is {kind} {bits} bits.", ev)
-    return Verdict(Status.FAIL, f"The key is too weak: {kind} {bits} bits (need RSA ≥ 2048 or "
-                   "EC ≥ 256).", ev)
+    return Verdict(
+        Status.FAIL, f"The key is too weak: {kind} {bits} bits (need RSA ≥ 2048 or EC ≥ 256).", ev
+    )
 
 
 def judge_signature(ci: CertInput) -> Verdict:
@@ -247,10 +269,13 @@ def judge_signature(ci: CertInput) -> Verdict:
             weak.append({"subject": c.subject.rfc4514_string(), "signature_hash": sig_hash(c)})
     ev: dict[str, JSONValue] = {"signatures": [sig_hash(c) for c in chain], "weak": weak}
     if weak:
-        return Verdict(Status.FAIL, f"Weak signature: {weak[0]['subject']} is signed with "
-                       f"{weak[0]['signature_hash'].upper()}.", ev)
-    return Verdict(Status.PASS, f"Signatures use {', '.join(sorted(set(ev_hashes(chain))))}.",
-                   ev)
+        return Verdict(
+            Status.FAIL,
+            f"Weak signature: {weak[0]['subject']} is signed with "
+            f"{weak[0]['signature_hash'].upper()}.",
+            ev,
+        )
+    return Verdict(Status.PASS, f"Signatures use {', '.join(sorted(set(ev_hashes(chain))))}.", ev)
 
 
 def ev_hashes(chain: Sequence[x509.Certificate]) -> list[str]:

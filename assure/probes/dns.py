@@ -67,8 +67,9 @@ def _query(res: dns.resolver.Resolver, name: str, rdtype: str) -> list[str]:
     return [r.to_text() for r in answer]
 
 
-def resolve_addresses(res: dns.resolver.Resolver, host: str) -> tuple[list[str], list[str],
-                                                                      list[str]]:
+def resolve_addresses(
+    res: dns.resolver.Resolver, host: str
+) -> tuple[list[str], list[str], list[str]]:
     """(A, AAAA, IPv4-mapped AAAA dropped)."""
     a = _query(res, host, "A")
     aaaa_all = _query(res, host, "AAAA")
@@ -76,8 +77,9 @@ def resolve_addresses(res: dns.resolver.Resolver, host: str) -> tuple[list[str],
     return a, [x for x in aaaa_all if x not in mapped], mapped
 
 
-def gather_dns(host: str, ctx: ProbeContext, res: dns.resolver.Resolver | None,
-               deadline: Deadline) -> DnsObservation:
+def gather_dns(
+    host: str, ctx: ProbeContext, res: dns.resolver.Resolver | None, deadline: Deadline
+) -> DnsObservation:
     """Web addresses (pins win over DNS) and, when DNS is used, the name servers."""
     obs = DnsObservation()
     try:
@@ -94,7 +96,8 @@ def gather_dns(host: str, ctx: ProbeContext, res: dns.resolver.Resolver | None,
         for addr in pinned:
             if ipaddress.ip_address(addr).version == 6:
                 (obs.mapped_ignored if ipaddress.ip_address(addr) in _MAPPED else obs.aaaa).append(
-                    addr)
+                    addr
+                )
             else:
                 obs.a.append(addr)
         return obs
@@ -110,8 +113,13 @@ def gather_dns(host: str, ctx: ProbeContext, res: dns.resolver.Resolver | None,
     return obs
 
 
-def gather_ns(obs: DnsObservation, host: str, ctx: ProbeContext, res: dns.resolver.Resolver,
-              deadline: Deadline) -> None:
+def gather_ns(
+    obs: DnsObservation,
+    host: str,
+    ctx: ProbeContext,
+    res: dns.resolver.Resolver,
+    deadline: Deadline,
+) -> None:
     """Name servers of the zone holding `host`, their addresses, and their IPv6 answers."""
     try:
         zone = dns.resolver.zone_for_name(host, resolver=res, lifetime=ctx.timeout * 2)

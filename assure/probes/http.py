@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from urllib.parse import urljoin, urlsplit
 
 from assure.findings import JSONValue, Status
@@ -35,8 +36,10 @@ class Fetch:
 
     def to_json(self) -> dict[str, JSONValue]:
         if self.response is None:
-            return {"error": self.error[0] if self.error else "none",
-                    "detail": self.error[1] if self.error else ""}
+            return {
+                "error": self.error[0] if self.error else "none",
+                "detail": self.error[1] if self.error else "",
+            }
         return {"status": self.response.status}
 
 
@@ -62,12 +65,31 @@ def blocked(resp: HttpResponse) -> str | None:
     return None
 
 
-def fetch(address: str, port: int, host: str, path: str, *, tls: bool, ctx: ProbeContext,
-          deadline: Deadline, read_body: bool = True) -> Fetch:
+def fetch(
+    address: str,
+    port: int,
+    host: str,
+    path: str,
+    *,
+    tls: bool,
+    ctx: ProbeContext,
+    deadline: Deadline,
+    read_body: bool = True,
+) -> Fetch:
     try:
-        return Fetch(http_get(address, port, host, path, tls=tls, deadline=deadline,
-                              max_body=ctx.max_body, user_agent=ctx.user_agent,
-                              read_body=read_body))
+        return Fetch(
+            http_get(
+                address,
+                port,
+                host,
+                path,
+                tls=tls,
+                deadline=deadline,
+                max_body=ctx.max_body,
+                user_agent=ctx.user_agent,
+                read_body=read_body,
+            )
+        )
     except ProbeNetError as exc:
         return Fetch(error=(exc.kind.value, exc.detail))
 
@@ -104,9 +126,16 @@ def gather_redirects(
                 chain.end, chain.error = "error", ("dns", f"cannot resolve {h}")
                 return chain
             addr = found[0]
-        got = fetch(addr, port, h, (parts.path or "/") + (f"?{parts.query}" if parts.query
-                                                               else ""),
-                    tls=tls, ctx=ctx, deadline=deadline, read_body=False)
+        got = fetch(
+            addr,
+            port,
+            h,
+            (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+            tls=tls,
+            ctx=ctx,
+            deadline=deadline,
+            read_body=False,
+        )
         if got.response is None:
             chain.end, chain.error = "error", got.error
             chain.hops.append({"url": url, "address": addr, **got.to_json()})
@@ -144,8 +173,9 @@ def judge_available(https: Fetch) -> Verdict:
         return Verdict(Status.FAIL, "Nothing accepts HTTPS connections (connection refused).", ev)
     if kind == NetError.TLS_ALERT:
         return Verdict(Status.FAIL, f"The TLS handshake fails: {detail}.", ev)
-    return Verdict(Status.INCONCLUSIVE, f"Could not tell whether HTTPS works: {detail}.", ev,
-                   _reason(kind))
+    return Verdict(
+        Status.INCONCLUSIVE, f"Could not tell whether HTTPS works: {detail}.", ev, _reason(kind)
+    )
 
 
 def _reason(kind: str) -> str:
@@ -165,39 +195,60 @@ def judge_redirect(chain: RedirectChain, host: str) -> Verdict:
     if not chain.hops or (len(chain.hops) == 1 and chain.error):
         kind, detail = chain.error or ("other", "")
         if kind in (NetError.REFUSED, NetError.UNREACHABLE) and kind == NetError.REFUSED:
-            return Verdict(Status.NOT_APPLICABLE, "Nothing answers plain HTTP (connection "
-                           "refused), so there is nothing to redirect.", ev)
-        return Verdict(Status.INCONCLUSIVE, f"Could not reach plain HTTP: {detail}.", ev,
-                       _reason(kind))
+            return Verdict(
+                Status.NOT_APPLICABLE,
+                "Nothing answers plain HTTP (connection refused), so there is nothing to redirect.",
+                ev,
+            )
+        return Verdict(
+            Status.INCONCLUSIVE, f"Could not reach plain HTTP: {detail}.", ev, _reason(kind)
+        )
     first = chain.hops[0]
     if "location" not in first:
         if chain.final is not None and blocked(chain.final):
-            return Verdict(Status.INCONCLUSIVE, f"Plain HTTP was blocked: "
-                           f"{blocked(chain.final)}.", ev, blocked(chain.final))
-        return Verdict(Status.FAIL, f"Plain HTTP is served without a redirect to HTTPS "
-                       f"(HTTP {first.get('status')}).", ev)
+            return Verdict(
+                Status.INCONCLUSIVE,
+                f"Plain HTTP was blocked: {blocked(chain.final)}.",
+                ev,
+                blocked(chain.final),
+            )
+        return Verdict(
+            Status.FAIL,
+            f"Plain HTTP is served without a redirect to HTTPS (HTTP {first.get('status')}).",
+            ev,
+        )
     urls = [str(h["url"]) for h in chain.hops]
     if chain.end != "error" and len(chain.hops) >= 1 and "location" in chain.hops[-1]:
         urls.append(urljoin(urls[-1], str(chain.hops[-1]["location"])))
     second = urlsplit(urls[1])
     if second.scheme != "https" or (second.hostname or "").lower() != host:
-        return Verdict(Status.FAIL, f"The first redirect goes to {urls[1]}, not to https:// on "
-                       f"{host}.", ev)
-    for a, b in zip(urls, urls[1:], strict=False):
+        return Verdict(
+            Status.FAIL, f"The first redirect goes to {urls[1]}, not to https:// on {host}.", ev
+        )
+    for a, b in pairwise(urls):
         if urlsplit(a).scheme == "https" and urlsplit(b).scheme == "http":
-            return Verdict(Status.FAIL, f"The redirect chain downgrades to plain HTTP: {a} → "
-                           f"{b}.", ev)
+            return Verdict(
+                Status.FAIL, f"The redirect chain downgrades to plain HTTP: {a} → {b}.", ev
+            )
     if chain.end == "loop":
         return Verdict(Status.INCONCLUSIVE, "The redirect chain loops.", ev, "redirect loop")
     if chain.end == "too_long":
-        return Verdict(Status.INCONCLUSIVE, f"The redirect chain is longer than "
-                       f"{len(chain.hops) - 1} hops.", ev, "redirect chain too long")
+        return Verdict(
+            Status.INCONCLUSIVE,
+            f"The redirect chain is longer than {len(chain.hops) - 1} hops.",
+            ev,
+            "redirect chain too long",
+        )
     if chain.end == "error":
         kind, detail = chain.error or ("other", "")
-        return Verdict(Status.INCONCLUSIVE, f"The redirect chain broke off: {detail}.", ev,
-                       _reason(kind))
-    return Verdict(Status.PASS, f"http:// redirects to {urls[1]} first; no downgrade in "
-                   f"{len(chain.hops)} hop(s).", ev)
+        return Verdict(
+            Status.INCONCLUSIVE, f"The redirect chain broke off: {detail}.", ev, _reason(kind)
+        )
+    return Verdict(
+        Status.PASS,
+        f"http:// redirects to {urls[1]} first; no downgrade in {len(chain.hops)} hop(s).",
+        ev,
+    )
 
 
 def parse_hsts(value: str) -> tuple[int | None, list[str], str | None]:
@@ -231,18 +282,24 @@ def judge_hsts(https: Fetch) -> Verdict:
         kind, detail = https.error or ("other", "")
         if kind == NetError.REFUSED:
             return Verdict(Status.FAIL, "No HTTPS response, so no HSTS.", {"error": kind})
-        return Verdict(Status.INCONCLUSIVE, f"No HTTPS response to read HSTS from: {detail}.",
-                       {"error": kind}, _reason(kind))
+        return Verdict(
+            Status.INCONCLUSIVE,
+            f"No HTTPS response to read HSTS from: {detail}.",
+            {"error": kind},
+            _reason(kind),
+        )
     resp = https.response
     values = resp.all("strict-transport-security")
     ev: dict[str, JSONValue] = {"http_status": resp.status, "headers": values}
     why = blocked(resp)
     if why and not values:
-        return Verdict(Status.INCONCLUSIVE, f"The HTTPS response was {why}; HSTS not judged.",
-                       ev, why)
+        return Verdict(
+            Status.INCONCLUSIVE, f"The HTTPS response was {why}; HSTS not judged.", ev, why
+        )
     if not values:
-        return Verdict(Status.FAIL, "The HTTPS response has no Strict-Transport-Security "
-                       "header.", ev)
+        return Verdict(
+            Status.FAIL, "The HTTPS response has no Strict-Transport-Security header.", ev
+        )
     max_age, directives, problem = parse_hsts(values[0])
     ev.update(max_age=max_age, directives=directives)
     if problem or max_age is None:
@@ -254,5 +311,15 @@ def judge_hsts(https: Fetch) -> Verdict:
     return Verdict(Status.PASS, f"HSTS max-age is {max_age} s.", ev)
 
 
-__all__ = ["INTERFERENCE_KINDS", "Fetch", "RedirectChain", "blocked", "fetch",
-           "gather_redirects", "judge_available", "judge_hsts", "judge_redirect", "parse_hsts"]
+__all__ = [
+    "INTERFERENCE_KINDS",
+    "Fetch",
+    "RedirectChain",
+    "blocked",
+    "fetch",
+    "gather_redirects",
+    "judge_available",
+    "judge_hsts",
+    "judge_redirect",
+    "parse_hsts",
+]

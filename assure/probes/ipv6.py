@@ -26,31 +26,45 @@ _NONCES = re.compile(
 
 
 def judge_web_aaaa(obs: DnsObservation) -> Verdict:
-    ev: dict[str, JSONValue] = {"source": obs.source, "a": obs.a, "aaaa": obs.aaaa,
-                                "ipv4_mapped_ignored": obs.mapped_ignored}
+    ev: dict[str, JSONValue] = {
+        "source": obs.source,
+        "a": obs.a,
+        "aaaa": obs.aaaa,
+        "ipv4_mapped_ignored": obs.mapped_ignored,
+    }
     if obs.aaaa:
         return Verdict(Status.PASS, f"AAAA: {', '.join(obs.aaaa)}.", ev)
     if obs.source == "literal":
         return Verdict(Status.NOT_APPLICABLE, "The target is an IPv4 address.", ev)
     if obs.error:
-        return Verdict(Status.INCONCLUSIVE, f"The AAAA lookup failed: {obs.error}.", ev,
-                       "DNS lookup failed")
+        return Verdict(
+            Status.INCONCLUSIVE, f"The AAAA lookup failed: {obs.error}.", ev, "DNS lookup failed"
+        )
     extra = " (IPv4-mapped addresses ignored)" if obs.mapped_ignored else ""
     return Verdict(Status.FAIL, f"The host has no AAAA record{extra}.", ev)
 
 
-def judge_web_reach(obs: DnsObservation, reach: Mapping[str, Mapping[int, str]],
-                    vantage: tuple[bool, str], ports: Sequence[int]) -> Verdict:
+def judge_web_reach(
+    obs: DnsObservation,
+    reach: Mapping[str, Mapping[int, str]],
+    vantage: tuple[bool, str],
+    ports: Sequence[int],
+) -> Verdict:
     """Each AAAA address must answer on every port some IPv4 address answers on."""
-    ev: dict[str, JSONValue] = {"vantage_ipv6": vantage[1],
-                                "reach": {a: {str(p): r for p, r in v.items()}
-                                          for a, v in reach.items()}}
+    ev: dict[str, JSONValue] = {
+        "vantage_ipv6": vantage[1],
+        "reach": {a: {str(p): r for p, r in v.items()} for a, v in reach.items()},
+    }
     if not obs.aaaa:
-        return Verdict(Status.NOT_APPLICABLE, "No AAAA record, so nothing to reach over IPv6.",
-                       ev)
+        return Verdict(Status.NOT_APPLICABLE, "No AAAA record, so nothing to reach over IPv6.", ev)
     if not vantage[0]:
-        return Verdict(Status.INCONCLUSIVE, "This vantage point has no IPv6 connectivity; "
-                       "IPv6 reachability cannot be judged from here.", ev, vantage[1])
+        return Verdict(
+            Status.INCONCLUSIVE,
+            "This vantage point has no IPv6 connectivity; "
+            "IPv6 reachability cannot be judged from here.",
+            ev,
+            vantage[1],
+        )
     v4_ports = sorted({p for a in obs.a for p, r in reach.get(a, {}).items() if r == "ok"})
     need = v4_ports or list(ports)
     ev["ports_required"] = need
@@ -65,16 +79,22 @@ def judge_web_reach(obs: DnsObservation, reach: Mapping[str, Mapping[int, str]],
             if r == "ok":
                 continue
             (unsure if r in ("reset", "deadline", "untested", "other") else bad).setdefault(
-                addr, {})[p] = r
+                addr, {}
+            )[p] = r
     if bad:
         addr, ports_bad = next(iter(bad.items()))
         detail = ", ".join(f"port {p}: {r}" for p, r in ports_bad.items())
         return Verdict(Status.FAIL, f"IPv6 address {addr} does not answer ({detail}).", ev)
     if unsure:
-        return Verdict(Status.INCONCLUSIVE, "Some IPv6 connections were cut before an answer.",
-                       ev, "connection reset or deadline")
-    return Verdict(Status.PASS, f"Every IPv6 address answers on port(s) "
-                   f"{', '.join(map(str, need))}.", ev)
+        return Verdict(
+            Status.INCONCLUSIVE,
+            "Some IPv6 connections were cut before an answer.",
+            ev,
+            "connection reset or deadline",
+        )
+    return Verdict(
+        Status.PASS, f"Every IPv6 address answers on port(s) {', '.join(map(str, need))}.", ev
+    )
 
 
 def _normalise(body: bytes) -> str:
@@ -88,20 +108,25 @@ def similarity(a: bytes, b: bytes) -> float:
     return difflib.SequenceMatcher(None, _normalise(a), _normalise(b), autojunk=False).ratio()
 
 
-def judge_parity(obs: DnsObservation, https: Mapping[str, Fetch],
-                 vantage: tuple[bool, str]) -> Verdict:
+def judge_parity(
+    obs: DnsObservation, https: Mapping[str, Fetch], vantage: tuple[bool, str]
+) -> Verdict:
     """Same HTTP status and near-same content over IPv4 and IPv6."""
     ev: dict[str, JSONValue] = {}
     if not obs.aaaa or not obs.a:
-        return Verdict(Status.NOT_APPLICABLE, "The site is not dual-stack; nothing to compare.",
-                       ev)
+        return Verdict(Status.NOT_APPLICABLE, "The site is not dual-stack; nothing to compare.", ev)
     if not vantage[0]:
-        return Verdict(Status.INCONCLUSIVE, "No IPv6 from this vantage point; cannot compare.",
-                       ev, vantage[1])
+        return Verdict(
+            Status.INCONCLUSIVE, "No IPv6 from this vantage point; cannot compare.", ev, vantage[1]
+        )
     ref_addr = next((a for a in obs.a if https.get(a) and https[a].response), None)
     if ref_addr is None:
-        return Verdict(Status.INCONCLUSIVE, "No HTTPS response over IPv4 to compare with.", ev,
-                       "no IPv4 response")
+        return Verdict(
+            Status.INCONCLUSIVE,
+            "No HTTPS response over IPv4 to compare with.",
+            ev,
+            "no IPv4 response",
+        )
     ref = https[ref_addr].response
     assert ref is not None
     ev["ipv4"] = {"address": ref_addr, "status": ref.status, "bytes": len(ref.body)}
@@ -138,23 +163,34 @@ def judge_parity(obs: DnsObservation, https: Mapping[str, Fetch],
 
 def judge_ns_aaaa(obs: DnsObservation) -> Verdict:
     """At least two name servers with AAAA (one is half of what Internet.nl asks: warn)."""
-    ev: dict[str, JSONValue] = {"zone": obs.zone, "name_servers": {
-        n.name: {"ipv4": n.ipv4, "ipv6": n.ipv6} for n in obs.ns}}
+    ev: dict[str, JSONValue] = {
+        "zone": obs.zone,
+        "name_servers": {n.name: {"ipv4": n.ipv4, "ipv6": n.ipv6} for n in obs.ns},
+    }
     if obs.source == "literal":
         return Verdict(Status.NOT_APPLICABLE, "The target is an address; no name servers.", ev)
     if obs.source == "resolve":
-        return Verdict(Status.INCONCLUSIVE, "Addresses were pinned with --resolve; DNS was not "
-                       "consulted.", ev, "DNS not consulted")
+        return Verdict(
+            Status.INCONCLUSIVE,
+            "Addresses were pinned with --resolve; DNS was not consulted.",
+            ev,
+            "DNS not consulted",
+        )
     if obs.error or obs.ns_error or not obs.ns:
         why = obs.error or obs.ns_error or "no NS records found"
-        return Verdict(Status.INCONCLUSIVE, f"Name servers could not be looked up: {why}.", ev,
-                       "DNS lookup failed")
+        return Verdict(
+            Status.INCONCLUSIVE,
+            f"Name servers could not be looked up: {why}.",
+            ev,
+            "DNS lookup failed",
+        )
     with6 = [n.name for n in obs.ns if n.ipv6]
     if len(with6) >= 2:
         return Verdict(Status.PASS, f"{len(with6)} of {len(obs.ns)} name servers have IPv6.", ev)
     if len(with6) == 1:
-        return Verdict(Status.WARN, f"Only one name server has IPv6 ({with6[0]}); two are "
-                       "needed.", ev)
+        return Verdict(
+            Status.WARN, f"Only one name server has IPv6 ({with6[0]}); two are needed.", ev
+        )
     return Verdict(Status.FAIL, "No name server has an IPv6 address.", ev)
 
 
@@ -168,8 +204,9 @@ def judge_ns_reach(obs: DnsObservation, vantage: tuple[bool, str]) -> Verdict:
     if not v6:
         return Verdict(Status.NOT_APPLICABLE, "No name server has IPv6 to reach.", ev)
     if not vantage[0]:
-        return Verdict(Status.INCONCLUSIVE, "This vantage point has no IPv6 connectivity.", ev,
-                       vantage[1])
+        return Verdict(
+            Status.INCONCLUSIVE, "This vantage point has no IPv6 connectivity.", ev, vantage[1]
+        )
     bad = [f"{n.name} [{a}]: {r}" for n in v6 for a, r in n.reach_v6.items() if r != "ok"]
     if bad:
         return Verdict(Status.FAIL, f"Name server not answering over IPv6: {bad[0]}.", ev)

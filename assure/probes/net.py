@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from assure.probes.context import Deadline
 
+
 # Failure kinds; INTERFERENCE_KINDS are never judged as a fault of the server.
 class NetError(StrEnum):
     REFUSED = "refused"
@@ -67,8 +68,14 @@ def classify_oserror(exc: BaseException) -> ProbeNetError:
         reason = (exc.reason or str(exc)).lower().replace("_", " ")
         if any(
             k in reason
-            for k in ("wrong version number", "record layer failure", "packet length too long",
-                      "unknown protocol", "http request", "record_layer")
+            for k in (
+                "wrong version number",
+                "record layer failure",
+                "packet length too long",
+                "unknown protocol",
+                "http request",
+                "record_layer",
+            )
         ):
             return ProbeNetError(NetError.NOT_TLS, f"the server does not speak TLS ({reason})")
         return ProbeNetError(NetError.TLS_ALERT, reason)
@@ -120,9 +127,12 @@ def sni_for(host: str) -> str | None:
     return None
 
 
-def insecure_context(*, min_version: ssl.TLSVersion | None = None,
-                     max_version: ssl.TLSVersion | None = None,
-                     ciphers: str = "ALL:@SECLEVEL=0") -> ssl.SSLContext:
+def insecure_context(
+    *,
+    min_version: ssl.TLSVersion | None = None,
+    max_version: ssl.TLSVersion | None = None,
+    ciphers: str = "ALL:@SECLEVEL=0",
+) -> ssl.SSLContext:
     """A client context that accepts any certificate: gathering is not judging.
 
     Security level 0 lets the handshake reach weak certificates and keys, so they are named
@@ -139,8 +149,9 @@ def insecure_context(*, min_version: ssl.TLSVersion | None = None,
 _WARN_LOCK = threading.Lock()
 
 
-def set_versions(ctx: ssl.SSLContext, low: ssl.TLSVersion | None,
-                 high: ssl.TLSVersion | None) -> None:
+def set_versions(
+    ctx: ssl.SSLContext, low: ssl.TLSVersion | None, high: ssl.TLSVersion | None
+) -> None:
     """Set protocol bounds; legacy versions are asked for on purpose, so their deprecation
     warnings are silenced here (and only here)."""
     with _WARN_LOCK, warnings.catch_warnings():
@@ -187,8 +198,9 @@ def http_get(
     sock: socket.socket = connect(address, port, deadline)
     try:
         if tls:
-            sock = tls_wrap(sock, insecure_context(ciphers="DEFAULT:@SECLEVEL=0"), sni_for(host),
-                            deadline)
+            sock = tls_wrap(
+                sock, insecure_context(ciphers="DEFAULT:@SECLEVEL=0"), sni_for(host), deadline
+            )
         host_header = host if ":" not in host else f"[{host}]"
         default_port = 443 if tls else 80
         if port != default_port:
@@ -232,15 +244,20 @@ def _read_response(
     head, _, rest = buf.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status_line = lines[0].split(" ", 2)
-    if len(status_line) < 2 or not status_line[0].startswith("HTTP/") or not status_line[1].isdigit():
+    if (
+        len(status_line) < 2
+        or not status_line[0].startswith("HTTP/")
+        or not status_line[1].isdigit()
+    ):
         raise ProbeNetError(NetError.PROTOCOL, f"not an HTTP response: {lines[0][:60]!r}")
     headers = []
     for line in lines[1:]:
         name, sep, value = line.partition(":")
         if sep:
             headers.append((name.strip().lower(), value.strip()))
-    resp = HttpResponse(int(status_line[1]), status_line[2] if len(status_line) > 2 else "",
-                        headers)
+    resp = HttpResponse(
+        int(status_line[1]), status_line[2] if len(status_line) > 2 else "", headers
+    )
     if not read_body:
         return resp
     body = bytearray(rest)

@@ -29,8 +29,11 @@ def target_rollups(findings: Sequence[Finding], order: Sequence[str]) -> list[di
     for f in findings:
         by.setdefault(f.target, []).append(f)
     return [
-        {"target": t, "status": worst(f.status for f in by.get(t, [])).value,
-         "counts": count_by_status(by.get(t, []))}
+        {
+            "target": t,
+            "status": worst(f.status for f in by.get(t, [])).value,
+            "counts": count_by_status(by.get(t, [])),
+        }
         for t in order
     ]
 
@@ -38,8 +41,12 @@ def target_rollups(findings: Sequence[Finding], order: Sequence[str]) -> list[di
 def summary(findings: Sequence[Finding], n_targets: int) -> dict[str, Any]:
     counts = count_by_status(findings)
     decided = any(f.status.decided for f in findings)
-    return {"targets": n_targets, "findings": len(findings), "by_status": counts,
-            "decided": decided}
+    return {
+        "targets": n_targets,
+        "findings": len(findings),
+        "by_status": counts,
+        "decided": decided,
+    }
 
 
 def sort_findings(findings: Sequence[Finding], order: Sequence[str]) -> list[Finding]:
@@ -48,14 +55,14 @@ def sort_findings(findings: Sequence[Finding], order: Sequence[str]) -> list[Fin
     return sorted(findings, key=lambda f: (pos.get(f.target, 1 << 30), checks.get(f.check, 99)))
 
 
-def render(fmt: str, findings: Sequence[Finding], order: Sequence[str],
-           generated_at: str) -> str:
+def render(fmt: str, findings: Sequence[Finding], order: Sequence[str], generated_at: str) -> str:
     findings = sort_findings(findings, order)
     if fmt == "table":
         return table(findings)
     if fmt == "json":
-        return json.dumps(document(findings, order, generated_at), ensure_ascii=False,
-                          indent=2) + "\n"
+        return (
+            json.dumps(document(findings, order, generated_at), ensure_ascii=False, indent=2) + "\n"
+        )
     if fmt == "jsonl":
         return "".join(json.dumps(f.to_json(), ensure_ascii=False) + "\n" for f in findings)
     if fmt == "csv":
@@ -69,8 +76,9 @@ def render(fmt: str, findings: Sequence[Finding], order: Sequence[str],
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def document(findings: Sequence[Finding], order: Sequence[str],
-             generated_at: str) -> dict[str, Any]:
+def document(
+    findings: Sequence[Finding], order: Sequence[str], generated_at: str
+) -> dict[str, Any]:
     return {
         "findings": [f.to_json() for f in findings],
         "targets": target_rollups(findings, order),
@@ -80,9 +88,15 @@ def document(findings: Sequence[Finding], order: Sequence[str],
 
 
 def table(findings: Sequence[Finding]) -> str:
-    rows = [[f.target, f.check, f.status.value.upper() if f.status in (Status.FAIL, Status.ERROR)
-             else f.status.value, f.summary + (f" [{f.reason}]" if f.reason and f.reason not in
-                                               f.summary else "")] for f in findings]
+    rows = [
+        [
+            f.target,
+            f.check,
+            f.status.value.upper() if f.status in (Status.FAIL, Status.ERROR) else f.status.value,
+            f.summary + (f" [{f.reason}]" if f.reason and f.reason not in f.summary else ""),
+        ]
+        for f in findings
+    ]
     counts = count_by_status(findings)
     tail = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     return textable.render(["target", "check", "status", "summary"], rows) + f"\n{tail}\n"
@@ -93,8 +107,16 @@ def to_csv(findings: Sequence[Finding]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["target", "check", "status", "summary", "reason", "evidence"])
     for f in findings:
-        w.writerow([f.target, f.check, f.status.value, f.summary, f.reason or "",
-                    json.dumps(dict(f.evidence), ensure_ascii=False, sort_keys=True)])
+        w.writerow(
+            [
+                f.target,
+                f.check,
+                f.status.value,
+                f.summary,
+                f.reason or "",
+                json.dumps(dict(f.evidence), ensure_ascii=False, sort_keys=True),
+            ]
+        )
     return buf.getvalue()
 
 
@@ -106,10 +128,15 @@ def junit(findings: Sequence[Finding], order: Sequence[str]) -> str:
     for f in findings:
         by.setdefault(f.target, []).append(f)
     for target, fs in by.items():
-        suite = ET.SubElement(suites, "testsuite", name=target, tests=str(len(fs)),
-                              failures=str(sum(f.status is Status.FAIL for f in fs)),
-                              errors=str(sum(f.status is Status.ERROR for f in fs)),
-                              skipped=str(sum(f.status is Status.INCONCLUSIVE for f in fs)))
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=target,
+            tests=str(len(fs)),
+            failures=str(sum(f.status is Status.FAIL for f in fs)),
+            errors=str(sum(f.status is Status.ERROR for f in fs)),
+            skipped=str(sum(f.status is Status.INCONCLUSIVE for f in fs)),
+        )
         for f in fs:
             case = ET.SubElement(suite, "testcase", classname=target, name=f.check)
             text = json.dumps(dict(f.evidence), ensure_ascii=False, indent=1)
@@ -125,37 +152,62 @@ def junit(findings: Sequence[Finding], order: Sequence[str]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
 
 
-_SARIF_LEVEL = {Status.FAIL: "error", Status.WARN: "warning", Status.ERROR: "error",
-                Status.INCONCLUSIVE: "note"}
+_SARIF_LEVEL = {
+    Status.FAIL: "error",
+    Status.WARN: "warning",
+    Status.ERROR: "error",
+    Status.INCONCLUSIVE: "note",
+}
 
 
 def sarif(findings: Sequence[Finding]) -> str:
     """SARIF 2.1.0: one rule per check; results for everything that is not a pass."""
-    rules = [{"id": c.value, "name": c.value,
-              "shortDescription": {"text": title}, "properties": {"family": fam}}
-             for c, (fam, title) in CHECKS.items()]
+    rules = [
+        {
+            "id": c.value,
+            "name": c.value,
+            "shortDescription": {"text": title},
+            "properties": {"family": fam},
+        }
+        for c, (fam, title) in CHECKS.items()
+    ]
     index = {c.value: i for i, c in enumerate(CHECKS)}
     results = []
     for f in findings:
         if f.status not in _SARIF_LEVEL:
             continue
-        results.append({
-            "ruleId": f.check,
-            "ruleIndex": index.get(f.check, 0),
-            "level": _SARIF_LEVEL[f.status],
-            "kind": "fail" if f.status in (Status.FAIL, Status.WARN) else "open",
-            "message": {"text": f"{f.target}: {f.summary}"},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.target)}}}],
-            "properties": {"status": f.status.value, "target": f.target,
-                           "reason": f.reason, "evidence": dict(f.evidence)},
-        })
+        results.append(
+            {
+                "ruleId": f.check,
+                "ruleIndex": index.get(f.check, 0),
+                "level": _SARIF_LEVEL[f.status],
+                "kind": "fail" if f.status in (Status.FAIL, Status.WARN) else "open",
+                "message": {"text": f"{f.target}: {f.summary}"},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.target)}}}],
+                "properties": {
+                    "status": f.status.value,
+                    "target": f.target,
+                    "reason": f.reason,
+                    "evidence": dict(f.evidence),
+                },
+            }
+        )
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{"tool": {"driver": {"name": "assure", "version": __version__,
-                                      "informationUri": "https://github.com/assure",
-                                      "rules": rules}},
-                  "results": results}],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "assure",
+                        "version": __version__,
+                        "informationUri": "https://github.com/assure",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
@@ -168,14 +220,22 @@ def html(findings: Sequence[Finding], order: Sequence[str], generated_at: str) -
     by: dict[str, list[dict[str, Any]]] = {t: [] for t in order}
     for f in findings:
         d = f.to_json()
-        d["title"] = CHECKS.get(CheckId(f.check), ("", ""))[1] if f.check in CheckId.__members__.values() else ""  # noqa: E501
+        d["title"] = (
+            CHECKS.get(CheckId(f.check), ("", ""))[1]
+            if f.check in CheckId.__members__.values()
+            else ""
+        )
         d["evidence_json"] = json.dumps(dict(f.evidence), ensure_ascii=False, indent=2)
         by.setdefault(f.target, []).append(d)
-    targets = [{**r, "findings": by.get(r["target"], [])}
-               for r in target_rollups(findings, order)]
-    return render_template("probe_report.html.j2", targets=targets,
-                           summary=summary(findings, len(order)), tool=TOOL,
-                           generated_at=generated_at, statuses=[s.value for s in Status])
+    targets = [{**r, "findings": by.get(r["target"], [])} for r in target_rollups(findings, order)]
+    return render_template(
+        "probe_report.html.j2",
+        targets=targets,
+        summary=summary(findings, len(order)),
+        tool=TOOL,
+        generated_at=generated_at,
+        statuses=[s.value for s in Status],
+    )
 
 
 class JsonlStream:

@@ -73,8 +73,7 @@ def gather_target(target: Target, ctx: ProbeContext) -> TargetObservation:
     except dns.exception.DNSException:
         res = None
     dobs = gather_dns(target.host, ctx, res, deadline)
-    sample = dobs.aaaa[0] if dobs.aaaa else next(
-        (a for n in dobs.ns for a in n.ipv6), None)
+    sample = dobs.aaaa[0] if dobs.aaaa else next((a for n in dobs.ns for a in n.ipv6), None)
     vantage = vantage_ipv6(sample)
     obs = TargetObservation(target, dobs, vantage)
 
@@ -93,8 +92,9 @@ def gather_target(target: Target, ctx: ProbeContext) -> TargetObservation:
     http_port = target.http_port or ctx.http_port
     https_port = target.port
     if target.scheme == "http":
-        https_port = _https_port_from_redirect(target, dobs.a + dobs.aaaa, obs, ctx, deadline,
-                                               resolve, http_port)
+        https_port = _https_port_from_redirect(
+            target, dobs.a + dobs.aaaa, obs, ctx, deadline, resolve, http_port
+        )
     for addr in dobs.a + dobs.aaaa:
         ao = AddressObservation(addr)
         obs.addresses.append(ao)
@@ -109,31 +109,48 @@ def gather_target(target: Target, ctx: ProbeContext) -> TargetObservation:
             if ao.tls.error and ao.tls.error[0] in ("not_tls", "timeout", "reset", "deadline"):
                 ao.https = http.Fetch(error=ao.tls.error)
             else:
-                ao.https = http.fetch(addr, https_port, target.host, target.path, tls=True,
-                                      ctx=ctx, deadline=deadline)
+                ao.https = http.fetch(
+                    addr, https_port, target.host, target.path, tls=True, ctx=ctx, deadline=deadline
+                )
         else:
             ao.tls = tls.TlsObservation(addr, https_port, error=(r443, _detail(r443)))
             ao.https = http.Fetch(error=(r443, _detail(r443)))
         if ao.reach[http_port] == "ok":
-            ao.redirects = http.gather_redirects(addr, target.host, target.path, ctx, deadline,
-                                                 resolve, http_port)
+            ao.redirects = http.gather_redirects(
+                addr, target.host, target.path, ctx, deadline, resolve, http_port
+            )
         else:
             r80 = ao.reach[http_port]
-            ao.redirects = http.RedirectChain(start=f"http://{target.host}:{http_port}/",
-                                              end="error", error=(r80, _detail(r80)))
+            ao.redirects = http.RedirectChain(
+                start=f"http://{target.host}:{http_port}/", end="error", error=(r80, _detail(r80))
+            )
     obs.https_port, obs.http_port = https_port, http_port
     return obs
 
 
-def _https_port_from_redirect(target: Target, addresses: list[str], obs: TargetObservation,
-                              ctx: ProbeContext, deadline: Deadline,
-                              resolve: Callable[[str], list[str]], http_port: int) -> int:
+def _https_port_from_redirect(
+    target: Target,
+    addresses: list[str],
+    obs: TargetObservation,
+    ctx: ProbeContext,
+    deadline: Deadline,
+    resolve: Callable[[str], list[str]],
+    http_port: int,
+) -> int:
     """For an http:// target, its HTTPS endpoint is where its first redirect sends us."""
     for addr in addresses:
         if family_of(addr) == 6 and not obs.vantage[0]:
             continue
-        got = http.fetch(addr, http_port, target.host, target.path, tls=False, ctx=ctx,
-                         deadline=deadline, read_body=False)
+        got = http.fetch(
+            addr,
+            http_port,
+            target.host,
+            target.path,
+            tls=False,
+            ctx=ctx,
+            deadline=deadline,
+            read_body=False,
+        )
         loc = got.response.header("location") if got.response else None
         if loc:
             parts = urlsplit(urljoin(f"http://{target.host}:{http_port}{target.path}", loc))
@@ -145,18 +162,24 @@ def _https_port_from_redirect(target: Target, addresses: list[str], obs: TargetO
 
 
 def _detail(kind: str) -> str:
-    return {"refused": "connection refused", "timeout": "no answer before the timeout",
-            "unreachable": "no route to the address", "reset": "connection reset",
-            "deadline": "the target's deadline passed"}.get(kind, kind)
+    return {
+        "refused": "connection refused",
+        "timeout": "no answer before the timeout",
+        "unreachable": "no route to the address",
+        "reset": "connection reset",
+        "deadline": "the target's deadline passed",
+    }.get(kind, kind)
 
 
 def _tls_unavailable(t: tls.TlsObservation) -> Verdict:
     kind, detail = t.error or ("other", "")
     if kind == "refused":
-        return Verdict(Status.NOT_APPLICABLE, "No TLS service (connection refused).",
-                       {"error": kind})
-    return Verdict(Status.INCONCLUSIVE, f"No TLS handshake: {detail}.", {"error": kind},
-                   http._reason(kind))
+        return Verdict(
+            Status.NOT_APPLICABLE, "No TLS service (connection refused).", {"error": kind}
+        )
+    return Verdict(
+        Status.INCONCLUSIVE, f"No TLS handshake: {detail}.", {"error": kind}, http._reason(kind)
+    )
 
 
 def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
@@ -173,33 +196,49 @@ def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
         per[CheckId.HTTPS_HSTS][ao.address] = http.judge_hsts(ao.https)
         if ao.tls.error or not ao.tls.chain_der:
             v = _tls_unavailable(ao.tls)
-            for c in (CheckId.TLS_VERSIONS, CheckId.TLS_CIPHERS, CheckId.TLS_CERT_TRUSTED,
-                      CheckId.TLS_CERT_HOSTNAME, CheckId.TLS_CERT_EXPIRY, CheckId.TLS_CERT_KEY,
-                      CheckId.TLS_CERT_SIGNATURE):
+            for c in (
+                CheckId.TLS_VERSIONS,
+                CheckId.TLS_CIPHERS,
+                CheckId.TLS_CERT_TRUSTED,
+                CheckId.TLS_CERT_HOSTNAME,
+                CheckId.TLS_CERT_EXPIRY,
+                CheckId.TLS_CERT_KEY,
+                CheckId.TLS_CERT_SIGNATURE,
+            ):
                 per[c][ao.address] = v
             continue
         per[CheckId.TLS_VERSIONS][ao.address] = tls.judge_versions(ao.tls)
         per[CheckId.TLS_CIPHERS][ao.address] = tls.judge_ciphers(ao.tls)
         ci = certs.CertInput(t.host, ao.tls.chain_der, ctx.anchors, ctx.public_anchors, now)
-        for c, fn in ((CheckId.TLS_CERT_TRUSTED, certs.judge_trusted),
-                      (CheckId.TLS_CERT_HOSTNAME, certs.judge_hostname),
-                      (CheckId.TLS_CERT_EXPIRY, certs.judge_expiry),
-                      (CheckId.TLS_CERT_KEY, certs.judge_key),
-                      (CheckId.TLS_CERT_SIGNATURE, certs.judge_signature)):
+        for c, fn in (
+            (CheckId.TLS_CERT_TRUSTED, certs.judge_trusted),
+            (CheckId.TLS_CERT_HOSTNAME, certs.judge_hostname),
+            (CheckId.TLS_CERT_EXPIRY, certs.judge_expiry),
+            (CheckId.TLS_CERT_KEY, certs.judge_key),
+            (CheckId.TLS_CERT_SIGNATURE, certs.judge_signature),
+        ):
             try:
                 per[c][ao.address] = fn(ci)
             except ValueError as exc:
-                per[c][ao.address] = Verdict(Status.ERROR, f"The certificate could not be "
-                                             f"parsed: {exc}.", {}, "unparsable certificate")
+                per[c][ao.address] = Verdict(
+                    Status.ERROR,
+                    f"The certificate could not be parsed: {exc}.",
+                    {},
+                    "unparsable certificate",
+                )
     reach = {a.address: a.reach for a in tested}
     https_by_addr = {a.address: a.https for a in tested if a.https is not None}
     dobs = obs.dns
     out: list[Finding] = [
         finding(CheckId.WEB_AAAA, name, ipv6.judge_web_aaaa(dobs)),
-        finding(CheckId.WEB_REACH_IPV6, name, ipv6.judge_web_reach(
-            dobs, reach, obs.vantage, (obs.https_port, obs.http_port))),
-        finding(CheckId.WEB_IPV46_PARITY, name, ipv6.judge_parity(dobs, https_by_addr,
-                                                                  obs.vantage)),
+        finding(
+            CheckId.WEB_REACH_IPV6,
+            name,
+            ipv6.judge_web_reach(dobs, reach, obs.vantage, (obs.https_port, obs.http_port)),
+        ),
+        finding(
+            CheckId.WEB_IPV46_PARITY, name, ipv6.judge_parity(dobs, https_by_addr, obs.vantage)
+        ),
         finding(CheckId.NS_AAAA, name, ipv6.judge_ns_aaaa(dobs)),
         finding(CheckId.NS_REACH_IPV6, name, ipv6.judge_ns_reach(dobs, obs.vantage)),
     ]
@@ -207,15 +246,25 @@ def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
     for c in list(CheckId)[5:]:
         if not obs.addresses:
             why = dobs.error or "the name has no address"
-            status = Status.INCONCLUSIVE if dobs.error else (
-                Status.FAIL if c is CheckId.HTTPS_AVAILABLE else Status.INCONCLUSIVE)
-            out.append(Finding(c, name, status, f"No address to test: {why}.",
-                               {"dns": dobs.error}, why))
+            status = (
+                Status.INCONCLUSIVE
+                if dobs.error
+                else (Status.FAIL if c is CheckId.HTTPS_AVAILABLE else Status.INCONCLUSIVE)
+            )
+            out.append(
+                Finding(c, name, status, f"No address to test: {why}.", {"dns": dobs.error}, why)
+            )
             continue
         f = roll_up(c, name, per[c])
         if skipped:
-            f = Finding(f.check, f.target, f.status, f.summary,
-                        {**f.evidence, "untested_addresses": skipped}, f.reason)
+            f = Finding(
+                f.check,
+                f.target,
+                f.status,
+                f.summary,
+                {**f.evidence, "untested_addresses": skipped},
+                f.reason,
+            )
         out.append(f)
     return out
 
@@ -224,11 +273,15 @@ def probe_target(target: Target, ctx: ProbeContext) -> list[Finding]:
     """Gather and judge one target; any exception becomes `error` findings."""
     try:
         return judge_target(gather_target(target, ctx), ctx)
-    except Exception as exc:  # noqa: BLE001 — a failed probe is a finding, not a crash
+    except Exception as exc:
         why = f"{type(exc).__name__}: {exc}"
         tb = traceback.format_exc(limit=6)
-        return [Finding(c, target.name, Status.ERROR, f"The probe failed: {why}.",
-                        {"traceback": tb}, why) for c in CheckId]
+        return [
+            Finding(
+                c, target.name, Status.ERROR, f"The probe failed: {why}.", {"traceback": tb}, why
+            )
+            for c in CheckId
+        ]
 
 
 class _HostLocks:
@@ -256,8 +309,7 @@ def run(
 
     it = iter(targets)
     window = max(1, concurrency) * 2
-    with ThreadPoolExecutor(max_workers=max(1, concurrency),
-                            thread_name_prefix="probe") as pool:
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="probe") as pool:
         pending: set[Future[TargetResult]] = set()
         exhausted = False
         while pending or not exhausted:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from assure.errors import DataError, Problem, UsageError, Position
+from assure.errors import DataError, Position, Problem, UsageError
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 
@@ -53,9 +53,7 @@ def parse_target(text: str) -> Target:
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise ValueError("no host name")
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
+    if not _is_ip(host):
         try:
             host = host.encode("idna").decode("ascii").lower()
         except UnicodeError:
@@ -64,8 +62,22 @@ def parse_target(text: str) -> Target:
             raise ValueError(f"{host!r} is not a valid host name")
     https_port = port if (port and parts.scheme == "https") else 443
     http_port = port if (port and parts.scheme == "http") else None
-    return Target(name=raw, host=host, port=https_port, path=parts.path or "/",
-                  scheme=parts.scheme, http_port=http_port)
+    return Target(
+        name=raw,
+        host=host,
+        port=https_port,
+        path=parts.path or "/",
+        scheme=parts.scheme,
+        http_port=http_port,
+    )
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def read_targets_file(path: Path) -> list[tuple[int, str]]:

@@ -139,8 +139,11 @@ def _self_handshake(client: ssl.SSLContext, version: ssl.TLSVersion, ciphers: st
 def client_can_offer(version: str) -> bool:
     """True when this machine's OpenSSL can still speak `version` (as a client)."""
     try:
-        ctx = insecure_context(min_version=VERSIONS[version], max_version=VERSIONS[version],
-                               ciphers=_ALL_LEGACY_CIPHERS)
+        ctx = insecure_context(
+            min_version=VERSIONS[version],
+            max_version=VERSIONS[version],
+            ciphers=_ALL_LEGACY_CIPHERS,
+        )
     except (ssl.SSLError, ValueError):
         return False
     return _self_handshake(ctx, VERSIONS[version], _ALL_LEGACY_CIPHERS)
@@ -153,7 +156,9 @@ def client_cipher_families() -> tuple[dict[str, list[str]], list[str]]:
     missing: list[str] = []
     for fam, spec in WEAK_FAMILIES.items():
         try:
-            ctx = insecure_context(max_version=ssl.TLSVersion.TLSv1_2, ciphers=f"{spec}:@SECLEVEL=0")
+            ctx = insecure_context(
+                max_version=ssl.TLSVersion.TLSv1_2, ciphers=f"{spec}:@SECLEVEL=0"
+            )
             names = [c["name"] for c in ctx.get_ciphers() if c.get("protocol") != "TLSv1.3"]
         except ssl.SSLError:
             names = []
@@ -167,8 +172,9 @@ def client_cipher_families() -> tuple[dict[str, list[str]], list[str]]:
 # --- gathering -------------------------------------------------------------------------------
 
 
-def _attempt(address: str, port: int, host: str, ctx: ssl.SSLContext,
-             deadline: Deadline) -> tuple[str, str | None]:
+def _attempt(
+    address: str, port: int, host: str, ctx: ssl.SSLContext, deadline: Deadline
+) -> tuple[str, str | None]:
     """One probing handshake: ('accepted', cipher) | ('rejected', None) | ('unknown', why)."""
     try:
         sock = connect(address, port, deadline)
@@ -186,8 +192,9 @@ def gather_tls(address: str, port: int, host: str, deadline: Deadline) -> TlsObs
     obs = TlsObservation(address, port)
     try:
         sock = connect(address, port, deadline)
-        with tls_wrap(sock, insecure_context(ciphers="DEFAULT:@SECLEVEL=0"), sni_for(host),
-                      deadline) as tls:
+        with tls_wrap(
+            sock, insecure_context(ciphers="DEFAULT:@SECLEVEL=0"), sni_for(host), deadline
+        ) as tls:
             obs.version = tls.version()
             c = tls.cipher()
             obs.cipher = c[0] if c else None
@@ -195,7 +202,7 @@ def gather_tls(address: str, port: int, host: str, deadline: Deadline) -> TlsObs
     except ProbeNetError as exc:
         obs.error = (exc.kind.value, exc.detail)
         return obs
-    except Exception as exc:  # noqa: BLE001 — gathering never crashes the run
+    except Exception as exc:
         e = classify_oserror(exc)
         obs.error = (e.kind.value, e.detail)
         return obs
@@ -209,7 +216,9 @@ def gather_tls(address: str, port: int, host: str, deadline: Deadline) -> TlsObs
             continue
         ctx = insecure_context(min_version=ver, max_version=ver, ciphers=_ALL_LEGACY_CIPHERS)
         result, _ = _attempt(address, port, host, ctx, deadline)
-        obs.versions[name] = {"accepted": "offered", "rejected": "not_offered"}.get(result, "unknown")
+        obs.versions[name] = {"accepted": "offered", "rejected": "not_offered"}.get(
+            result, "unknown"
+        )
 
     if not any(obs.versions.get(v) == "offered" for v in ("TLSv1.0", "TLSv1.1", "TLSv1.2")):
         obs.forward_secrecy = obs.versions.get("TLSv1.3") == "offered" or None
@@ -221,8 +230,9 @@ def gather_tls(address: str, port: int, host: str, deadline: Deadline) -> TlsObs
         for _ in range(6):
             spec = ":".join(WEAK_FAMILIES[f] for f in have) + "".join(f":!{x}" for x in exclude)
             try:
-                ctx = insecure_context(max_version=ssl.TLSVersion.TLSv1_2,
-                                       ciphers=spec + ":@SECLEVEL=0")
+                ctx = insecure_context(
+                    max_version=ssl.TLSVersion.TLSv1_2, ciphers=spec + ":@SECLEVEL=0"
+                )
             except ssl.SSLError:
                 break
             result, cipher = _attempt(address, port, host, ctx, deadline)
@@ -232,16 +242,18 @@ def gather_tls(address: str, port: int, host: str, deadline: Deadline) -> TlsObs
                 continue
             obs.weak_unknown = result == "unknown"
             break
-    ctx = insecure_context(max_version=ssl.TLSVersion.TLSv1_2,
-                           ciphers=f"kRSA:{_NOT_WEAK}:@SECLEVEL=0")
+    ctx = insecure_context(
+        max_version=ssl.TLSVersion.TLSv1_2, ciphers=f"kRSA:{_NOT_WEAK}:@SECLEVEL=0"
+    )
     result, cipher = _attempt(address, port, host, ctx, deadline)
     if result == "accepted":
         obs.static_rsa_accepted = cipher
     if obs.versions.get("TLSv1.3") == "offered" or (obs.cipher or "").startswith(("ECDHE", "DHE")):
         obs.forward_secrecy = True
     else:
-        ctx = insecure_context(max_version=ssl.TLSVersion.TLSv1_2,
-                               ciphers=f"ECDHE:DHE:{_NOT_WEAK}:@SECLEVEL=0")
+        ctx = insecure_context(
+            max_version=ssl.TLSVersion.TLSv1_2, ciphers=f"ECDHE:DHE:{_NOT_WEAK}:@SECLEVEL=0"
+        )
         result, _ = _attempt(address, port, host, ctx, deadline)
         obs.forward_secrecy = {"accepted": True, "rejected": False}.get(result)
     return obs
@@ -276,22 +288,35 @@ def judge_versions(obs: TlsObservation) -> Verdict:
     ev = {"versions": dict(obs.versions), "negotiated": obs.version}
     offered_legacy = [v for v in LEGACY if obs.versions.get(v) == "offered"]
     if offered_legacy:
-        return Verdict(Status.FAIL, f"Legacy protocol versions are offered: "
-                       f"{', '.join(offered_legacy)}.", ev)
+        return Verdict(
+            Status.FAIL, f"Legacy protocol versions are offered: {', '.join(offered_legacy)}.", ev
+        )
     if not any(obs.versions.get(v) == "offered" for v in ("TLSv1.2", "TLSv1.3")):
         return Verdict(Status.FAIL, "Neither TLS 1.2 nor TLS 1.3 is offered.", ev)
     unknown = [v for v in LEGACY if obs.versions.get(v) == "unknown"]
     if unknown:
-        return Verdict(Status.INCONCLUSIVE, f"Could not tell whether {', '.join(unknown)} "
-                       "is offered (the connection was cut or timed out).", ev,
-                       "interference during version probes")
+        return Verdict(
+            Status.INCONCLUSIVE,
+            f"Could not tell whether {', '.join(unknown)} "
+            "is offered (the connection was cut or timed out).",
+            ev,
+            "interference during version probes",
+        )
     untestable = [v for v in ("TLSv1.0", "TLSv1.1") if obs.versions.get(v) == "untestable"]
     if untestable:
-        return Verdict(Status.INCONCLUSIVE, f"Could not test {', '.join(untestable)} from this "
-                       "client (the local OpenSSL cannot offer it).", ev, "client limitation")
+        return Verdict(
+            Status.INCONCLUSIVE,
+            f"Could not test {', '.join(untestable)} from this "
+            "client (the local OpenSSL cannot offer it).",
+            ev,
+            "client limitation",
+        )
     good = [v for v in ("TLSv1.2", "TLSv1.3") if obs.versions.get(v) == "offered"]
-    note = " (SSLv3 could not be tested from this client)" if obs.versions.get(
-        "SSLv3") == "untestable" else ""
+    note = (
+        " (SSLv3 could not be tested from this client)"
+        if obs.versions.get("SSLv3") == "untestable"
+        else ""
+    )
     return Verdict(Status.PASS, f"Only {' and '.join(good)} offered{note}.", ev)
 
 
@@ -305,16 +330,28 @@ def judge_ciphers(obs: TlsObservation) -> Verdict:
         "forward_secrecy": obs.forward_secrecy,
     }
     if obs.weak_accepted:
-        return Verdict(Status.FAIL, f"Weak cipher suites are accepted: "
-                       f"{', '.join(obs.weak_accepted)}.", ev)
+        return Verdict(
+            Status.FAIL, f"Weak cipher suites are accepted: {', '.join(obs.weak_accepted)}.", ev
+        )
     if obs.forward_secrecy is False:
         return Verdict(Status.FAIL, "No cipher suite with forward secrecy is offered.", ev)
     if obs.weak_unknown or obs.forward_secrecy is None:
-        return Verdict(Status.INCONCLUSIVE, "Cipher probes were cut or timed out.", ev,
-                       "interference during cipher probes")
+        return Verdict(
+            Status.INCONCLUSIVE,
+            "Cipher probes were cut or timed out.",
+            ev,
+            "interference during cipher probes",
+        )
     if obs.static_rsa_accepted:
-        return Verdict(Status.WARN, f"Static RSA key exchange (no forward secrecy) is still "
-                       f"accepted: {obs.static_rsa_accepted}.", ev)
-    extra = (f" ({', '.join(obs.weak_untestable)} could not be tested from this client)"
-             if obs.weak_untestable else "")
+        return Verdict(
+            Status.WARN,
+            f"Static RSA key exchange (no forward secrecy) is still "
+            f"accepted: {obs.static_rsa_accepted}.",
+            ev,
+        )
+    extra = (
+        f" ({', '.join(obs.weak_untestable)} could not be tested from this client)"
+        if obs.weak_untestable
+        else ""
+    )
     return Verdict(Status.PASS, f"No weak suite accepted; forward secrecy offered{extra}.", ev)

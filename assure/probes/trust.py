@@ -61,8 +61,9 @@ def load_pem_file(path: Path) -> list[x509.Certificate]:
             warnings.simplefilter("ignore")
             certs = x509.load_pem_x509_certificates(data)
     except ValueError as exc:
-        raise DataError.at(str(path), f"not a PEM certificate file ({exc})",
-                           field="ca-file") from None
+        raise DataError.at(
+            str(path), f"not a PEM certificate file ({exc})", field="ca-file"
+        ) from None
     return certs
 
 

@@ -29,8 +29,14 @@ def finding(check: str, target: str, v: Verdict) -> Finding:
 def roll_up(check: str, target: str, per_address: Mapping[str, Verdict]) -> Finding:
     """One finding from per-address verdicts: the worst wins, each address is kept."""
     if not per_address:
-        return Finding(check, target, Status.INCONCLUSIVE, "No address of the target could be "
-                       "tested.", {}, "no address")
+        return Finding(
+            check,
+            target,
+            Status.INCONCLUSIVE,
+            "No address of the target could be tested.",
+            {},
+            "no address",
+        )
     # A decided failure on one address is never hidden by "could not tell" on another.
     statuses = [v.status for v in per_address.values()]
     status = Status.FAIL if Status.FAIL in statuses else worst(statuses)
@@ -42,8 +48,12 @@ def roll_up(check: str, target: str, per_address: Mapping[str, Verdict]) -> Find
         summary = f"{first}: {summary}"
     evidence: dict[str, JSONValue] = {
         "addresses": {
-            a: {"status": v.status.value, "summary": v.summary, **dict(v.evidence),
-                **({"reason": v.reason} if v.reason else {})}
+            a: {
+                "status": v.status.value,
+                "summary": v.summary,
+                **dict(v.evidence),
+                **({"reason": v.reason} if v.reason else {}),
+            }
             for a, v in per_address.items()
         }
     }

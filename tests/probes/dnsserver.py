@@ -27,8 +27,9 @@ Records = dict[str, dict[str, list[str]]]
 
 
 class DnsServer:
-    def __init__(self, records: Records, addresses: tuple[str, ...] = ("127.0.0.1",),
-                 port: int = 0) -> None:
+    def __init__(
+        self, records: Records, addresses: tuple[str, ...] = ("127.0.0.1",), port: int = 0
+    ) -> None:
         self.records = {dns.name.from_text(k): v for k, v in records.items()}
         self.zones = [n for n, v in self.records.items() if "SOA" in v or "NS" in v]
         self._stop = threading.Event()
@@ -112,5 +113,6 @@ class DnsServer:
 
 if __name__ == "__main__":
     server = DnsServer(json.loads(sys.argv[3]), tuple(sys.argv[1].split(",")), int(sys.argv[2]))
-    print("ready", flush=True)
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
     threading.Event().wait()

@@ -30,19 +30,32 @@ def has_ipv6_loopback() -> bool:
     return True
 
 
-def response(status: int = 200, body: bytes = b"<html><body>hello</body></html>",
-             headers: dict[str, str] | None = None) -> bytes:
-    reason = {200: "OK", 301: "Moved Permanently", 302: "Found", 403: "Forbidden",
-              429: "Too Many Requests"}.get(status, "X")
+def response(
+    status: int = 200,
+    body: bytes = b"<html><body>hello</body></html>",
+    headers: dict[str, str] | None = None,
+) -> bytes:
+    reason = {
+        200: "OK",
+        301: "Moved Permanently",
+        302: "Found",
+        403: "Forbidden",
+        429: "Too Many Requests",
+    }.get(status, "X")
     head = f"HTTP/1.1 {status} {reason}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n"
     for k, v in (headers or {}).items():
         head += f"{k}: {v}\r\n"
     return head.encode() + b"\r\n" + body
 
 
-def server_context(cert: Path, key: Path, *, min_version: ssl.TLSVersion | None = None,
-                   max_version: ssl.TLSVersion | None = None,
-                   ciphers: str = "DEFAULT:@SECLEVEL=0") -> ssl.SSLContext:
+def server_context(
+    cert: Path,
+    key: Path,
+    *,
+    min_version: ssl.TLSVersion | None = None,
+    max_version: ssl.TLSVersion | None = None,
+    ciphers: str = "DEFAULT:@SECLEVEL=0",
+) -> ssl.SSLContext:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.set_ciphers(ciphers)
     set_versions(ctx, min_version, max_version)
@@ -53,8 +66,15 @@ def server_context(cert: Path, key: Path, *, min_version: ssl.TLSVersion | None 
 class Server:
     """Listen on 127.0.0.1 and (when possible) ::1, same port; `mode` picks the behaviour."""
 
-    def __init__(self, *, tls: ssl.SSLContext | None = None, handler: Handler | None = None,
-                 mode: str = "http", v6: bool = True, v6_handler: Handler | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        tls: ssl.SSLContext | None = None,
+        handler: Handler | None = None,
+        mode: str = "http",
+        v6: bool = True,
+        v6_handler: Handler | None = None,
+    ) -> None:
         self.tls = tls
         self.handler = handler or (lambda _p, _h: response())
         self.v6_handler = v6_handler
@@ -117,11 +137,18 @@ class Server:
                 data += chunk
             lines = data.decode("latin-1").split("\r\n")
             path = lines[0].split(" ")[1]
-            host = next((line.split(":", 1)[1].strip() for line in lines[1:]
-                         if line.lower().startswith("host:")), "")
+            host = next(
+                (
+                    line.split(":", 1)[1].strip()
+                    for line in lines[1:]
+                    if line.lower().startswith("host:")
+                ),
+                "",
+            )
             if self.mode == "endless":
-                stream.sendall(b"HTTP/1.1 200 OK\r\nStrict-Transport-Security: max-age=31536000"
-                               b"\r\n\r\n")
+                stream.sendall(
+                    b"HTTP/1.1 200 OK\r\nStrict-Transport-Security: max-age=31536000\r\n\r\n"
+                )
                 end = time.monotonic() + 20
                 while not self._stop.is_set() and time.monotonic() < end:
                     stream.sendall(b"x" * 65536)

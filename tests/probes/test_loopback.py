@@ -25,8 +25,14 @@ V6 = has_ipv6_loopback()
 ADDRS = ["127.0.0.1", "::1"] if V6 else ["127.0.0.1"]
 GOOD_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:@SECLEVEL=0"
 HSTS = {"Strict-Transport-Security": "max-age=31536000; includeSubDomains"}
-REDIRECT_HOSTS = ["redir-ok.test", "redir-plain.test", "redir-other.test", "redir-dg.test",
-                  "redir-loop.test", "redir-long.test"]
+REDIRECT_HOSTS = [
+    "redir-ok.test",
+    "redir-plain.test",
+    "redir-other.test",
+    "redir-dg.test",
+    "redir-loop.test",
+    "redir-long.test",
+]
 
 
 def closed_port() -> int:
@@ -50,17 +56,29 @@ class Fleet:
         self.ca_file = tmp / "root.pem"
         self.ca_file.write_bytes(pki.pem(self.root.cert))
 
-    def tls(self, case: str, leaf: pki.Issued, *extra: Any, handler: Any = None,
-            mode: str = "http", v6_handler: Any = None, **ctx_kw: Any) -> Server:
+    def tls(
+        self,
+        case: str,
+        leaf: pki.Issued,
+        *extra: Any,
+        handler: Any = None,
+        mode: str = "http",
+        v6_handler: Any = None,
+        **ctx_kw: Any,
+    ) -> Server:
         chain = list(extra) if extra else [self.inter.cert]
         if extra == (None,):
             chain = []
         cert, key = pki.write_chain(self.tmp, case, leaf, *chain)
         ctx_kw.setdefault("min_version", ssl.TLSVersion.TLSv1_2)
         ctx_kw.setdefault("ciphers", GOOD_CIPHERS)
-        srv = Server(tls=server_context(cert, key, **ctx_kw),
-                     handler=handler or (lambda _p, _h: response(headers=HSTS)), mode=mode,
-                     v6=V6, v6_handler=v6_handler)
+        srv = Server(
+            tls=server_context(cert, key, **ctx_kw),
+            handler=handler or (lambda _p, _h: response(headers=HSTS)),
+            mode=mode,
+            v6=V6,
+            v6_handler=v6_handler,
+        )
         return self.add(case, f"{case}.test", srv, f"https://{case}.test:{srv.port}/")
 
     def add(self, case: str, host: str, srv: Server, target: str) -> Server:
@@ -89,26 +107,60 @@ def build(tmp: Path) -> Fleet:
     f.tls("selfsigned", f.leaf("selfsigned", issuer=None), None)
     f.tls("sha1", pki.sha1_leaf("sha1.test", f.inter, tmp / "sha1"))
     f.tls("rsa1024", f.leaf("rsa1024", rsa_bits=1024))
-    f.tls("tls10", f.leaf("tls10"), min_version=ssl.TLSVersion.TLSv1,
-          max_version=ssl.TLSVersion.TLSv1, ciphers="ALL:@SECLEVEL=0")
-    f.tls("weakcipher", f.leaf("weakcipher"), max_version=ssl.TLSVersion.TLSv1_2,
-          ciphers="ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-NULL-SHA:@SECLEVEL=0")
-    f.tls("staticrsa", f.leaf("staticrsa", rsa_bits=2048), max_version=ssl.TLSVersion.TLSv1_2,
-          ciphers="ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:@SECLEVEL=0")
-    f.tls("nofs", f.leaf("nofs", rsa_bits=2048), max_version=ssl.TLSVersion.TLSv1_2,
-          ciphers="AES128-GCM-SHA256:@SECLEVEL=0")
-    f.tls("hstsshort", f.leaf("hstsshort"),
-          handler=lambda _p, _h: response(headers={"Strict-Transport-Security": "max-age=86400"}))
+    f.tls(
+        "tls10",
+        f.leaf("tls10"),
+        min_version=ssl.TLSVersion.TLSv1,
+        max_version=ssl.TLSVersion.TLSv1,
+        ciphers="ALL:@SECLEVEL=0",
+    )
+    f.tls(
+        "weakcipher",
+        f.leaf("weakcipher"),
+        max_version=ssl.TLSVersion.TLSv1_2,
+        ciphers="ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-NULL-SHA:@SECLEVEL=0",
+    )
+    f.tls(
+        "staticrsa",
+        f.leaf("staticrsa", rsa_bits=2048),
+        max_version=ssl.TLSVersion.TLSv1_2,
+        ciphers="ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:@SECLEVEL=0",
+    )
+    f.tls(
+        "nofs",
+        f.leaf("nofs", rsa_bits=2048),
+        max_version=ssl.TLSVersion.TLSv1_2,
+        ciphers="AES128-GCM-SHA256:@SECLEVEL=0",
+    )
+    f.tls(
+        "hstsshort",
+        f.leaf("hstsshort"),
+        handler=lambda _p, _h: response(headers={"Strict-Transport-Security": "max-age=86400"}),
+    )
     f.tls("hstsnone", f.leaf("hstsnone"), handler=lambda _p, _h: response())
-    f.tls("hstsbad", f.leaf("hstsbad"), handler=lambda _p, _h: response(
-        headers={"Strict-Transport-Security": "max-age=soon"}))
+    f.tls(
+        "hstsbad",
+        f.leaf("hstsbad"),
+        handler=lambda _p, _h: response(headers={"Strict-Transport-Security": "max-age=soon"}),
+    )
     f.tls("blocked", f.leaf("blocked"), handler=lambda _p, _h: response(429, b"slow down"))
-    f.tls("waf", f.leaf("waf"), handler=lambda _p, _h: response(
-        403, b"<html><title>Attention Required! | Cloudflare</title>cf-chl</html>"))
-    f.tls("parity", f.leaf("parity"), handler=lambda _p, _h: response(
-        body=b"<html>" + b"IPv4 page " * 200 + b"</html>", headers=HSTS),
-        v6_handler=lambda _p, _h: response(body=b"<html>" + b"another site! " * 200 + b"</html>",
-                                           headers=HSTS))
+    f.tls(
+        "waf",
+        f.leaf("waf"),
+        handler=lambda _p, _h: response(
+            403, b"<html><title>Attention Required! | Cloudflare</title>cf-chl</html>"
+        ),
+    )
+    f.tls(
+        "parity",
+        f.leaf("parity"),
+        handler=lambda _p, _h: response(
+            body=b"<html>" + b"IPv4 page " * 200 + b"</html>", headers=HSTS
+        ),
+        v6_handler=lambda _p, _h: response(
+            body=b"<html>" + b"another site! " * 200 + b"</html>", headers=HSTS
+        ),
+    )
     for mode in ("silent", "garbage", "reset", "endless"):
         f.tls(mode, f.leaf(mode), mode=mode)
 
@@ -127,8 +179,9 @@ def build(tmp: Path) -> Fleet:
 
     front = pki.make_leaf("redir-ok.test", f.inter, san=REDIRECT_HOSTS)
     cert, key = pki.write_chain(tmp, "front", front, f.inter.cert)
-    tls_front = Server(tls=server_context(cert, key, ciphers=GOOD_CIPHERS), handler=https_handler,
-                       v6=V6)
+    tls_front = Server(
+        tls=server_context(cert, key, ciphers=GOOD_CIPHERS), handler=https_handler, v6=V6
+    )
     f.servers["front"] = tls_front
     tp = tls_front.port
 
@@ -141,14 +194,17 @@ def build(tmp: Path) -> Fleet:
             f.pins += ["--resolve", f"{host}:{tp}:{'[' + a + ']' if ':' in a else a}"]
 
     def to(loc: str) -> Any:
-        return lambda _p, h: response(301, b"", {"Location": loc.replace("HOST", h.split(":")[0])
-                                                 .replace("TP", str(tp))})
+        return lambda _p, h: response(
+            301, b"", {"Location": loc.replace("HOST", h.split(":")[0]).replace("TP", str(tp))}
+        )
 
     plain("redir-ok", to("https://HOST:TP/"))
     plain("redir-plain", lambda _p, _h: response(body=b"plain page"))
     plain("redir-other", to("https://redir-ok.test:TP/"))
-    plain("redir-dg", lambda p, h: to("https://HOST:TP/dg1")(p, h) if p == "/" else
-          to("https://HOST:TP/")(p, h))
+    plain(
+        "redir-dg",
+        lambda p, h: to("https://HOST:TP/dg1")(p, h) if p == "/" else to("https://HOST:TP/")(p, h),
+    )
     plain("redir-loop", to("https://HOST:TP/loop"))
     plain("redir-long", to("https://HOST:TP/n/1"))
     return f
@@ -164,9 +220,24 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
 
 @pytest.fixture(scope="module")
 def report(fleet: Fleet) -> dict[str, Any]:
-    run = run_assure("probe", *fleet.targets.values(), *fleet.pins, "--ca-file", fleet.ca_file,
-                     "--timeout", "1", "--deadline", "20", "--concurrency", "8",
-                     "--http-port", str(closed_port()), "--format", "json", timeout=240)
+    run = run_assure(
+        "probe",
+        *fleet.targets.values(),
+        *fleet.pins,
+        "--ca-file",
+        fleet.ca_file,
+        "--timeout",
+        "1",
+        "--deadline",
+        "20",
+        "--concurrency",
+        "8",
+        "--http-port",
+        str(closed_port()),
+        "--format",
+        "json",
+        timeout=240,
+    )
     assert_no_traceback(run)
     assert run.code == 1, run.err
     data: dict[str, Any] = json.loads(run.out)
@@ -180,9 +251,20 @@ def verdict(report: dict[str, Any], fleet: Fleet, case: str, check: str) -> dict
 
 
 CASES = [
-    ("valid", {"tls_cert_trusted": "pass", "tls_cert_hostname": "pass", "tls_cert_expiry": "pass",
-               "tls_cert_key": "pass", "tls_cert_signature": "pass", "tls_versions": "pass",
-               "tls_ciphers": "pass", "https_available": "pass", "https_hsts": "pass"}),
+    (
+        "valid",
+        {
+            "tls_cert_trusted": "pass",
+            "tls_cert_hostname": "pass",
+            "tls_cert_expiry": "pass",
+            "tls_cert_key": "pass",
+            "tls_cert_signature": "pass",
+            "tls_versions": "pass",
+            "tls_ciphers": "pass",
+            "https_available": "pass",
+            "https_hsts": "pass",
+        },
+    ),
     ("expired", {"tls_cert_expiry": "fail", "tls_cert_trusted": "pass"}),
     ("notyet", {"tls_cert_expiry": "fail"}),
     ("soon", {"tls_cert_expiry": "warn"}),
@@ -202,8 +284,14 @@ CASES = [
     ("hstsbad", {"https_hsts": "fail"}),
     ("blocked", {"https_hsts": "inconclusive", "https_available": "pass"}),
     ("waf", {"https_hsts": "inconclusive"}),
-    ("silent", {"https_available": "inconclusive", "tls_cert_trusted": "inconclusive",
-                "tls_versions": "inconclusive"}),
+    (
+        "silent",
+        {
+            "https_available": "inconclusive",
+            "tls_cert_trusted": "inconclusive",
+            "tls_versions": "inconclusive",
+        },
+    ),
     ("garbage", {"https_available": "inconclusive", "tls_cert_trusted": "inconclusive"}),
     ("reset", {"https_available": "inconclusive", "tls_versions": "inconclusive"}),
     ("endless", {"https_available": "pass", "https_hsts": "pass"}),
@@ -217,8 +305,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("case", "expected"), CASES, ids=[c for c, _ in CASES])
-def test_case_verdicts_per_address(report: dict[str, Any], fleet: Fleet, case: str,
-                                   expected: dict[str, str]) -> None:
+def test_case_verdicts_per_address(
+    report: dict[str, Any], fleet: Fleet, case: str, expected: dict[str, str]
+) -> None:
     """Each server case gets the expected status per check, on IPv4 and on IPv6."""
     for check, status in expected.items():
         f = verdict(report, fleet, case, check)
@@ -230,8 +319,11 @@ def test_case_verdicts_per_address(report: dict[str, Any], fleet: Fleet, case: s
 
 def test_trust_causes_are_told_apart(report: dict[str, Any], fleet: Fleet) -> None:
     """Self-signed, untrusted root and incomplete chain are named as such, with the chain."""
-    for case, cause in (("selfsigned", "self_signed"), ("untrusted", "untrusted_root"),
-                        ("incomplete", "incomplete_chain")):
+    for case, cause in (
+        ("selfsigned", "self_signed"),
+        ("untrusted", "untrusted_root"),
+        ("incomplete", "incomplete_chain"),
+    ):
         ev = verdict(report, fleet, case, "tls_cert_trusted")["evidence"]["addresses"]["127.0.0.1"]
         assert ev["cause"] == cause
         assert all(len(c["sha256"]) == 95 for c in ev["chain"])
@@ -275,11 +367,26 @@ def test_json_shape(report: dict[str, Any], fleet: Fleet) -> None:
 def test_expiry_honours_at(fleet: Fleet) -> None:
     """--at moves the clock: the valid certificate is expired two years from now."""
     later = (pki.NOW.replace(year=pki.NOW.year + 2)).isoformat()
-    pins = [p for i, p in enumerate(fleet.pins) if "valid.test" in p or
-            (i + 1 < len(fleet.pins) and "valid.test" in fleet.pins[i + 1])]
-    run = run_assure("probe", fleet.targets["valid"], *pins, "--ca-file", fleet.ca_file,
-                     "--timeout", "1", "--http-port", str(closed_port()), "--at", later,
-                     "--format", "json")
+    pins = [
+        p
+        for i, p in enumerate(fleet.pins)
+        if "valid.test" in p or (i + 1 < len(fleet.pins) and "valid.test" in fleet.pins[i + 1])
+    ]
+    run = run_assure(
+        "probe",
+        fleet.targets["valid"],
+        *pins,
+        "--ca-file",
+        fleet.ca_file,
+        "--timeout",
+        "1",
+        "--http-port",
+        str(closed_port()),
+        "--at",
+        later,
+        "--format",
+        "json",
+    )
     data = json.loads(run.out)
     by = {f["check"]: f for f in data["findings"]}
     assert by["tls_cert_expiry"]["status"] == "fail"
