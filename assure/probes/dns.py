@@ -107,10 +107,21 @@ def gather_dns(
     try:
         obs.a, obs.aaaa, obs.mapped_ignored = resolve_addresses(res, host)
     except dns.exception.DNSException as exc:
-        obs.error = f"{type(exc).__name__}: {exc}"
+        obs.error = dns_error_text(exc)
         return obs
     gather_ns(obs, host, ctx, res, deadline)
     return obs
+
+
+def dns_error_text(exc: BaseException) -> str:
+    """A short, stable description of a failed lookup (the full text names every try)."""
+    if isinstance(exc, dns.resolver.LifetimeTimeout | dns.exception.Timeout):
+        return "the name server did not answer in time"
+    if isinstance(exc, dns.resolver.NoNameservers):
+        return "no name server could answer (SERVFAIL or REFUSED)"
+    if isinstance(exc, dns.resolver.NoResolverConfiguration):
+        return "no resolver configuration"
+    return type(exc).__name__
 
 
 def gather_ns(
@@ -126,7 +137,7 @@ def gather_ns(
         obs.zone = zone.to_text()
         names = sorted(_query(res, obs.zone, "NS"))
     except dns.exception.DNSException as exc:
-        obs.ns_error = f"{type(exc).__name__}: {exc}"
+        obs.ns_error = dns_error_text(exc)
         return
     port = ctx.nameservers[0][1] if ctx.nameservers else 53
     for name in names:
@@ -137,7 +148,7 @@ def gather_ns(
         try:
             ns.ipv4, ns.ipv6, _ = resolve_addresses(res, name)
         except dns.exception.DNSException as exc:
-            ns.reach_v6["lookup"] = f"{type(exc).__name__}"
+            ns.reach_v6["lookup"] = dns_error_text(exc)
         for addr in ns.ipv6:
             ns.reach_v6[addr] = ns_answers(addr, port, obs.zone, deadline)
         obs.ns.append(ns)

@@ -55,6 +55,13 @@ def judge_web_reach(
         "vantage_ipv6": vantage[1],
         "reach": {a: {str(p): r for p, r in v.items()} for a, v in reach.items()},
     }
+    if obs.error:
+        return Verdict(
+            Status.INCONCLUSIVE,
+            f"The address lookup failed: {obs.error}.",
+            ev,
+            "DNS lookup failed",
+        )
     if not obs.aaaa:
         return Verdict(Status.NOT_APPLICABLE, "No AAAA record, so nothing to reach over IPv6.", ev)
     if not vantage[0]:
@@ -113,6 +120,10 @@ def judge_parity(
 ) -> Verdict:
     """Same HTTP status and near-same content over IPv4 and IPv6."""
     ev: dict[str, JSONValue] = {}
+    if obs.error:
+        return Verdict(
+            Status.INCONCLUSIVE, f"The address lookup failed: {obs.error}.", ev, "DNS lookup failed"
+        )
     if not obs.aaaa or not obs.a:
         return Verdict(Status.NOT_APPLICABLE, "The site is not dual-stack; nothing to compare.", ev)
     if not vantage[0]:

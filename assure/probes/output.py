@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from assure import __version__, textable
-from assure.findings import Finding, Status, count_by_status, worst
+from assure.findings import Finding, Status, count_by_status
 from assure.probes import CHECKS, CheckId
+from assure.probes.verdict import overall
 from assure.render import render_template
 
 FORMATS = ("table", "json", "jsonl", "csv", "html", "junit", "sarif")
@@ -31,7 +32,7 @@ def target_rollups(findings: Sequence[Finding], order: Sequence[str]) -> list[di
     return [
         {
             "target": t,
-            "status": worst(f.status for f in by.get(t, [])).value,
+            "status": overall(f.status for f in by.get(t, [])).value,
             "counts": count_by_status(by.get(t, [])),
         }
         for t in order

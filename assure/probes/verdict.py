@@ -6,7 +6,7 @@ the evidence keeps each address's result, so "one of three addresses fails" stay
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from assure.findings import Finding, JSONValue, Status, worst
@@ -20,6 +20,13 @@ class Verdict:
     summary: str
     evidence: Mapping[str, JSONValue] = field(default_factory=dict)
     reason: str | None = None
+
+
+def overall(statuses: Iterable[Status]) -> Status:
+    """Roll-up rule: the worst wins, except that a decided `fail` is never hidden by
+    `inconclusive` or `error` elsewhere (a CI gate must still say no)."""
+    seen = list(statuses)
+    return Status.FAIL if Status.FAIL in seen else worst(seen)
 
 
 def finding(check: str, target: str, v: Verdict) -> Finding:
@@ -37,9 +44,7 @@ def roll_up(check: str, target: str, per_address: Mapping[str, Verdict]) -> Find
             {},
             "no address",
         )
-    # A decided failure on one address is never hidden by "could not tell" on another.
-    statuses = [v.status for v in per_address.values()]
-    status = Status.FAIL if Status.FAIL in statuses else worst(statuses)
+    status = overall(v.status for v in per_address.values())
     first = next(a for a, v in per_address.items() if v.status is status)
     chosen = per_address[first]
     same = len({v.status for v in per_address.values()}) == 1
