@@ -74,6 +74,8 @@ class Server:
         mode: str = "http",
         v6: bool = True,
         v6_handler: Handler | None = None,
+        addresses: tuple[str, ...] | None = None,
+        port: int = 0,
     ) -> None:
         self.tls = tls
         self.handler = handler or (lambda _p, _h: response())
@@ -81,7 +83,15 @@ class Server:
         self.mode = mode
         self.socks: list[socket.socket] = []
         self._stop = threading.Event()
-        for _ in range(20):
+        if addresses is not None:
+            self.port = port
+            for addr in addresses:
+                fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+                sock = socket.socket(fam, socket.SOCK_STREAM)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.bind((addr, port))
+                self.socks.append(sock)
+        for _ in range(20 if addresses is None else 0):
             s4 = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             s4.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s4.bind(("127.0.0.1", 0))
