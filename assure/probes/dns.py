@@ -154,18 +154,27 @@ def gather_ns(
         obs.ns.append(ns)
 
 
-def ns_answers(address: str, port: int, zone: str, deadline: Deadline) -> str:
-    """Does the name server answer a SOA query over UDP at `address`? Any reply counts."""
+def ns_answers(address: str, port: int, zone: str, deadline: Deadline, tries: int = 2) -> str:
+    """Does the name server answer a SOA query over UDP at `address`? Any reply counts.
+
+    UDP may lose a datagram, so a timeout is retried once before it counts against the server.
+    """
     q = dns.message.make_query(zone, dns.rdatatype.SOA)
-    try:
-        dns.query.udp(q, address, port=port, timeout=deadline.op_timeout())
-    except dns.exception.Timeout:
-        return "timeout"
-    except OSError as exc:
-        return classify_oserror(exc).kind.value
-    except dns.exception.DNSException as exc:
-        return f"bad answer: {type(exc).__name__}"
-    return "ok"
+    result = "timeout"
+    for _ in range(tries):
+        if deadline.expired:
+            return "deadline"
+        try:
+            dns.query.udp(q, address, port=port, timeout=deadline.op_timeout())
+        except dns.exception.Timeout:
+            result = "timeout"
+            continue
+        except OSError as exc:
+            return classify_oserror(exc).kind.value
+        except dns.exception.DNSException as exc:
+            return f"bad answer: {type(exc).__name__}"
+        return "ok"
+    return result
 
 
 def vantage_ipv6(destination: str | None = None) -> tuple[bool, str]:

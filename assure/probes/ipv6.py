@@ -218,7 +218,11 @@ def judge_ns_reach(obs: DnsObservation, vantage: tuple[bool, str]) -> Verdict:
         return Verdict(
             Status.INCONCLUSIVE, "This vantage point has no IPv6 connectivity.", ev, vantage[1]
         )
-    bad = [f"{n.name} [{a}]: {r}" for n in v6 for a, r in n.reach_v6.items() if r != "ok"]
+    results = [(n.name, a, r) for n in v6 for a, r in n.reach_v6.items() if a != "lookup"]
+    bad = [f"{n} [{a}]: {r}" for n, a, r in results if r in ("timeout", "refused", "unreachable")]
     if bad:
         return Verdict(Status.FAIL, f"Name server not answering over IPv6: {bad[0]}.", ev)
+    unsure = [f"{n} [{a}]: {r}" for n, a, r in results if r != "ok"]
+    if unsure:
+        return Verdict(Status.INCONCLUSIVE, f"Could not tell: {unsure[0]}.", ev, "cut short")
     return Verdict(Status.PASS, f"All {len(v6)} IPv6 name servers answer over IPv6.", ev)

@@ -265,7 +265,10 @@ def test_refused_and_black_hole_are_told_apart(dual: dict[tuple[str, str], Any])
     dead = dual[("dead6.example.test", "web_reach_ipv6")]["evidence"]["reach"]["2001:db8:1::20"]
     hole = dual[("hole6.example.test", "web_reach_ipv6")]["evidence"]["reach"]["2001:db8:1::30"]
     assert set(dead.values()) == {"refused"}
-    assert set(hole.values()) == {"timeout"}
+    # The first connection waits out neighbour discovery (timeout); later ones may be told
+    # "no route" at once while the kernel remembers the failure. Never "refused".
+    assert "timeout" in hole.values()
+    assert "refused" not in hole.values()
 
 
 def test_ipv4_only_vantage_is_inconclusive(topology: dict[str, Any]) -> None:
