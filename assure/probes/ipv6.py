@@ -33,7 +33,10 @@ def judge_web_aaaa(obs: DnsObservation) -> Verdict:
         "ipv4_mapped_ignored": obs.mapped_ignored,
     }
     if obs.aaaa:
-        return Verdict(Status.PASS, f"AAAA: {', '.join(obs.aaaa)}.", ev)
+        src = {"resolve": " (pinned with --resolve)", "literal": " (address given)"}.get(
+            obs.source, ""
+        )
+        return Verdict(Status.PASS, f"IPv6 address{src}: {', '.join(obs.aaaa)}.", ev)
     if obs.source == "literal":
         return Verdict(Status.NOT_APPLICABLE, "The target is an IPv4 address.", ev)
     if obs.error:
