@@ -174,11 +174,12 @@ def judge_available(https: Fetch) -> Verdict:
     if kind == NetError.TLS_ALERT:
         return Verdict(Status.FAIL, f"The TLS handshake fails: {detail}.", ev)
     return Verdict(
-        Status.INCONCLUSIVE, f"Could not tell whether HTTPS works: {detail}.", ev, _reason(kind)
+        Status.INCONCLUSIVE, f"Could not tell whether HTTPS works: {detail}.", ev, reason_for(kind)
     )
 
 
-def _reason(kind: str) -> str:
+def reason_for(kind: str) -> str:
+    """The `reason` of an inconclusive verdict caused by a network failure of `kind`."""
     return {
         "timeout": "timeout",
         "reset": "connection reset (possibly a firewall)",
@@ -201,7 +202,7 @@ def judge_redirect(chain: RedirectChain, host: str) -> Verdict:
                 ev,
             )
         return Verdict(
-            Status.INCONCLUSIVE, f"Could not reach plain HTTP: {detail}.", ev, _reason(kind)
+            Status.INCONCLUSIVE, f"Could not reach plain HTTP: {detail}.", ev, reason_for(kind)
         )
     first = chain.hops[0]
     if "location" not in first:
@@ -242,7 +243,7 @@ def judge_redirect(chain: RedirectChain, host: str) -> Verdict:
     if chain.end == "error":
         kind, detail = chain.error or ("other", "")
         return Verdict(
-            Status.INCONCLUSIVE, f"The redirect chain broke off: {detail}.", ev, _reason(kind)
+            Status.INCONCLUSIVE, f"The redirect chain broke off: {detail}.", ev, reason_for(kind)
         )
     return Verdict(
         Status.PASS,
@@ -286,7 +287,7 @@ def judge_hsts(https: Fetch) -> Verdict:
             Status.INCONCLUSIVE,
             f"No HTTPS response to read HSTS from: {detail}.",
             {"error": kind},
-            _reason(kind),
+            reason_for(kind),
         )
     resp = https.response
     values = resp.all("strict-transport-security")

@@ -178,7 +178,7 @@ def _tls_unavailable(t: tls.TlsObservation) -> Verdict:
             Status.NOT_APPLICABLE, "No TLS service (connection refused).", {"error": kind}
         )
     return Verdict(
-        Status.INCONCLUSIVE, f"No TLS handshake: {detail}.", {"error": kind}, http._reason(kind)
+        Status.INCONCLUSIVE, f"No TLS handshake: {detail}.", {"error": kind}, http.reason_for(kind)
     )
 
 

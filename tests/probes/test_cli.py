@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import shutil
 import socket
+import subprocess
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -14,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import assert_no_traceback, run_assure, write
+from tests.conftest import assert_no_traceback, assure_command, run_assure, write
 from tests.probes import pki
 from tests.probes.servers import Server, has_ipv6_loopback, response, server_context
 
@@ -229,3 +232,60 @@ def test_ipv6_literal_target(site: dict[str, Any]) -> None:
     assert by["https_available"]["status"] == "pass"
     assert by["tls_cert_hostname"]["status"] == "fail"
     assert list(by["tls_cert_key"]["evidence"]["addresses"]) == ["::1"]
+
+
+def test_progress_bar_on_a_terminal() -> None:
+    """With stderr on a terminal and several targets, a progress bar is drawn there."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [
+            *assure_command(),
+            "probe",
+            "a.test",
+            "b.test",
+            "--nameserver",
+            f"127.0.0.1:{closed_port()}",
+            "--timeout",
+            "0.3",
+            "--format",
+            "json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        text=True,
+    )
+    os.close(slave)
+    out, _ = proc.communicate(timeout=60)
+    chunks = b""
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks += data
+    os.close(master)
+    assert b"2/2" in chunks and b"[#" in chunks
+    assert json.loads(out)["summary"]["targets"] == 2
+
+
+def test_html_report_opens_in_a_browser(site: dict[str, Any], tmp_path: Path) -> None:
+    """The HTML report loads in headless Chromium and shows every check of the target."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium is not installed")
+    out = tmp_path / "report.html"
+    run_assure("probe", site["target"], *site["args"], "--format", "html", "-o", out)
+    dom = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", out.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    ).stdout
+    assert site["target"] in dom
+    for check in ("web_aaaa", "https_hsts", "tls_cert_trusted", "tls_cert_signature"):
+        assert check in dom
