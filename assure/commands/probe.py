@@ -183,7 +183,7 @@ def command(
     try:
         for result in runner.run(tlist, ctx, concurrency):
             done += 1
-            decided = decided or any(f.status.decided for f in result.findings)
+            decided = decided or any(_service_decided(f) for f in result.findings)
             failed = failed or any(f.status is Status.FAIL for f in result.findings)
             if stream is not None:
                 output.JsonlStream(stream).write(result.findings)
@@ -210,6 +210,18 @@ def command(
     if not decided:
         return int(ExitCode.INCONCLUSIVE)
     return int(ExitCode.OK)
+
+
+# Checks answered from DNS or the target's name alone: they never prove that the service itself
+# could be examined from here.
+_NAME_ONLY = frozenset({"web_aaaa", "ns_aaaa"})
+_VERDICTS = frozenset({Status.PASS, Status.INFO, Status.WARN, Status.FAIL})
+
+
+def _service_decided(f: Finding) -> bool:
+    """Did this finding judge the service itself? If none did, the run is exit 4, not 0: a CI
+    gate must never read "could not reach anything" as success."""
+    return f.check not in _NAME_ONLY and f.status in _VERDICTS
 
 
 def _der() -> Encoding:
