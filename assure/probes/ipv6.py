@@ -107,15 +107,33 @@ def judge_web_reach(
     )
 
 
-def _normalise(body: bytes) -> str:
-    return _NONCES.sub(b"\\1=X", body[:262144]).decode("utf-8", "replace")
+_SEGMENT = re.compile(rb"\n|(?<=>)")
+MAX_SEGMENTS = 2000
+
+
+def _segments(body: bytes) -> list[bytes]:
+    """Lines and tag boundaries, nonces stripped: the units a page differs in."""
+    parts = (p.strip() for p in _SEGMENT.split(_NONCES.sub(b"\\1=X", body)))
+    return [p for p in parts if p]
 
 
 def similarity(a: bytes, b: bytes) -> float:
-    """Content similarity after stripping nonces (Internet.nl compares page content too)."""
+    """Content similarity after stripping nonces (Internet.nl compares page content too).
+
+    Pages are compared as lines and tags. Cheap upper bounds over whole pages come first; the
+    exact (quadratic) ratio only runs on the first segments, so large pages cannot stall a run.
+    """
     if a == b:
         return 1.0
-    return difflib.SequenceMatcher(None, _normalise(a), _normalise(b), autojunk=False).ratio()
+    sa, sb = _segments(a), _segments(b)
+    if sa == sb:
+        return 1.0
+    whole = difflib.SequenceMatcher(None, sa, sb, autojunk=False)
+    if whole.real_quick_ratio() < PARITY_MIN_RATIO or whole.quick_ratio() < PARITY_MIN_RATIO:
+        return whole.quick_ratio()
+    return difflib.SequenceMatcher(
+        None, sa[:MAX_SEGMENTS], sb[:MAX_SEGMENTS], autojunk=False
+    ).ratio()
 
 
 def judge_parity(

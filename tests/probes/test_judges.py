@@ -274,3 +274,15 @@ def test_runner_turns_exceptions_into_error_findings(monkeypatch: pytest.MonkeyP
         assert len(r.findings) == 15
         assert {f.status for f in r.findings} == {Status.ERROR}
         assert "kaput" in (r.findings[0].reason or "")
+
+
+def test_similarity_of_large_pages_is_bounded_in_time() -> None:
+    """Two different 1 MiB pages are told apart quickly (no quadratic stall)."""
+    import time
+
+    a = b"\n".join(b"<p>v4 line %d</p>" % i for i in range(60000))
+    b = b"\n".join(b"<p>v6 line %d</p>" % i for i in range(60000))
+    start = time.monotonic()
+    assert ipv6.similarity(a, b) < ipv6.PARITY_MIN_RATIO
+    assert ipv6.similarity(a, a + b"<p>one more line</p>") > ipv6.PARITY_MIN_RATIO
+    assert time.monotonic() - start < 5
