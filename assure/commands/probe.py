@@ -70,7 +70,7 @@ def _parse_ns(value: str) -> tuple[str, int]:
     "resolves",
     multiple=True,
     metavar="HOST:PORT:ADDR",
-    help="Use ADDR for HOST like curl (repeatable; ADDR may be [v6]); pins apply to every port probed.",
+    help="Use ADDR for HOST like curl (repeatable; ADDR may be [v6]; for every port probed).",
 )
 @click.option(
     "--timeout",
