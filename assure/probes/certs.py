@@ -159,11 +159,21 @@ def judge_trusted(ci: CertInput) -> Verdict:
         cause, text = "self_signed", "The certificate is self-signed."
     elif _is_self_signed(top) and trust.fingerprint(top) not in anchor_prints:
         cause, text = "untrusted_root", f"The chain ends at an untrusted root ({_cn(top)})."
-    elif not _is_self_signed(top) and top.issuer not in anchor_subjects:
+    elif not _is_self_signed(top) and top.issuer not in anchor_subjects and len(chain) == 1:
         cause, text = (
             "incomplete_chain",
-            f"The chain is incomplete: the issuer of {_cn(top)} "
-            f"({_cn_of(top.issuer)}) was neither sent nor found among trust anchors.",
+            f"The chain is incomplete: the server sent no intermediate, and the issuer of "
+            f"{_cn(top)} ({_cn_of(top.issuer)}) is not a trust anchor.",
+        )
+    elif not _is_self_signed(top) and top.issuer not in anchor_subjects:
+        # The server sent intermediates and the last one's issuer is unknown. Servers rarely
+        # send roots, so this reads as a private or unknown root; a missing second
+        # intermediate would look the same, hence the wording.
+        cause, text = (
+            "untrusted_root",
+            f"The chain leads to a root that is not trusted: the issuer of {_cn(top)} "
+            f"({_cn_of(top.issuer)}) is neither sent nor a trust anchor (unknown root, or an "
+            "intermediate is missing).",
         )
     else:
         cause, text = "rejected", f"The chain was rejected by the verifier: {error}."

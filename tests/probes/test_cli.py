@@ -296,3 +296,17 @@ def test_html_report_opens_in_a_browser(site: dict[str, Any], tmp_path: Path) ->
     assert site["target"] in dom
     for check in ("web_aaaa", "https_hsts", "tls_cert_trusted", "tls_cert_signature"):
         assert check in dom
+
+
+def test_private_root_without_ca_file_is_untrusted(site: dict[str, Any]) -> None:
+    """Without --ca-file the test root is unknown: untrusted root, with the chain listed."""
+    args = [a for a in site["args"] if not a.endswith("root.pem") and a != "--ca-file"]
+    run = run_assure("probe", site["target"], *args, "--format", "json")
+    by = {f["check"]: f for f in json.loads(run.out)["findings"]}
+    trusted = by["tls_cert_trusted"]
+    assert trusted["status"] == "fail"
+    ev = trusted["evidence"]["addresses"]["127.0.0.1"]
+    assert ev["cause"] == "untrusted_root"
+    assert ev["issuer_family"] == "other"
+    assert len(ev["chain"]) == 2
+    assert "CN=CLI Test Root" in ev["chain"][1]["subject"]

@@ -286,3 +286,38 @@ def test_similarity_of_large_pages_is_bounded_in_time() -> None:
     assert ipv6.similarity(a, b) < ipv6.PARITY_MIN_RATIO
     assert ipv6.similarity(a, a + b"<p>one more line</p>") > ipv6.PARITY_MIN_RATIO
     assert time.monotonic() - start < 5
+
+
+def test_trust_causes_from_the_chain_alone() -> None:
+    """Leaf only → incomplete chain; leaf + intermediate of an unknown root → untrusted root;
+    with the root as anchor → pass, family 'other' (not in the public store)."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from tests.probes import pki
+
+    root = pki.make_ca("Unit Root")
+    inter = pki.make_ca("Unit Intermediate", root)
+    leaf = pki.make_leaf("unit.test", inter)
+    other = pki.make_ca("Someone Else")
+    der = [c.public_bytes(Encoding.DER) for c in (leaf.cert, inter.cert)]
+    now = dt.datetime.now(dt.UTC)
+
+    def judge(chain: list[bytes], anchors: list[x509.Certificate]) -> Verdict:
+        return certs.judge_trusted(certs.CertInput("unit.test", chain, anchors, frozenset(), now))
+
+    assert judge(der[:1], [other.cert]).evidence["cause"] == "incomplete_chain"
+    assert judge(der, [other.cert]).evidence["cause"] == "untrusted_root"
+    ok = judge(der, [root.cert])
+    assert ok.status is Status.PASS
+    assert ok.evidence["issuer_family"] == "other"
+
+
+def test_national_roots_data_file() -> None:
+    """The issuer-family data names the four Vietnamese certificates with SHA-256 prints."""
+    import yaml
+
+    data = yaml.safe_load(trust.national_roots_file().read_text(encoding="utf-8"))
+    prints = [c["sha256"] for fam in data["families"].values() for c in fam["certificates"]]
+    assert len(prints) == 4
+    assert all(len(p) == 95 and p.count(":") == 31 for p in prints)
+    assert set(data["families"]) == {trust.FAMILY_VN_ROOT, trust.FAMILY_VN_GOV}
