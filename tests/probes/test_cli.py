@@ -310,3 +310,17 @@ def test_private_root_without_ca_file_is_untrusted(site: dict[str, Any]) -> None
     assert ev["issuer_family"] == "other"
     assert len(ev["chain"]) == 2
     assert "CN=CLI Test Root" in ev["chain"][1]["subject"]
+
+
+def test_json_matches_the_findings_schema(site: dict[str, Any]) -> None:
+    """The JSON output validates against the published findings schema (when shipped)."""
+    import jsonschema
+
+    from assure.paths import schema_path
+
+    path = schema_path("findings")
+    if not path.exists():
+        pytest.skip("findings schema not shipped in this tree")
+    run = run_assure("probe", site["target"], *site["args"], "--format", "json")
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.validate(json.loads(run.out), schema)
