@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from assure.findings import Status
+from assure.probes import hello
 from assure.probes.context import Deadline
 from assure.probes.net import (
     NetError,
@@ -65,6 +66,7 @@ class TlsObservation:
     weak_unknown: bool = False
     static_rsa_accepted: str | None = None
     forward_secrecy: bool | None = None
+    raw_hello: list[str] = field(default_factory=list)  # asked by raw ClientHello, not OpenSSL
 
 
 # --- local capability ----------------------------------------------------------------------
@@ -209,7 +211,11 @@ def gather_tls(address: str, port: int, host: str, deadline: Deadline) -> TlsObs
 
     for name, ver in VERSIONS.items():
         if not client_can_offer(name):
-            obs.versions[name] = "untestable"
+            if name in hello.VERSION_CODES:
+                obs.versions[name] = hello.version_offered(address, port, host, name, deadline)
+                obs.raw_hello.append(name)
+            else:
+                obs.versions[name] = "untestable"
             continue
         if obs.version == name:
             obs.versions[name] = "offered"
@@ -224,7 +230,12 @@ def gather_tls(address: str, port: int, host: str, deadline: Deadline) -> TlsObs
         obs.forward_secrecy = obs.versions.get("TLSv1.3") == "offered" or None
         return obs
     have, missing = client_cipher_families()
-    obs.weak_untestable = missing
+    if missing:
+        # What OpenSSL cannot offer is asked with a raw ClientHello instead.
+        accepted, cut = hello.weak_suites_accepted(address, port, host, missing, deadline)
+        obs.weak_accepted.extend(accepted)
+        obs.weak_unknown = cut
+        obs.raw_hello.extend(missing)
     if have:
         exclude: list[str] = []
         for _ in range(6):
@@ -240,7 +251,7 @@ def gather_tls(address: str, port: int, host: str, deadline: Deadline) -> TlsObs
                 obs.weak_accepted.append(cipher)
                 exclude.append(cipher)
                 continue
-            obs.weak_unknown = result == "unknown"
+            obs.weak_unknown = obs.weak_unknown or result == "unknown"
             break
     ctx = insecure_context(
         max_version=ssl.TLSVersion.TLSv1_2, ciphers=f"kRSA:{_NOT_WEAK}:@SECLEVEL=0"
@@ -285,7 +296,11 @@ def peer_chain(tls: ssl.SSLSocket) -> list[bytes]:
 
 def judge_versions(obs: TlsObservation) -> Verdict:
     """Pass: 1.2 and/or 1.3 only. Fail: SSLv3/1.0/1.1 offered, or neither 1.2 nor 1.3."""
-    ev = {"versions": dict(obs.versions), "negotiated": obs.version}
+    ev = {
+        "versions": dict(obs.versions),
+        "negotiated": obs.version,
+        "raw_client_hello": [v for v in obs.raw_hello if v in VERSIONS],
+    }
     offered_legacy = [v for v in LEGACY if obs.versions.get(v) == "offered"]
     if offered_legacy:
         return Verdict(
@@ -328,6 +343,7 @@ def judge_ciphers(obs: TlsObservation) -> Verdict:
         "weak_families_untestable": list(obs.weak_untestable),
         "static_rsa_accepted": obs.static_rsa_accepted,
         "forward_secrecy": obs.forward_secrecy,
+        "raw_client_hello": [f for f in obs.raw_hello if f in WEAK_FAMILIES],
     }
     if obs.weak_accepted:
         return Verdict(

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from assure.probes.net import set_versions
 
@@ -177,3 +178,68 @@ class Server:
         self._stop.set()
         for s in self.socks:
             s.close()
+
+
+RC4_SUITES = (0x0004, 0x0005, 0xC011, 0xC007)
+
+
+def _server_hello(version: int, suite: int) -> bytes:
+    body = struct.pack("!H", version) + b"\x11" * 32 + b"\x00" + struct.pack("!H", suite) + b"\x00"
+    hs = b"\x02" + struct.pack("!I", len(body))[1:] + body
+    return b"\x16" + struct.pack("!HH", version, len(hs)) + hs
+
+
+class LegacyProxy(Server):
+    """Looks like an old server to raw ClientHello probes, and like `backend` to everyone else.
+
+    A ClientHello for SSLv3 gets an SSLv3 ServerHello; a hello offering only weak suites with an
+    RC4 suite among them gets that suite picked. Any other connection is piped to the real TLS
+    server on `backend`, so the handshakes OpenSSL makes still succeed.
+    """
+
+    def __init__(self, backend: int, weak: frozenset[int], **kw: Any) -> None:
+        self.backend = backend
+        self.weak = weak
+        super().__init__(mode="legacy", **kw)
+
+    def _serve(self, conn: socket.socket, v6: bool) -> None:
+        conn.settimeout(5)
+        try:
+            head = conn.recv(5, socket.MSG_WAITALL)
+            if len(head) < 5:
+                return
+            body = conn.recv(struct.unpack("!H", head[3:5])[0], socket.MSG_WAITALL)
+            version = struct.unpack("!H", body[4:6])[0]
+            sid = body[38]
+            n = struct.unpack("!H", body[39 + sid : 41 + sid])[0]
+            suites = [
+                struct.unpack("!H", body[41 + sid + i : 43 + sid + i])[0] for i in range(0, n, 2)
+            ]
+            if version == 0x0300:
+                conn.sendall(_server_hello(0x0300, 0x000A))
+                return
+            rc4 = [s for s in suites if s in RC4_SUITES]
+            if rc4 and all(s in self.weak for s in suites):
+                conn.sendall(_server_hello(0x0303, rc4[0]))
+                return
+            with socket.create_connection(("127.0.0.1", self.backend), timeout=5) as up:
+                up.sendall(head + body)
+                t = threading.Thread(target=_pipe, args=(up, conn), daemon=True)
+                t.start()
+                _pipe(conn, up)
+                t.join(5)
+        except (OSError, IndexError, struct.error):
+            return
+        finally:
+            with contextlib.suppress(OSError):
+                conn.close()
+
+
+def _pipe(src: socket.socket, dst: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        while True:
+            data = src.recv(65536)
+            if not data:
+                dst.shutdown(socket.SHUT_WR)
+                return
+            dst.sendall(data)

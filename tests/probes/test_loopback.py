@@ -17,10 +17,16 @@ from typing import Any
 
 import pytest
 
-from assure.probes import tls
+from assure.probes import hello, tls
 from tests.conftest import assert_no_traceback, run_assure
 from tests.probes import pki
-from tests.probes.servers import Server, has_ipv6_loopback, response, server_context
+from tests.probes.servers import (
+    LegacyProxy,
+    Server,
+    has_ipv6_loopback,
+    response,
+    server_context,
+)
 
 V6 = has_ipv6_loopback()
 ADDRS = ["127.0.0.1", "::1"] if V6 else ["127.0.0.1"]
@@ -117,6 +123,16 @@ def build(tmp: Path) -> Fleet:
                 max_version=version,
                 ciphers="ALL:@SECLEVEL=0",
             )
+    backend = f.tls("legacy-backend", f.leaf("legacy"))
+    f.targets.pop("legacy-backend")
+    weak = frozenset(c for fam in hello.WEAK_SUITES.values() for c in fam)
+    f.add(
+        "legacy",
+        "legacy.test",
+        LegacyProxy(backend.port, weak, v6=V6),
+        "https://legacy.test:{port}/",
+    )
+    f.targets["legacy"] = f.targets["legacy"].format(port=f.servers["legacy"].port)
     f.tls(
         "weakcipher",
         f.leaf("weakcipher"),
@@ -281,6 +297,7 @@ CASES = [
     ("tls10", {"tls_versions": "fail", "tls_cert_trusted": "pass"}),
     ("tls11", {"tls_versions": "fail", "tls_cert_trusted": "pass"}),
     ("weakcipher", {"tls_ciphers": "fail"}),
+    ("legacy", {"tls_versions": "fail", "tls_ciphers": "fail", "tls_cert_trusted": "pass"}),
     ("staticrsa", {"tls_ciphers": "warn"}),
     ("nofs", {"tls_ciphers": "fail"}),
     ("hstsshort", {"https_hsts": "warn"}),
@@ -345,7 +362,12 @@ def test_weak_certificates_are_named(report: dict[str, Any], fleet: Fleet) -> No
 
 
 def test_legacy_version_and_cipher_named(report: dict[str, Any], fleet: Fleet) -> None:
-    """The offered legacy version and the accepted weak suite appear in the summary."""
+    """The offered legacy version and the accepted weak suite appear in the summary; what
+    OpenSSL cannot offer (SSLv3, RC4) is found with a raw ClientHello."""
+    legacy_v = verdict(report, fleet, "legacy", "tls_versions")
+    assert "SSLv3" in legacy_v["summary"]
+    assert "SSLv3" in legacy_v["evidence"]["addresses"]["127.0.0.1"]["raw_client_hello"]
+    assert "RC4" in verdict(report, fleet, "legacy", "tls_ciphers")["summary"]
     if "tls10" in fleet.targets:
         assert "TLSv1.0" in verdict(report, fleet, "tls10", "tls_versions")["summary"]
     assert "NULL" in verdict(report, fleet, "weakcipher", "tls_ciphers")["summary"]
