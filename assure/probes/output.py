@@ -153,6 +153,7 @@ def junit(findings: Sequence[Finding], order: Sequence[str]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
 
 
+_TITLES = {c.value: title for c, (_fam, title) in CHECKS.items()}
 _SARIF_LEVEL = {
     Status.FAIL: "error",
     Status.WARN: "warning",
@@ -221,12 +222,20 @@ def html(findings: Sequence[Finding], order: Sequence[str], generated_at: str) -
     by: dict[str, list[dict[str, Any]]] = {t: [] for t in order}
     for f in findings:
         d = f.to_json()
-        d["title"] = (
-            CHECKS.get(CheckId(f.check), ("", ""))[1]
-            if f.check in CheckId.__members__.values()
-            else ""
-        )
+        d["title"] = _TITLES.get(f.check, "")
         d["evidence_json"] = json.dumps(dict(f.evidence), ensure_ascii=False, indent=2)
+        per = f.evidence.get("addresses")
+        rows = (
+            [
+                {"address": a, "status": v.get("status", ""), "summary": v.get("summary", "")}
+                for a, v in per.items()
+            ]
+            if isinstance(per, dict)
+            else []
+        )
+        same = len({(r["status"], r["summary"]) for r in rows}) <= 1
+        d["per_address"] = [] if same else rows
+        d["same_on"] = [r["address"] for r in rows] if same and len(rows) > 1 else []
         by.setdefault(f.target, []).append(d)
     targets = [{**r, "findings": by.get(r["target"], [])} for r in target_rollups(findings, order)]
     return render_template(
