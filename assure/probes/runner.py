@@ -219,12 +219,12 @@ def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
         ):
             try:
                 per[c][ao.address] = fn(ci)
-            except ValueError as exc:
+            except Exception as exc:  # one odd certificate spoils one check, not the run
                 per[c][ao.address] = Verdict(
                     Status.ERROR,
-                    f"The certificate could not be parsed: {exc}.",
+                    f"The certificate could not be judged: {type(exc).__name__}: {exc}.",
                     {},
-                    "unparsable certificate",
+                    "certificate not understood",
                 )
     reach = {a.address: a.reach for a in tested}
     https_by_addr = {a.address: a.https for a in tested if a.https is not None}
@@ -273,7 +273,7 @@ def probe_target(target: Target, ctx: ProbeContext) -> list[Finding]:
     """Gather and judge one target; any exception becomes `error` findings."""
     try:
         return judge_target(gather_target(target, ctx), ctx)
-    except Exception as exc:
+    except Exception as exc:  # a failed probe is a finding, not a crash (style rule 2)
         why = f"{type(exc).__name__}: {exc}"
         tb = traceback.format_exc(limit=6)
         return [

@@ -204,7 +204,7 @@ def gather_tls(address: str, port: int, host: str, deadline: Deadline) -> TlsObs
     except ProbeNetError as exc:
         obs.error = (exc.kind.value, exc.detail)
         return obs
-    except Exception as exc:
+    except Exception as exc:  # gathering never crashes the run
         e = classify_oserror(exc)
         obs.error = (e.kind.value, e.detail)
         return obs
