@@ -273,7 +273,7 @@ def probe_target(target: Target, ctx: ProbeContext) -> list[Finding]:
     """Gather and judge one target; any exception becomes `error` findings."""
     try:
         return judge_target(gather_target(target, ctx), ctx)
-    except Exception as exc:  # a failed probe is a finding, not a crash (style rule 2)
+    except Exception as exc:  # a failed probe is a finding, not a crash
         why = f"{type(exc).__name__}: {exc}"
         tb = traceback.format_exc(limit=6)
         return [
