@@ -77,7 +77,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         "--ca-file",
         tmp / "root.pem",
         "--timeout",
-        "1",
+        "2",
         "--http-port",
         str(http_port),
         "--format",
