@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 
+from assure import __version__
+
 # HOST (lower case) → addresses pinned with --resolve, for any port we probe.
 Pins = Mapping[str, Sequence[str]]
 
@@ -39,7 +41,7 @@ class ProbeContext:
     http_port: int = 80
     max_body: int = 1 << 20
     max_redirects: int = 10
-    user_agent: str = "assure-probe/0.1 (+https://github.com/assure)"
+    user_agent: str = f"assure-probe/{__version__}"
 
 
 class Deadline:

@@ -195,7 +195,7 @@ def judge_redirect(chain: RedirectChain, host: str) -> Verdict:
     ev: dict[str, JSONValue] = {"start": chain.start, "hops": list(chain.hops), "end": chain.end}
     if not chain.hops or (len(chain.hops) == 1 and chain.error):
         kind, detail = chain.error or ("other", "")
-        if kind in (NetError.REFUSED, NetError.UNREACHABLE) and kind == NetError.REFUSED:
+        if kind == NetError.REFUSED:
             return Verdict(
                 Status.NOT_APPLICABLE,
                 "Nothing answers plain HTTP (connection refused), so there is nothing to redirect.",

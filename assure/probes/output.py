@@ -203,7 +203,6 @@ def sarif(findings: Sequence[Finding]) -> str:
                     "driver": {
                         "name": "assure",
                         "version": __version__,
-                        "informationUri": "https://github.com/assure",
                         "rules": rules,
                     }
                 },
@@ -255,6 +254,6 @@ class JsonlStream:
         self._out = out
 
     def write(self, findings: Sequence[Finding]) -> None:
-        for f in sort_findings(findings, [f.target for f in findings[:1]]):
+        for f in sort_findings(findings, list(dict.fromkeys(f.target for f in findings))):
             self._out.write(json.dumps(f.to_json(), ensure_ascii=False) + "\n")
         self._out.flush()
