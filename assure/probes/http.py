@@ -193,7 +193,7 @@ def reason_for(kind: str) -> str:
 def judge_redirect(chain: RedirectChain, host: str) -> Verdict:
     """http:// must go to https:// on the same host first, with no downgrade later."""
     ev: dict[str, JSONValue] = {"start": chain.start, "hops": list(chain.hops), "end": chain.end}
-    if not chain.hops or (len(chain.hops) == 1 and chain.error):
+    if not chain.hops or "error" in chain.hops[0]:  # plain HTTP itself did not answer
         kind, detail = chain.error or ("other", "")
         if kind == NetError.REFUSED:
             return Verdict(
@@ -219,7 +219,7 @@ def judge_redirect(chain: RedirectChain, host: str) -> Verdict:
             ev,
         )
     urls = [str(h["url"]) for h in chain.hops]
-    if chain.end != "error" and len(chain.hops) >= 1 and "location" in chain.hops[-1]:
+    if "location" in chain.hops[-1]:  # where the last answer sent us, fetched or not
         urls.append(urljoin(urls[-1], str(chain.hops[-1]["location"])))
     second = urlsplit(urls[1])
     if second.scheme != "https" or (second.hostname or "").lower() != host:
@@ -241,6 +241,7 @@ def judge_redirect(chain: RedirectChain, host: str) -> Verdict:
             "redirect chain too long",
         )
     if chain.end == "error":
+        # Only the rest of the chain failed: where it started is already judged above.
         kind, detail = chain.error or ("other", "")
         return Verdict(
             Status.INCONCLUSIVE, f"The redirect chain broke off: {detail}.", ev, reason_for(kind)

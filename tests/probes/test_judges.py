@@ -321,3 +321,20 @@ def test_national_roots_data_file() -> None:
     assert len(prints) == 4
     assert all(len(p) == 95 and p.count(":") == 31 for p in prints)
     assert set(data["families"]) == {trust.FAMILY_VN_ROOT, trust.FAMILY_VN_GOV}
+
+
+def test_redirect_to_unresolvable_other_host_still_fails() -> None:
+    """A first redirect to another host fails even when that host cannot be reached."""
+    c = http.RedirectChain(start="http://a.test/", end="error", error=("dns", "cannot resolve"))
+    # the unresolvable host adds no hop; the last hop still says where it was sent
+    c.hops.append({"url": "http://a.test/", "status": 301, "location": "https://b.test/"})
+    v = http.judge_redirect(c, "a.test")
+    assert v.status is Status.FAIL
+
+
+def test_redirect_first_hop_unreachable_is_inconclusive() -> None:
+    """A timeout on plain HTTP itself is inconclusive (maybe a firewall), not a fail."""
+    c = http.RedirectChain(start="http://a.test/", end="error", error=("timeout", "no answer"))
+    c.hops.append({"url": "http://a.test/", "error": "timeout", "detail": "no answer"})
+    v = http.judge_redirect(c, "a.test")
+    assert v.status is Status.INCONCLUSIVE and v.reason == "timeout"
