@@ -40,7 +40,8 @@ class DnsObservation:
     a: list[str] = field(default_factory=list)
     aaaa: list[str] = field(default_factory=list)
     mapped_ignored: list[str] = field(default_factory=list)
-    error: str | None = None
+    error: str | None = None  # no address lookup worked
+    aaaa_error: str | None = None  # the AAAA lookup failed (A may have worked)
     zone: str | None = None
     ns: list[NameServer] = field(default_factory=list)
     ns_error: str | None = None
@@ -104,10 +105,22 @@ def gather_dns(
     if res is None:
         obs.error = "no resolver configuration"
         return obs
+    # A and AAAA are asked apart: a server that drops AAAA queries (a classic IPv6 blind
+    # spot) must not cost us the IPv4 results, nor pass as "no AAAA record".
+    failed: list[str] = []
     try:
-        obs.a, obs.aaaa, obs.mapped_ignored = resolve_addresses(res, host)
+        obs.a = _query(res, host, "A")
     except dns.exception.DNSException as exc:
-        obs.error = dns_error_text(exc)
+        failed.append(f"A: {dns_error_text(exc)}")
+    try:
+        aaaa_all = _query(res, host, "AAAA")
+        obs.mapped_ignored = [x for x in aaaa_all if ipaddress.ip_address(x) in _MAPPED]
+        obs.aaaa = [x for x in aaaa_all if x not in obs.mapped_ignored]
+    except dns.exception.DNSException as exc:
+        obs.aaaa_error = dns_error_text(exc)
+        failed.append(f"AAAA: {obs.aaaa_error}")
+    if len(failed) == 2:
+        obs.error = dns_error_text_join(failed)
         return obs
     gather_ns(obs, host, ctx, res, deadline)
     return obs
@@ -122,6 +135,11 @@ def dns_error_text(exc: BaseException) -> str:
     if isinstance(exc, dns.resolver.NoResolverConfiguration):
         return "no resolver configuration"
     return type(exc).__name__
+
+
+def dns_error_text_join(parts: list[str]) -> str:
+    texts = {p.split(": ", 1)[1] for p in parts}
+    return texts.pop() if len(texts) == 1 else "; ".join(parts)
 
 
 def gather_ns(

@@ -39,9 +39,10 @@ def judge_web_aaaa(obs: DnsObservation) -> Verdict:
         return Verdict(Status.PASS, f"IPv6 address{src}: {', '.join(obs.aaaa)}.", ev)
     if obs.source == "literal":
         return Verdict(Status.NOT_APPLICABLE, "The target is an IPv4 address.", ev)
-    if obs.error:
+    if obs.error or obs.aaaa_error:
+        why = obs.aaaa_error or obs.error
         return Verdict(
-            Status.INCONCLUSIVE, f"The AAAA lookup failed: {obs.error}.", ev, "DNS lookup failed"
+            Status.INCONCLUSIVE, f"The AAAA lookup failed: {why}.", ev, "DNS lookup failed"
         )
     extra = " (IPv4-mapped addresses ignored)" if obs.mapped_ignored else ""
     return Verdict(Status.FAIL, f"The host has no AAAA record{extra}.", ev)
@@ -58,10 +59,10 @@ def judge_web_reach(
         "vantage_ipv6": vantage[1],
         "reach": {a: {str(p): r for p, r in v.items()} for a, v in reach.items()},
     }
-    if obs.error:
+    if obs.error or (obs.aaaa_error and not obs.aaaa):
         return Verdict(
             Status.INCONCLUSIVE,
-            f"The address lookup failed: {obs.error}.",
+            f"The address lookup failed: {obs.error or obs.aaaa_error}.",
             ev,
             "DNS lookup failed",
         )
@@ -141,9 +142,12 @@ def judge_parity(
 ) -> Verdict:
     """Same HTTP status and near-same content over IPv4 and IPv6."""
     ev: dict[str, JSONValue] = {}
-    if obs.error:
+    if obs.error or (obs.aaaa_error and not obs.aaaa):
         return Verdict(
-            Status.INCONCLUSIVE, f"The address lookup failed: {obs.error}.", ev, "DNS lookup failed"
+            Status.INCONCLUSIVE,
+            f"The address lookup failed: {obs.error or obs.aaaa_error}.",
+            ev,
+            "DNS lookup failed",
         )
     if not obs.aaaa or not obs.a:
         return Verdict(Status.NOT_APPLICABLE, "The site is not dual-stack; nothing to compare.", ev)

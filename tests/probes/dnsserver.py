@@ -64,7 +64,8 @@ class DnsServer:
             fn = self._udp if s.type == socket.SOCK_DGRAM else self._tcp
             threading.Thread(target=fn, args=(s,), daemon=True).start()
 
-    def answer(self, wire: bytes) -> bytes:
+    def answer(self, wire: bytes) -> bytes | None:
+        """The reply to a query; None = stay silent (a name listed with DROP: [type])."""
         q = dns.message.from_wire(wire)
         r = dns.message.make_response(q)
         r.flags |= dns.flags.AA
@@ -74,10 +75,12 @@ class DnsServer:
             r.set_rcode(dns.rcode.REFUSED)
             return r.to_wire()
         data = self.records.get(name)
+        if data is not None and rdtype in data.get("DROP", []):
+            return None
         if data is None:
             r.set_rcode(dns.rcode.NXDOMAIN)
             return r.to_wire()
-        if rdtype in data:
+        if rdtype in data and rdtype != "DROP":
             r.answer.append(dns.rrset.from_text_list(name, 60, "IN", rdtype, data[rdtype]))
         return r.to_wire()
 
@@ -88,7 +91,9 @@ class DnsServer:
             except (TimeoutError, OSError):
                 continue
             with contextlib.suppress(Exception):
-                s.sendto(self.answer(wire), peer)
+                out = self.answer(wire)
+                if out is not None:
+                    s.sendto(out, peer)
 
     def _tcp(self, s: socket.socket) -> None:
         while not self._stop.is_set():
@@ -102,8 +107,9 @@ class DnsServer:
                 wire = b""
                 while len(wire) < n:
                     wire += conn.recv(n - len(wire))
-                out = self.answer(wire)
-                conn.sendall(struct.pack("!H", len(out)) + out)
+                reply = self.answer(wire)
+                if reply is not None:
+                    conn.sendall(struct.pack("!H", len(reply)) + reply)
 
     def close(self) -> None:
         self._stop.set()

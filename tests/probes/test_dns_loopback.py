@@ -35,6 +35,7 @@ def records() -> dict[str, dict[str, list[str]]]:
         f"v4only.{ex}": {"A": ["127.0.0.1"]},
         f"mapped.{ex}": {"A": ["127.0.0.1"], "AAAA": ["::ffff:127.0.0.1"]},
         f"dead6.{ex}": {"A": ["127.0.0.1"], "AAAA": ["::1"]},
+        f"noaaaa.{ex}": {"A": ["127.0.0.1"], "AAAA": ["::1"], "DROP": ["AAAA"]},
         one: {"SOA": [SOA.format(z=one)], "NS": [f"ns1.{one}", f"ns2.{one}"]},
         f"ns1.{one}": {"A": ["127.0.0.1"], "AAAA": ["::1"]},
         f"ns2.{one}": {"A": ["127.0.0.1"]},
@@ -47,6 +48,7 @@ NAMES = [
     "v4only.example.test",
     "mapped.example.test",
     "dead6.example.test",
+    "noaaaa.example.test",
     "www.one6.test",
 ]
 
@@ -114,6 +116,9 @@ def status(world: dict[str, Any], name: str, check: str) -> dict[str, Any]:
         ("dead6.example.test", "web_aaaa", "pass"),
         ("dead6.example.test", "web_reach_ipv6", "fail"),
         ("dead6.example.test", "https_available", "fail"),
+        ("noaaaa.example.test", "web_aaaa", "inconclusive"),
+        ("noaaaa.example.test", "web_reach_ipv6", "inconclusive"),
+        ("noaaaa.example.test", "tls_cert_trusted", "pass"),
         ("www.one6.test", "ns_aaaa", "warn"),
         ("www.one6.test", "ns_reach_ipv6", "pass"),
     ],
