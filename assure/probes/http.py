@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from assure.findings import JSONValue, Status
 from assure.probes.context import Deadline, ProbeContext
-from assure.probes.net import INTERFERENCE_KINDS, HttpResponse, NetError, ProbeNetError, http_get
+from assure.probes.net import HttpResponse, NetError, ProbeNetError, http_get
 from assure.probes.verdict import Verdict
 
 ONE_YEAR = 31536000
@@ -314,7 +314,6 @@ def judge_hsts(https: Fetch) -> Verdict:
 
 
 __all__ = [
-    "INTERFERENCE_KINDS",
     "Fetch",
     "RedirectChain",
     "blocked",

@@ -21,8 +21,12 @@ from enum import StrEnum
 from assure.probes.context import Deadline
 
 
-# Failure kinds; INTERFERENCE_KINDS are never judged as a fault of the server.
 class NetError(StrEnum):
+    """Why a network operation failed. Only REFUSED (and a TLS alert) are answers from the
+    server; the others may be a firewall, a WAF or our own network, so judges treat them as
+    "could not tell" — except IPv6 reachability, where IPv4 answering on the same port from a
+    vantage point with IPv6 turns an IPv6 timeout into a black hole."""
+
     REFUSED = "refused"
     TIMEOUT = "timeout"
     RESET = "reset"
@@ -32,11 +36,6 @@ class NetError(StrEnum):
     PROTOCOL = "protocol"
     DEADLINE = "deadline"
     OTHER = "other"
-
-
-INTERFERENCE_KINDS = frozenset(
-    {NetError.TIMEOUT, NetError.RESET, NetError.DEADLINE, NetError.NOT_TLS, NetError.PROTOCOL}
-)
 
 
 class ProbeNetError(Exception):
