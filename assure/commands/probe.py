@@ -18,11 +18,13 @@ import click
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from assure.commands._common import emit
-from assure.errors import ExitCode, UsageError
+from assure.errors import DataError, ExitCode, UsageError
 from assure.findings import Finding, Status
 from assure.probes import output, runner, trust
 from assure.probes.context import ProbeContext
 from assure.probes.targets import collect_targets, parse_resolve
+from assure.profile import load_many
+from assure.signatures import verify as signatures
 
 
 def _parse_at(_c: click.Context, _p: click.Parameter, value: str | None) -> dt.datetime | None:
@@ -57,6 +59,14 @@ def _parse_ns(value: str) -> tuple[str, int]:
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="File with one target per line (# comments, duplicates merged).",
+)
+@click.option(
+    "--profile",
+    "profiles",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Probe the endpoints of these profiles (files or folders), and verify the signed "
+    "sample documents they list (repeatable).",
 )
 @click.option(
     "--ca-file",
@@ -136,6 +146,7 @@ def _parse_ns(value: str) -> tuple[str, int]:
 def command(
     targets: tuple[str, ...],
     targets_files: tuple[Path, ...],
+    profiles: tuple[Path, ...],
     ca_files: tuple[Path, ...],
     resolves: tuple[str, ...],
     timeout: float,
@@ -154,9 +165,10 @@ def command(
     pass, info, not_applicable, warn, fail, inconclusive (could not be decided from here),
     error (the tool failed). Exit 1 if any check fails, 4 if nothing could be decided.
     """
-    if not targets and not targets_files:
-        raise click.UsageError("give at least one TARGET or --targets-file")
-    tlist = collect_targets(targets, targets_files)
+    if not targets and not targets_files and not profiles:
+        raise click.UsageError("give at least one TARGET, --targets-file or --profile")
+    urls, documents = profile_endpoints(profiles)
+    tlist = collect_targets([*targets, *urls], targets_files)
     pins = parse_resolve(resolves)
     bundle = trust.default_bundle()
     public = trust.load_pem_file(bundle) if bundle else []
@@ -174,7 +186,7 @@ def command(
     )
     generated = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     show = progress if progress is not None else (sys.stderr.isatty() and len(tlist) > 1)
-    order = [t.name for t in tlist]
+    order = [t.name for t in tlist] + [d for d in documents if d not in {t.name for t in tlist}]
     decided = False
     failed = False
     kept: list[Finding] = []
@@ -193,6 +205,14 @@ def command(
                 _progress(done, len(tlist))
         if show:
             click.echo("", err=True)
+        if documents:
+            found = signatures.document_findings(documents, at=at, timeout=timeout)
+            decided = decided or any(f.status in _VERDICTS for f in found)
+            failed = failed or any(f.status is Status.FAIL for f in found)
+            if stream is not None:
+                output.JsonlStream(stream).write(found)
+            else:
+                kept.extend(found)
         if stream is not None:
             if tmp is not None and out is not None:
                 stream.close()
@@ -210,6 +230,25 @@ def command(
     if not decided:
         return int(ExitCode.INCONCLUSIVE)
     return int(ExitCode.OK)
+
+
+def profile_endpoints(paths: tuple[Path, ...]) -> tuple[list[str], list[str]]:
+    """Endpoint URLs and signed sample documents listed by the profiles under `paths`.
+
+    A bad profile is invalid input (exit 3), reported with every problem of every file.
+    """
+    if not paths:
+        return [], []
+    loaded = load_many([str(p) for p in paths])
+    if loaded.errors:
+        raise DataError.merge(loaded.errors)
+    urls: list[str] = []
+    documents: list[str] = []
+    for prof in loaded.profiles:
+        for endpoint in prof.data.get("endpoints") or ():
+            urls.append(endpoint["url"])
+            documents.extend(endpoint.get("signed_documents") or ())
+    return list(dict.fromkeys(urls)), list(dict.fromkeys(documents))
 
 
 # Checks answered from DNS or the target's name alone: they never prove that the service itself
