@@ -363,7 +363,10 @@ def add(
             )
             continue
         path = folder / _file_name(cert)
-        atomic.write_bytes(path, cert.public_bytes(serialization.Encoding.PEM))
+        try:
+            atomic.write_bytes(path, cert.public_bytes(serialization.Encoding.PEM))
+        except OSError as exc:
+            raise DataError.at(str(folder), f"cannot write the trust store: {exc}") from None
         what = f"{anchor.name} ({anchor.id})" if anchor else f"custom {common_name(cert.subject)}"
         note = "" if anchor or _is_ca(cert) else " (not a CA certificate: it anchors only itself)"
         out.append(AddOutcome(cert, anchor, True, path, f"stored {what} as {path}{note}"))
@@ -390,11 +393,17 @@ def _is_ca(cert: x509.Certificate) -> bool:
         return False
 
 
-def load_trust_set(extra_files: Sequence[Path] = (), *, use_store: bool = True) -> TrustSet:
+def load_trust_set(
+    extra_files: Sequence[Path] = (),
+    *,
+    use_store: bool = True,
+    intermediate_files: Sequence[Path] = (),
+) -> TrustSet:
     """The user's stored anchors plus `--trust` files for this run.
 
     Registry entries marked `intermediate` help build paths but are not anchors; a `--trust`
-    file's certificates are all anchors for the run (the user said so explicitly).
+    file's certificates are all anchors for the run (the user said so explicitly);
+    `--intermediates` files only help build paths (documents often leave them out).
     """
     roots: dict[str, x509.Certificate] = {}
     inter: dict[str, x509.Certificate] = {}
@@ -412,6 +421,12 @@ def load_trust_set(extra_files: Sequence[Path] = (), *, use_store: bool = True) 
             fp = fingerprint(cert)
             roots[fp] = cert
             sources[fp] = f"--trust {f}"
+    for f in intermediate_files:
+        for cert in read_certificate_file(f):
+            fp = fingerprint(cert)
+            if fp not in roots:
+                inter[fp] = cert
+                sources.setdefault(fp, f"--intermediates {f}")
     return TrustSet(tuple(roots.values()), tuple(inter.values()), sources)
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 import http.server
 import io
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,6 +162,7 @@ class Responder:
     crls: dict[str, bytes] = field(default_factory=dict)
     ocsp_issuer: Identity | None = None
     hits: list[str] = field(default_factory=list)
+    down: set[str] = field(default_factory=set)  # paths that answer 503 (responder outage)
 
     def ocsp_answer(self, body: bytes) -> bytes:
         req = ocsp.load_der_ocsp_request(body)
@@ -175,7 +176,7 @@ class Responder:
             serial_number=serial,
             algorithm=req.hash_algorithm,
             cert_status=ocsp.OCSPCertStatus.REVOKED if at else ocsp.OCSPCertStatus.GOOD,
-            this_update=NOW - DAY,
+            this_update=dt.datetime.now(dt.UTC).replace(microsecond=0),
             next_update=NOW + 7 * DAY,
             revocation_time=at,
             revocation_reason=x509.ReasonFlags.key_compromise if at else None,
@@ -222,6 +223,9 @@ def serve(responder: Responder) -> tuple[http.server.ThreadingHTTPServer, str]:
 
         def do_GET(self) -> None:
             responder.hits.append(self.path)
+            if self.path in responder.down:
+                self._send(503, b"down", "text/plain")
+                return
             body = responder.crls.get(self.path)
             if body is None:
                 self._send(404, b"not found", "text/plain")
@@ -232,6 +236,9 @@ def serve(responder: Responder) -> tuple[http.server.ThreadingHTTPServer, str]:
             responder.hits.append(self.path)
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
+            if self.path in responder.down:
+                self._send(503, b"down", "text/plain")
+                return
             canned = responder.crls.get(self.path)  # canned answers for broken responders
             answer = canned if canned is not None else responder.ocsp_answer(body)
             self._send(200, answer, "application/ocsp-response")
@@ -406,6 +413,8 @@ def sign_pdf(
     field_name: str = "Sig1",
     timestamper: object | None = None,
     md: str = "sha256",
+    certify_no_changes: bool = False,
+    embed_revinfo_root: Identity | None = None,
 ) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
@@ -417,7 +426,21 @@ def sign_pdf(
         cert_registry=SimpleCertificateStore.from_certs([c.asn1_cert() for c in chain]),
     )
     w = IncrementalPdfFileWriter(io.BytesIO(data))
-    meta = signers.PdfSignatureMetadata(field_name=field_name, md_algorithm=md)
+    from pyhanko.sign.fields import MDPPerm
+    from pyhanko_certvalidator import ValidationContext
+
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm=md,
+        certify=certify_no_changes,
+        docmdp_permissions=MDPPerm.NO_CHANGES if certify_no_changes else MDPPerm.FILL_FORMS,
+        # with a root given, fetch revocation data from the loopback responder and embed it
+        # (adbe-revocationInfoArchival), as long-term signing tools do
+        embed_validation_info=embed_revinfo_root is not None,
+        validation_context=None
+        if embed_revinfo_root is None
+        else ValidationContext(trust_roots=[embed_revinfo_root.asn1_cert()], allow_fetching=True),
+    )
     out = signers.sign_pdf(w, meta, signer=signer, timestamper=timestamper)  # type: ignore[arg-type]
     return out.getvalue()
 
@@ -476,10 +499,6 @@ def tamper(data: bytes) -> bytes:
 def write_pem(path: Path, *who: Identity) -> Path:
     path.write_bytes(b"".join(w.pem for w in who))
     return path
-
-
-def iter_identities(pki: Pki) -> Iterator[Identity]:
-    yield from (pki.root, pki.inter, pki.signer)
 
 
 def garble_cms(data: bytes) -> bytes:

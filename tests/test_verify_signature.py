@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from assure import trust
 from assure.errors import DataError
@@ -44,7 +46,7 @@ class World:
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """One PKI and responder for the whole session (building them is the slow part)."""
+    """One PKI and responder for the whole test run (building them is the slow part)."""
     responder = sigpki.Responder()
     server, base = sigpki.serve(responder)
     pki = sigpki.build_pki(base, responder)
@@ -181,9 +183,19 @@ def test_pdf_untrusted_signer(world: World) -> None:
 
 
 def test_pdf_wrong_key_usage(world: World) -> None:
-    """A key-agreement-only certificate is not fit for signing."""
-    data = world.signed(world.pki.wrong_usage)
+    """Key-agreement-only and TLS-server-only certificates are not fit for signing."""
+    pki = world.pki
+    data = world.signed(pki.wrong_usage)
     assert statuses(world, data)["doc_signer_trusted"] == "fail"
+    tls = sigpki.issue(
+        "portal.example.gov.vn",
+        pki.inter,
+        eku=[ExtendedKeyUsageOID.SERVER_AUTH],
+        ocsp_url=f"{pki.base}/ocsp",
+    )
+    report = verify.verify_bytes(world.signed(tls), "doc", world.opts())
+    trusted = next(f for f in report.findings() if f.check == "doc_signer_trusted")
+    assert trusted.status.value == "fail" and "serverAuth" in trusted.summary
 
 
 def test_pdf_no_anchor_is_inconclusive(world: World) -> None:
@@ -280,7 +292,8 @@ def test_xades_valid_and_tampered(world: World) -> None:
 def test_xml_untrusted_and_revoked(world: World) -> None:
     """XML signers go through the same trust checks as PDF signers."""
     pki = world.pki
-    assert statuses(world, sigpki.sign_xml(pki.stranger, []))["doc_signer_trusted"] == "fail"
+    stranger = sigpki.sign_xml(pki.stranger, [pki.stranger_root])
+    assert statuses(world, stranger)["doc_signer_trusted"] == "fail"
     revoked = sigpki.sign_xml(pki.revoked, [pki.inter])
     assert statuses(world, revoked)["doc_signer_trusted"] == "fail"
 
@@ -694,3 +707,87 @@ def test_document_findings_for_probes(world: World, doc_server: str) -> None:
         ("page.html", "doc_signer_trusted", "not_applicable"),
         ("page.html", "doc_signature_coverage", "not_applicable"),
     ]
+
+
+def test_revocation_answers_are_fetched_once_per_run(world: World) -> None:
+    """Two documents under the same CRL cost one download within one run."""
+    pki = world.pki
+    opts = world.opts()
+    docs = [world.signed(pki.crl_revoked), world.signed(pki.crl_revoked)]
+    before = pki.responder.hits.count("/inter.crl")
+    for data in docs:
+        report = verify.verify_bytes(data, "doc", opts)
+        trusted = next(f for f in report.findings() if f.check == "doc_signer_trusted")
+        assert trusted.status.value == "fail"
+    assert pki.responder.hits.count("/inter.crl") == before + 1
+
+
+def test_missing_intermediate_is_inconclusive_until_given(world: World, tmp_path: Path) -> None:
+    """A document without its intermediate is undecided; --intermediates completes the path."""
+    pki = world.pki
+    leaf_only = sigpki.sign_pdf(world.blank, pki.signer, [])
+    report = verify.verify_bytes(leaf_only, "doc", world.opts())
+    trusted = next(f for f in report.findings() if f.check == "doc_signer_trusted")
+    assert trusted.status.value == "inconclusive"
+    assert "Test Issuing CA" in trusted.summary and "--intermediates" in trusted.summary
+    doc = _write(world, "leaf-only.pdf", leaf_only)
+    inter = sigpki.write_pem(tmp_path / "inter.pem", pki.inter)
+    env = {"ASSURE_DATA_DIR": str(tmp_path)}
+    r = run_assure("verify-signature", doc, "--trust", world.root_pem, env=env)
+    assert r.code == 4, r.err
+    r = run_assure(
+        "verify-signature", doc, "--trust", world.root_pem, "--intermediates", inter, env=env
+    )
+    assert r.code == 0, r.out + r.err
+
+
+def test_pdf_certified_no_changes_then_form_fill(world: World) -> None:
+    """A certification signature forbidding changes fails coverage after a form fill."""
+    data = world.signed(world.pki.signer, certify_no_changes=True)
+    assert statuses(world, data) == PASS3
+    got = statuses(world, sigpki.fill_text_field(data))
+    assert got["doc_signature_coverage"] == "fail"
+    assert got["doc_signature_valid"] == "pass"
+
+
+def test_cli_reads_standard_input(world: World, tmp_path: Path) -> None:
+    """`-` reads the document from standard input."""
+    import subprocess
+
+    from tests.conftest import assure_command
+
+    proc = subprocess.run(
+        [*assure_command(), "verify-signature", "-", "--trust", str(world.root_pem)],
+        input=sigpki.sign_xades(world.pki.signer, [world.pki.inter]),
+        capture_output=True,
+        env={**os.environ, "ASSURE_DATA_DIR": str(tmp_path)},
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert b"doc_signer_trusted" in proc.stdout
+
+
+def test_embedded_revocation_data_decides_when_responder_is_down(world: World) -> None:
+    """A timestamped PDF carrying its OCSP answer is decided after the responder goes away."""
+    pki = world.pki
+    who = sigpki.issue("Long Term", pki.inter, ocsp_url=f"{pki.base}/lt-ocsp")
+    ts = sigpki.timestamper(pki, sigpki.NOW)
+    data = sigpki.sign_pdf(
+        world.blank, who, [pki.inter, pki.root], timestamper=ts, embed_revinfo_root=pki.root
+    )
+    pki.responder.down.add("/lt-ocsp")
+    try:
+        ev = evidence(world, data, "doc_signer_trusted")
+        assert statuses(world, data)["doc_signer_trusted"] == "pass"
+    finally:
+        pki.responder.down.discard("/lt-ocsp")
+    rev = ev["revocation"]
+    assert isinstance(rev, list) and rev[0]["source"] == "embedded-ocsp"
+    # without a trusted timestamp the embedded answer proves nothing about "now"
+    plain = sigpki.sign_pdf(world.blank, who, [pki.inter, pki.root], embed_revinfo_root=pki.root)
+    pki.responder.down.add("/lt-ocsp")
+    try:
+        assert statuses(world, plain)["doc_signer_trusted"] == "inconclusive"
+    finally:
+        pki.responder.down.discard("/lt-ocsp")

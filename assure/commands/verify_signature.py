@@ -139,6 +139,14 @@ def junit(reports: Sequence[DocumentReport]) -> str:
     help="Extra trust anchors for this run (PEM, DER or PKCS#7; repeatable).",
 )
 @click.option(
+    "--intermediates",
+    "intermediate_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PEM",
+    help="Intermediate CA certificates documents leave out (path building only; repeatable).",
+)
+@click.option(
     "--no-store",
     is_flag=True,
     help="Ignore the anchors imported with `assure trust add`; use only --trust files.",
@@ -181,6 +189,7 @@ def junit(reports: Sequence[DocumentReport]) -> str:
 def command(
     targets: tuple[str, ...],
     trust_files: tuple[Path, ...],
+    intermediate_files: tuple[Path, ...],
     no_store: bool,
     at: dt.datetime | None,
     no_revocation: bool,
@@ -190,13 +199,16 @@ def command(
     fmt: str,
     output: Path | None,
 ) -> int:
-    """Verify digitally signed documents (PDF, XML Signature, XAdES) from files or URLs.
+    """Verify digitally signed documents (PDF, XML Signature, XAdES) from files or URLs
+    (`-` reads standard input).
 
     The signer must chain to a national root imported with `assure trust add` or to a
     --trust file. Exit 0 all good; 1 a check failed; 3 a document is not readable PDF/XML;
     4 no check failed but one could not be decided (e.g. revocation data unreachable).
     """
-    anchors = trust.load_trust_set(trust_files, use_store=not no_store)
+    anchors = trust.load_trust_set(
+        trust_files, use_store=not no_store, intermediate_files=intermediate_files
+    )
     opts = chain.Options(
         anchors=anchors,
         at=at,

@@ -26,7 +26,7 @@ from pyhanko_certvalidator import errors as cv_errors
 from assure import trust
 from assure.findings import Status, worst
 from assure.signatures import revocation
-from assure.signatures.fetch import Limits
+from assure.signatures.fetch import Cache, Limits
 
 WEAK_HASHES = frozenset({"md2", "md5", "sha1"})
 
@@ -61,6 +61,7 @@ class Options:
     at: dt.datetime | None = None  # --at: evaluate at this instant instead of now
     check_revocation: bool = True
     limits: Limits = revocation.REVOCATION_LIMITS
+    cache: Cache = field(default_factory=Cache)  # revocation answers shared by the run
 
     @property
     def now(self) -> dt.datetime:
@@ -114,24 +115,46 @@ def key_usages(cert: x509.Certificate) -> dict[str, Any]:
     return out
 
 
-def key_usage_problem(cert: x509.Certificate) -> str | None:
-    """Why the signer's key usage does not allow document signing, or None."""
+#: Extended key usages that, alone, confine a key to something other than signing documents.
+_NOT_FOR_DOCUMENTS = frozenset(
+    {
+        ExtendedKeyUsageOID.SERVER_AUTH,
+        ExtendedKeyUsageOID.TIME_STAMPING,
+        ExtendedKeyUsageOID.OCSP_SIGNING,
+        ExtendedKeyUsageOID.CODE_SIGNING,
+    }
+)
+
+
+def key_usage_problem(cert: x509.Certificate, purpose: str = "sign") -> str | None:
+    """Why the certificate's key may not sign documents (or, for "timestamp", tokens)."""
     try:
-        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+        ku: x509.KeyUsage | None = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
-        return None  # RFC 5280: no restriction stated
-    if ku.digital_signature or ku.content_commitment:
+        ku = None  # RFC 5280: no restriction stated
+    if ku is not None and not (ku.digital_signature or ku.content_commitment):
+        allowed = [
+            name
+            for name in ("key_encipherment", "data_encipherment", "key_agreement", "key_cert_sign")
+            if getattr(ku, name)
+        ]
+        return (
+            "key usage allows neither digitalSignature nor nonRepudiation (has: "
+            + (", ".join(allowed) or "nothing")
+            + ")"
+        )
+    try:
+        eku = set(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
+    except x509.ExtensionNotFound:
+        eku = set()
+    if purpose == "timestamp":
+        if ExtendedKeyUsageOID.TIME_STAMPING not in eku:
+            return "certificate lacks the timeStamping extended key usage a TSA must have"
         return None
-    allowed = [
-        name
-        for name in ("key_encipherment", "data_encipherment", "key_agreement", "key_cert_sign")
-        if getattr(ku, name)
-    ]
-    return (
-        "key usage allows neither digitalSignature nor nonRepudiation (has: "
-        + (", ".join(allowed) or "nothing")
-        + ")"
-    )
+    if eku and eku <= _NOT_FOR_DOCUMENTS:
+        names = ", ".join(sorted(_EKU_NAMES.get(o, o.dotted_string) for o in eku))
+        return f"extended key usage confines the key to {names}, not document signing"
+    return None
 
 
 def _validate_path(
@@ -156,6 +179,8 @@ def evaluate(
     opts: Options,
     *,
     signing_moment: dt.datetime | None,
+    purpose: str = "sign",
+    embedded: revocation.Embedded | None = None,
 ) -> TrustResult:
     """Judge the signer: chain to an anchor at the signing moment, key usage, revocation.
 
@@ -199,6 +224,20 @@ def evaluate(
                 identification=ident,
                 evidence=ev,
             )
+        known = [signer, *others, *opts.anchors.roots, *opts.anchors.intermediates]
+        missing = _missing_issuer(known)
+        if missing is not None:
+            # The chain breaks at a certificate nobody supplied: the document left out an
+            # intermediate (common), so trust cannot be decided without it.
+            return TrustResult(
+                Status.INCONCLUSIVE,
+                f"The certificate of {trust.common_name(missing)!r}, which issued part of "
+                "the signer's chain, is neither in the document nor given; pass it with "
+                "--intermediates PEM.",
+                "issuer certificate missing",
+                identification=ident,
+                evidence={**ev, "missing_issuer": missing.rfc4514_string()},
+            )
         return TrustResult(
             Status.FAIL,
             "The signer's certificate does not chain to any configured trust anchor.",
@@ -222,10 +261,12 @@ def evaluate(
         **ident.to_json(),
     }
     parts: list[tuple[Status, str]] = []
-    ku = key_usage_problem(signer)
+    ku = key_usage_problem(signer, purpose)
     parts.append(
         (Status.FAIL, f"The signer's {ku}.") if ku else (Status.PASS, "Key usage allows signing.")
     )
+    if purpose == "sign" and _is_ca(signer):
+        parts.append((Status.WARN, "The signer's certificate is a CA certificate."))
     expired_now = [c for c in path if not (c.not_valid_before_utc <= now <= c.not_valid_after_utc)]
     ev["valid_now"] = not expired_now
     if expired_now and signing_moment is None:
@@ -238,7 +279,9 @@ def evaluate(
                 "signature was made while it was valid.",
             )
         )
-    rev_status, rev_text, rev_ev = _revocation(path, opts, moment, signing_moment is not None)
+    rev_status, rev_text, rev_ev = _revocation(
+        path, opts, moment, signing_moment is not None, embedded
+    )
     ev["revocation"] = rev_ev
     parts.append((rev_status, rev_text))
     status = worst(s for s, _ in parts)
@@ -252,6 +295,27 @@ def evaluate(
         summary = f"{name} chains to {anchor_name}, but: " + " ".join(bad)
     reason = rev_text if status == Status.INCONCLUSIVE else None
     return TrustResult(status, summary, reason, path, ident, ev)
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def _missing_issuer(certs: Sequence[x509.Certificate]) -> x509.Name | None:
+    """The issuer name the chain from the signer (certs[0]) stops at, if no cert has it."""
+    by_subject = {c.subject: c for c in certs}
+    cert = certs[0]
+    for _ in range(16):  # real chains are short; a loop in names must not spin
+        if cert.issuer == cert.subject:
+            return None
+        issuer = by_subject.get(cert.issuer)
+        if issuer is None:
+            return cert.issuer
+        cert = issuer
+    return None
 
 
 def _fail(
@@ -271,7 +335,11 @@ def _fail(
 
 
 def _revocation(
-    path: Sequence[x509.Certificate], opts: Options, moment: dt.datetime, timestamped: bool
+    path: Sequence[x509.Certificate],
+    opts: Options,
+    moment: dt.datetime,
+    timestamped: bool,
+    embedded: revocation.Embedded | None,
 ) -> tuple[Status, str, list[dict[str, Any]]]:
     """Worst revocation status over the chain (the anchor itself is not checked)."""
     if not opts.check_revocation:
@@ -281,7 +349,15 @@ def _revocation(
     for cert, issuer in itertools.pairwise(path):
         # Freshness of revocation data is judged against the real clock (it is fetched
         # now); the revocation date against the moment being judged.
-        r = revocation.check(cert, issuer, now=dt.datetime.now(dt.UTC), limits=opts.limits)
+        r = revocation.check(
+            cert,
+            issuer,
+            now=dt.datetime.now(dt.UTC),
+            limits=opts.limits,
+            cache=opts.cache,
+            embedded=embedded,
+            moment=moment if timestamped or opts.at else None,
+        )
         entry = {"certificate": trust.common_name(cert.subject), **r.to_json()}
         status, text = r.status, r.detail
         if r.status == Status.FAIL and r.revoked_at and r.revoked_at > moment:

@@ -109,3 +109,36 @@ def fetch(
 def _first_line(exc: BaseException) -> str:
     text = str(exc)
     return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+class Cache:
+    """Answers fetched in one run, failures included.
+
+    Many documents of a batch share their CA's CRL and responder; each is asked once, and a
+    responder that is down costs its timeout once, not once per document.
+    """
+
+    def __init__(self) -> None:
+        self._store: dict[tuple[str, bytes | None], bytes | str] = {}
+
+    def fetch(
+        self,
+        url: str,
+        limits: Limits = Limits(),
+        *,
+        data: bytes | None = None,
+        content_type: str | None = None,
+    ) -> bytes:
+        key = (url, data)
+        hit = self._store.get(key)
+        if hit is None:
+            try:
+                hit = fetch(url, limits, data=data, content_type=content_type)
+            except TooLargeError as exc:
+                hit = f"too large: {exc}"
+            except FetchError as exc:
+                hit = str(exc)
+            self._store[key] = hit
+        if isinstance(hit, str):
+            raise FetchError(hit)
+        return hit

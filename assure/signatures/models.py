@@ -34,7 +34,7 @@ class SignatureReport:
     """Everything found about one signature of a document."""
 
     index: int
-    kind: str  # "pdf", "xmldsig" or "xades"
+    kind: str  # "pdf", "pdf-document-timestamp", "xmldsig" or "xades"
     name: str  # PDF field name or XML Id
     signer: str | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
@@ -86,7 +86,6 @@ class DocumentReport:
     size: int
     sha256: str
     signatures: list[SignatureReport] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
     error: str | None = None  # the tool could not finish (e.g. the time limit ran out)
     unavailable: str | None = None  # the document could not be obtained (download failed)
 
@@ -177,7 +176,6 @@ class DocumentReport:
             "size": self.size,
             "sha256": self.sha256,
             "signatures": [s.to_json() for s in self.signatures],
-            "notes": list(self.notes),
             "error": self.error,
             "unavailable": self.unavailable,
         }

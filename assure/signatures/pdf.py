@@ -12,6 +12,7 @@ DataError (exit 3); a readable PDF with a broken signature yields `fail` finding
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import logging
@@ -33,7 +34,7 @@ from pyhanko.sign.validation.status import (
 from assure import trust
 from assure.errors import DataError
 from assure.findings import Status
-from assure.signatures import chain
+from assure.signatures import chain, revocation
 from assure.signatures.models import (
     CHECK_COVERAGE,
     CHECK_TRUSTED,
@@ -75,13 +76,46 @@ def verify_pdf(data: bytes, target: str, report: DocumentReport, opts: chain.Opt
             _unreadable(rep, f"the signature is not a readable CMS structure ({_short(exc)})")
             continue
         try:
+            embedded, dss_certs = _embedded_revinfo(reader, emb)
+            others += [c for c in dss_certs if c not in others]
             if emb.sig_object_type == "/DocTimeStamp":
                 rep.kind = "pdf-document-timestamp"
                 _verify_doc_timestamp(emb, signer, others, rep, opts)
             else:
-                _verify_one(emb, signer, others, rep, opts)
+                _verify_one(emb, signer, others, rep, opts, embedded)
         except Exception as exc:  # malformed parts of hostile input surface late
             rep.malformed(_short(exc))
+
+
+def _embedded_revinfo(
+    reader: PdfFileReader, emb: EmbeddedPdfSignature
+) -> tuple[revocation.Embedded, list[x509.Certificate]]:
+    """Revocation data and certificates the PDF carries for long-term validation.
+
+    Two places hold it: the document security store (/DSS, PAdES) and the signature's
+    adbe-revocationInfoArchival attribute (the Adobe form most signing tools still write).
+    Unreadable items are skipped; they can only fail to help.
+    """
+    crls: list[bytes] = []
+    ocsps: list[bytes] = []
+    certs: list[x509.Certificate] = []
+    with contextlib.suppress(Exception):
+        dss = reader.root.get("/DSS")
+        if dss is not None:
+            for item in dss.get("/OCSPs", ()):
+                ocsps.append(bytes(item.get_object().data))
+            for item in dss.get("/CRLs", ()):
+                crls.append(bytes(item.get_object().data))
+            for item in dss.get("/Certs", ()):
+                certs.append(x509.load_der_x509_certificate(bytes(item.get_object().data)))
+    with contextlib.suppress(Exception):
+        for attr in emb.signer_info["signed_attrs"]:
+            if attr["type"].native != "adobe_revocation_info_archival":
+                continue
+            for value in attr["values"]:
+                crls += [c.dump() for c in (value["crl"] or ())]
+                ocsps += [o.dump() for o in (value["ocsp"] or ())]
+    return revocation.Embedded(tuple(crls), tuple(ocsps)), certs
 
 
 def _verify_doc_timestamp(
@@ -109,7 +143,7 @@ def _verify_doc_timestamp(
     )
     rep.verdicts[CHECK_VALID] = _integrity(emb, status, rep.name)
     rep.verdicts[CHECK_COVERAGE] = _coverage(status, rep.name)
-    result = chain.evaluate(tsa, others, opts, signing_moment=None)
+    result = chain.evaluate(tsa, others, opts, signing_moment=None, purpose="timestamp")
     rep.evidence["issuer_family"] = result.identification.family if result.identification else None
     rep.verdicts[CHECK_TRUSTED] = Verdict(
         result.status, result.summary, result.reason, result.evidence
@@ -129,6 +163,7 @@ def _verify_one(
     others: list[x509.Certificate],
     rep: SignatureReport,
     opts: chain.Options,
+    embedded: revocation.Embedded,
 ) -> None:
     rep.signer = trust.common_name(signer.subject)
     vc = chain.validation_context(opts.anchors, others, opts.now)
@@ -163,8 +198,16 @@ def _verify_one(
     rep.verdicts[CHECK_VALID] = _integrity(emb, status, rep.name)
     rep.verdicts[CHECK_COVERAGE] = _coverage(status, rep.name)
     result = chain.evaluate(
-        signer, others, opts, signing_moment=ts.timestamp if ts_trusted and ts else None
+        signer,
+        others,
+        opts,
+        signing_moment=ts.timestamp if ts_trusted and ts else None,
+        embedded=embedded,
     )
+    rep.evidence["embedded_revocation_data"] = {
+        "crls": len(embedded.crls),
+        "ocsp_responses": len(embedded.ocsps),
+    }
     rep.evidence["issuer_family"] = result.identification.family if result.identification else None
     rep.verdicts[CHECK_TRUSTED] = Verdict(
         result.status, result.summary, result.reason, result.evidence
@@ -216,10 +259,17 @@ def _coverage(status: PdfSignatureStatus | DocumentTimestampStatus, name: str) -
             f"Changes after signature {name!r} exceed what its certification level permits.",
             evidence=ev,
         )
-    if level in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES):
+    if level == ModificationLevel.NONE:
         return Verdict(
             Status.PASS,
-            f"Signature {name!r} covers its revision; later updates only add validation data.",
+            f"Signature {name!r} covers its revision; the bytes after it change nothing.",
+            evidence=ev,
+        )
+    if level == ModificationLevel.LTA_UPDATES:
+        return Verdict(
+            Status.PASS,
+            f"Signature {name!r} covers its revision; later updates only add validation data "
+            "or document timestamps.",
             evidence=ev,
         )
     if level in (ModificationLevel.FORM_FILLING, ModificationLevel.ANNOTATIONS):

@@ -21,7 +21,7 @@ from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
 
 from assure.findings import Status
-from assure.signatures.fetch import FetchError, Limits, fetch
+from assure.signatures.fetch import Cache, FetchError, Limits
 
 #: Clock skew tolerated between us and a responder.
 SKEW = dt.timedelta(minutes=5)
@@ -95,6 +95,9 @@ def check(
     *,
     now: dt.datetime,
     limits: Limits = REVOCATION_LIMITS,
+    cache: Cache | None = None,
+    embedded: Embedded | None = None,
+    moment: dt.datetime | None = None,
 ) -> Revocation:
     """Revocation status of `cert` (issued by `issuer`): OCSP first, then each CRL."""
     tried: list[str] = []
@@ -102,7 +105,7 @@ def check(
     sources += [("crl", u, _crl) for u in crl_urls(cert)]
     for kind, url, how in sources:
         try:
-            result = how(cert, issuer, url, now, limits)
+            result = how(cert, issuer, url, now, limits, cache or Cache())
         except Exception as exc:  # a hostile responder's data can break lazy parsers late
             result = Revocation(
                 Status.INCONCLUSIVE, kind, f"{kind.upper()} {url}: malformed answer ({exc})"[:300]
@@ -110,6 +113,10 @@ def check(
         if result.status.decided:
             return result
         tried.append(result.detail)
+    if embedded is not None and moment is not None:
+        found = _embedded(cert, issuer, embedded, now, moment)
+        if found is not None:
+            return found
     if not tried:
         return Revocation(
             Status.WARN, "none", "certificate names no OCSP responder and no CRL to check"
@@ -117,25 +124,88 @@ def check(
     return Revocation(Status.INCONCLUSIVE, "none", "; ".join(tried))
 
 
-def _ocsp(
-    cert: x509.Certificate, issuer: x509.Certificate, url: str, now: dt.datetime, limits: Limits
-) -> Revocation:
-    def unknown(why: str) -> Revocation:
-        return Revocation(Status.INCONCLUSIVE, "ocsp", f"OCSP {url}: {why}", url)
+@dataclass(frozen=True, slots=True)
+class Embedded:
+    """Revocation data a document carries (PDF DSS, CMS adbe-revocationInfoArchival)."""
 
+    crls: tuple[bytes, ...] = ()
+    ocsps: tuple[bytes, ...] = ()
+
+
+def _embedded(
+    cert: x509.Certificate,
+    issuer: x509.Certificate,
+    embedded: Embedded,
+    now: dt.datetime,
+    moment: dt.datetime,
+) -> Revocation | None:
+    """A verdict from data the document carries, produced after `moment`, if any decides."""
+    judges = [(b, judge_ocsp, "embedded-ocsp", "embedded OCSP response") for b in embedded.ocsps]
+    judges += [(b, judge_crl, "embedded-crl", "embedded CRL") for b in embedded.crls]
+    for body, judge, source, label in judges:
+        try:
+            result = judge(
+                body,
+                cert,
+                issuer,
+                label=label,
+                url=None,
+                now=now,
+                produced_after=moment,
+                source=source,
+            )
+        except Exception:  # noqa: S112 (hostile embedded data: try the next item)
+            continue
+        if result.status.decided:
+            return result
+    return None
+
+
+def _ocsp(
+    cert: x509.Certificate,
+    issuer: x509.Certificate,
+    url: str,
+    now: dt.datetime,
+    limits: Limits,
+    cache: Cache,
+) -> Revocation:
     try:
         # SHA-1 in the CertID is what RFC 6960 responders universally expect; it names the
         # certificate, it does not sign anything.
         req = ocsp.OCSPRequestBuilder().add_certificate(cert, issuer, hashes.SHA1()).build()  # noqa: S303
-        body = fetch(
+        body = cache.fetch(
             url,
             limits,
             data=req.public_bytes(serialization.Encoding.DER),
             content_type="application/ocsp-request",
         )
-        resp = ocsp.load_der_ocsp_response(body)
     except FetchError as exc:
-        return unknown(f"unreachable ({exc})")
+        return Revocation(Status.INCONCLUSIVE, "ocsp", f"OCSP {url}: unreachable ({exc})", url)
+    return judge_ocsp(body, cert, issuer, label=f"OCSP {url}", url=url, now=now)
+
+
+def judge_ocsp(
+    body: bytes,
+    cert: x509.Certificate,
+    issuer: x509.Certificate,
+    *,
+    label: str,
+    url: str | None,
+    now: dt.datetime,
+    produced_after: dt.datetime | None = None,
+    source: str = "ocsp",
+) -> Revocation:
+    """Judge an OCSP response for `cert`.
+
+    A live answer must be current (`produced_after` None); an answer a document carries
+    must have been produced after the moment judged, which it then proves.
+    """
+
+    def unknown(why: str) -> Revocation:
+        return Revocation(Status.INCONCLUSIVE, source, f"{label}: {why}", url)
+
+    try:
+        resp = ocsp.load_der_ocsp_response(body)
     except ValueError as exc:
         return unknown(f"unreadable response ({exc})")
     if resp.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
@@ -157,16 +227,19 @@ def _ocsp(
             continue
         if single.this_update_utc > now + SKEW:
             return unknown("response is dated in the future")
-        if single.next_update_utc is not None and single.next_update_utc < now - SKEW:
+        if produced_after is not None:
+            if single.this_update_utc < produced_after - SKEW:
+                return unknown("response predates the moment judged")
+        elif single.next_update_utc is not None and single.next_update_utc < now - SKEW:
             return unknown(f"response expired at {single.next_update_utc.isoformat()}")
         if single.certificate_status == ocsp.OCSPCertStatus.GOOD:
-            return Revocation(Status.PASS, "ocsp", f"OCSP {url}: good", url)
+            return Revocation(Status.PASS, source, f"{label}: good", url)
         if single.certificate_status == ocsp.OCSPCertStatus.REVOKED:
             at = single.revocation_time_utc
             reason = single.revocation_reason.name if single.revocation_reason else "unspecified"
             when = at.isoformat() if at else "unknown time"
             return Revocation(
-                Status.FAIL, "ocsp", f"OCSP {url}: revoked at {when} ({reason})", url, at
+                Status.FAIL, source, f"{label}: revoked at {when} ({reason})", url, at
             )
         return unknown("responder does not know the certificate")
     return unknown("response does not name the certificate")
@@ -197,15 +270,36 @@ def _key_hash(cert: x509.Certificate) -> bytes:
 
 
 def _crl(
-    cert: x509.Certificate, issuer: x509.Certificate, url: str, now: dt.datetime, limits: Limits
+    cert: x509.Certificate,
+    issuer: x509.Certificate,
+    url: str,
+    now: dt.datetime,
+    limits: Limits,
+    cache: Cache,
 ) -> Revocation:
-    def unknown(why: str) -> Revocation:
-        return Revocation(Status.INCONCLUSIVE, "crl", f"CRL {url}: {why}", url)
-
     try:
-        body = fetch(url, limits)
+        body = cache.fetch(url, limits)
     except FetchError as exc:
-        return unknown(f"unreachable ({exc})")
+        return Revocation(Status.INCONCLUSIVE, "crl", f"CRL {url}: unreachable ({exc})", url)
+    return judge_crl(body, cert, issuer, label=f"CRL {url}", url=url, now=now)
+
+
+def judge_crl(
+    body: bytes,
+    cert: x509.Certificate,
+    issuer: x509.Certificate,
+    *,
+    label: str,
+    url: str | None,
+    now: dt.datetime,
+    produced_after: dt.datetime | None = None,
+    source: str = "crl",
+) -> Revocation:
+    """Judge a CRL for `cert` (current when live; issued after the moment when embedded)."""
+
+    def unknown(why: str) -> Revocation:
+        return Revocation(Status.INCONCLUSIVE, source, f"{label}: {why}", url)
+
     try:
         crl = (
             x509.load_pem_x509_crl(body)
@@ -224,10 +318,13 @@ def _crl(
         return unknown("CRL signature does not verify against the issuer")
     if crl.last_update_utc > now + SKEW:
         return unknown("CRL is dated in the future")
-    if crl.next_update_utc is not None and crl.next_update_utc < now - SKEW:
+    if produced_after is not None:
+        if crl.last_update_utc < produced_after - SKEW:
+            return unknown("CRL predates the moment judged")
+    elif crl.next_update_utc is not None and crl.next_update_utc < now - SKEW:
         return unknown(f"CRL is stale (next update was {crl.next_update_utc.isoformat()})")
     entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
     if entry is None:
-        return Revocation(Status.PASS, "crl", f"CRL {url}: not revoked", url)
+        return Revocation(Status.PASS, source, f"{label}: not revoked", url)
     at = entry.revocation_date_utc
-    return Revocation(Status.FAIL, "crl", f"CRL {url}: revoked at {at.isoformat()}", url, at)
+    return Revocation(Status.FAIL, source, f"{label}: revoked at {at.isoformat()}", url, at)

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import signal
+import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any
 from urllib.parse import urlsplit
 
 from assure import trust
@@ -37,6 +41,11 @@ def read_document(target: str, limits: fetch.Limits) -> bytes:
             return fetch.fetch(target, limits)
         except fetch.TooLargeError as exc:
             raise DataError.at(target, f"download refused: {exc} (--max-size)") from None
+    if target == "-":
+        data = sys.stdin.buffer.read(limits.max_bytes + 1)
+        if len(data) > limits.max_bytes:
+            raise DataError.at("-", f"standard input is over the limit of {limits.max_bytes} bytes")
+        return data
     path = Path(target)
     try:
         size = path.stat().st_size
@@ -79,14 +88,23 @@ def time_limit(seconds: float) -> Iterator[None]:
     def on_alarm(_signum: int, _frame: FrameType | None) -> None:
         raise DocumentTimeout(f"took longer than {seconds:g} s")
 
+    def quiet(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, DocumentTimeout):
+            hook(unraisable)
+
+    # The alarm repeats: if it lands in a finalizer, Python swallows the exception, and the
+    # next one must still stop the block. Swallowed ones are not printed.
     start = time.monotonic()
+    hook = sys.unraisablehook
+    sys.unraisablehook = quiet
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        sys.unraisablehook = hook
         if outer > 0:  # give back what remains of an enclosing timer
             signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 0.001))
 
@@ -103,7 +121,41 @@ def verify_bytes(
         with time_limit(time_limit_s):
             return _verify(data, target, opts, sha)
     except DocumentTimeout as exc:
-        return DocumentReport(target, fmt, len(data), sha, error=f"verification {exc}")
+        reason = f"verification {exc}"
+    _collect_quietly()
+    return DocumentReport(target, fmt, len(data), sha, error=reason)
+
+
+def _collect_quietly() -> None:
+    """Collect what an interrupted verification left half-built (event loops, coroutines).
+
+    Such objects complain when finalized; once the interruption's traceback is gone they can
+    be collected here, with the complaints muted, instead of at some random later moment.
+    """
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gc.collect()
+    finally:
+        sys.unraisablehook = _after_interruption(hook)
+    # Stragglers outside reference cycles are finalized later; their complaints are noise.
+    warnings.filterwarnings("ignore", message=r"coroutine .* was never awaited")
+
+
+def _after_interruption(hook: Any) -> Any:
+    """Wrap `hook` to drop the complaints of event loops an interruption left half-built."""
+    if getattr(hook, "assure_quiet", False):
+        return hook
+
+    def quiet(unraisable: Any) -> None:
+        where = getattr(unraisable.object, "__qualname__", "")
+        if not str(where).startswith("BaseEventLoop."):
+            hook(unraisable)
+
+    quiet.assure_quiet = True  # type: ignore[attr-defined]
+    return quiet
 
 
 def _verify(data: bytes, target: str, opts: chain.Options, sha: str) -> DocumentReport:

@@ -1,0 +1,63 @@
+"""What a probe needs from the outside world, injected so tests can pin every part of it.
+
+Nothing in the probe modules reads a clock, a resolver configuration or a trust store on its
+own: the command builds one `ProbeContext` and hands it down. A test builds its own with a
+loopback name server, a test CA and a fixed instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from cryptography import x509
+
+from assure import __version__
+
+# HOST (lower case) → addresses pinned with --resolve, for any port we probe.
+Pins = Mapping[str, Sequence[str]]
+
+
+@dataclass(frozen=True)
+class ProbeContext:
+    """Settings and collaborators of one probe run.
+
+    `timeout` bounds every single network operation; `deadline` bounds a whole target, so a
+    server that answers slowly on every port still cannot hold the run. `nameservers` replaces
+    the resolver configuration (None: /etc/resolv.conf, which inside `ip netns exec` is the
+    namespace's own). `anchors` are the trust anchors (default store plus --ca-file);
+    `public_anchors` the default store alone, used to name the issuer family.
+    """
+
+    timeout: float = 5.0
+    deadline: float = 60.0
+    now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    pins: Pins = field(default_factory=dict)
+    nameservers: tuple[tuple[str, int], ...] | None = None
+    anchors: tuple[x509.Certificate, ...] = ()
+    public_anchors: frozenset[bytes] = frozenset()  # SHA-256 of the default store's roots
+    http_port: int = 80
+    max_body: int = 1 << 20
+    max_redirects: int = 10
+    user_agent: str = f"assure-probe/{__version__}"
+
+
+class Deadline:
+    """A monotonic end time; every network call asks it how long it may still take."""
+
+    def __init__(self, seconds: float, per_op: float) -> None:
+        self._end = time.monotonic() + seconds
+        self._per_op = per_op
+
+    def remaining(self) -> float:
+        return self._end - time.monotonic()
+
+    @property
+    def expired(self) -> bool:
+        return self.remaining() <= 0
+
+    def op_timeout(self) -> float:
+        """Timeout for the next operation: the per-operation timeout, cut at the deadline."""
+        return max(0.05, min(self._per_op, self.remaining()))

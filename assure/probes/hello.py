@@ -1,0 +1,183 @@
+"""Raw ClientHello probes for what the local OpenSSL can no longer offer.
+
+OpenSSL 3 builds usually lack SSLv3, RC4, 3DES, single DES and EXPORT suites, so `ssl` cannot
+ask a server about them. A server's answer to a ClientHello is enough to know whether it would
+agree: its ServerHello names the version and the cipher suite it picked. We write that first
+message ourselves and read only the reply's header — no handshake is completed, no key
+material is used. This closes the "could not test from this client" gap of Python-only tools.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+from collections.abc import Sequence
+
+from assure.probes.context import Deadline
+from assure.probes.net import NetError, ProbeNetError, connect, sni_for
+
+VERSION_CODES = {"SSLv3": 0x0300, "TLSv1.0": 0x0301, "TLSv1.1": 0x0302, "TLSv1.2": 0x0303}
+CODE_NAMES = {v: k for k, v in VERSION_CODES.items()}
+
+# IANA code points of the suites each weak family holds (RFC 2246, 4346, 4492, 5246).
+WEAK_SUITES: dict[str, dict[int, str]] = {
+    "NULL": {
+        0x0001: "NULL-MD5",
+        0x0002: "NULL-SHA",
+        0x003B: "NULL-SHA256",
+        0xC006: "ECDHE-ECDSA-NULL-SHA",
+        0xC010: "ECDHE-RSA-NULL-SHA",
+    },
+    "anonymous": {
+        0x0018: "ADH-RC4-MD5",
+        0x001B: "ADH-DES-CBC3-SHA",
+        0x0034: "ADH-AES128-SHA",
+        0x003A: "ADH-AES256-SHA",
+        0x006C: "ADH-AES128-SHA256",
+        0x00A6: "ADH-AES128-GCM-SHA256",
+        0xC018: "AECDH-AES128-SHA",
+    },
+    "EXPORT": {
+        0x0003: "EXP-RC4-MD5",
+        0x0006: "EXP-RC2-CBC-MD5",
+        0x0008: "EXP-DES-CBC-SHA",
+        0x0014: "EXP-EDH-RSA-DES-CBC-SHA",
+        0x0011: "EXP-EDH-DSS-DES-CBC-SHA",
+    },
+    "RC4": {
+        0x0004: "RC4-MD5",
+        0x0005: "RC4-SHA",
+        0xC011: "ECDHE-RSA-RC4-SHA",
+        0xC007: "ECDHE-ECDSA-RC4-SHA",
+    },
+    "3DES": {
+        0x000A: "DES-CBC3-SHA",
+        0x0016: "EDH-RSA-DES-CBC3-SHA",
+        0x0013: "EDH-DSS-DES-CBC3-SHA",
+        0xC012: "ECDHE-RSA-DES-CBC3-SHA",
+        0xC008: "ECDHE-ECDSA-DES-CBC3-SHA",
+    },
+    "DES": {0x0009: "DES-CBC-SHA", 0x0015: "EDH-RSA-DES-CBC-SHA", 0x0012: "EDH-DSS-DES-CBC-SHA"},
+}
+# A broad list for version probes: what servers of each era commonly pick.
+VERSION_PROBE_SUITES = (
+    0xC02F,
+    0xC02B,
+    0xC030,
+    0xC02C,
+    0xC013,
+    0xC009,
+    0xC014,
+    0xC00A,
+    0x009C,
+    0x009D,
+    0x002F,
+    0x0035,
+    0x0033,
+    0x0039,
+    0x000A,
+    0x0016,
+    0x0005,
+    0x0004,
+    0x00FF,
+)
+
+
+def client_hello(version: int, suites: Sequence[int], host: str | None) -> bytes:
+    """A TLS/SSL ClientHello record offering `version` and exactly `suites`."""
+    body = struct.pack("!H", version) + os.urandom(32) + b"\x00"
+    body += struct.pack("!H", 2 * len(suites)) + b"".join(struct.pack("!H", s) for s in suites)
+    body += b"\x01\x00"  # compression: null only
+    if version >= 0x0301:
+        ext = b""
+        if host:
+            name = host.encode("ascii")
+            entry = b"\x00" + struct.pack("!H", len(name)) + name
+            sni = struct.pack("!H", len(entry)) + entry
+            ext += struct.pack("!HH", 0, len(sni)) + sni
+        groups = struct.pack("!HHHHH", 8, 29, 23, 24, 25)
+        ext += struct.pack("!HH", 10, len(groups)) + groups
+        ext += struct.pack("!HHBB", 11, 2, 1, 0)  # ec_point_formats: uncompressed
+        if version >= 0x0303:
+            algs = (0x0403, 0x0503, 0x0804, 0x0805, 0x0401, 0x0501, 0x0201, 0x0203)
+            sig = struct.pack("!H", 2 * len(algs)) + b"".join(struct.pack("!H", a) for a in algs)
+            ext += struct.pack("!HH", 13, len(sig)) + sig
+        body += struct.pack("!H", len(ext)) + ext
+    hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
+    return b"\x16" + struct.pack("!HH", min(version, 0x0301), len(hs)) + hs
+
+
+def _read_exact(sock: socket.socket, n: int, deadline: Deadline) -> bytes:
+    out = b""
+    while len(out) < n:
+        if deadline.expired:
+            raise ProbeNetError(NetError.DEADLINE, "the target's deadline passed")
+        sock.settimeout(deadline.op_timeout())
+        chunk = sock.recv(n - len(out))
+        if not chunk:
+            raise ProbeNetError(NetError.RESET, "connection closed")
+        out += chunk
+    return out
+
+
+def offer(
+    address: str, port: int, host: str, version: int, suites: Sequence[int], deadline: Deadline
+) -> tuple[str, int | None, int | None]:
+    """Send one ClientHello: ('accepted', version, suite) | ('rejected', …) | ('unknown', …).
+
+    An alert or a closed connection is a refusal; a timeout is unknown (not a verdict).
+    """
+    try:
+        sock = connect(address, port, deadline)
+    except ProbeNetError:
+        return "unknown", None, None
+    try:
+        sock.sendall(client_hello(version, suites, sni_for(host)))
+        head = _read_exact(sock, 5, deadline)
+        ctype, _rec_version, length = struct.unpack("!BHH", head)
+        if ctype == 0x15:  # alert
+            return "rejected", None, None
+        if ctype != 0x16 or length < 40:
+            return "unknown", None, None
+        body = _read_exact(sock, min(length, 16384), deadline)
+        if body[0] != 0x02:  # not a ServerHello
+            return "unknown", None, None
+        server_version = struct.unpack("!H", body[4:6])[0]
+        sid_len = body[38]
+        suite = struct.unpack("!H", body[39 + sid_len : 41 + sid_len])[0]
+        return "accepted", server_version, suite
+    except ProbeNetError as exc:
+        return ("rejected" if exc.kind is NetError.RESET else "unknown"), None, None
+    except (OSError, IndexError, struct.error):
+        return "rejected", None, None
+    finally:
+        sock.close()
+
+
+def version_offered(address: str, port: int, host: str, version: str, deadline: Deadline) -> str:
+    """'offered' | 'not_offered' | 'unknown' for one protocol version, by raw ClientHello."""
+    result, got, _ = offer(
+        address, port, host, VERSION_CODES[version], VERSION_PROBE_SUITES, deadline
+    )
+    if result == "accepted":
+        return "offered" if got == VERSION_CODES[version] else "not_offered"
+    return {"rejected": "not_offered"}.get(result, "unknown")
+
+
+def weak_suites_accepted(
+    address: str, port: int, host: str, families: Sequence[str], deadline: Deadline, rounds: int = 4
+) -> tuple[list[str], bool]:
+    """Weak suites of `families` the server picks from a TLS 1.2 ClientHello (max `rounds`),
+    and whether the probing was cut short."""
+    pool = {code: name for fam in families for code, name in WEAK_SUITES.get(fam, {}).items()}
+    accepted: list[str] = []
+    for _ in range(rounds):
+        if not pool:
+            break
+        result, _, suite = offer(address, port, host, 0x0303, list(pool), deadline)
+        if result == "accepted" and suite in pool:
+            accepted.append(pool.pop(suite))
+            continue
+        return accepted, result == "unknown"
+    return accepted, False

@@ -1,0 +1,253 @@
+"""IPv6 judging after Internet.nl's rules (pure functions over a target observation).
+
+Reachability is only judged when this vantage point has IPv6 itself; otherwise the verdict is
+`inconclusive`, never `fail` — the blind spot users of other scanners complain about most.
+A timeout on IPv6 while IPv4 answers on the same port, from a vantage point with IPv6, is the
+classic black hole and fails.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+
+from assure.findings import JSONValue, Status
+from assure.probes.dns import DnsObservation
+from assure.probes.http import Fetch, blocked
+from assure.probes.verdict import Verdict
+
+PARITY_MIN_RATIO = 0.9
+_NONCES = re.compile(
+    rb'(nonce|csrf[a-z_-]*|__VIEWSTATE[A-Z]*|__EVENTVALIDATION)(["\']?\s*[=:]\s*|"\s+value=)'
+    rb'["\']?[A-Za-z0-9+/=_-]+',
+    re.IGNORECASE,
+)
+
+
+def judge_web_aaaa(obs: DnsObservation) -> Verdict:
+    ev: dict[str, JSONValue] = {
+        "source": obs.source,
+        "a": obs.a,
+        "aaaa": obs.aaaa,
+        "ipv4_mapped_ignored": obs.mapped_ignored,
+    }
+    if obs.aaaa:
+        src = {"resolve": " (pinned with --resolve)", "literal": " (address given)"}.get(
+            obs.source, ""
+        )
+        return Verdict(Status.PASS, f"IPv6 address{src}: {', '.join(obs.aaaa)}.", ev)
+    if obs.source == "literal":
+        return Verdict(Status.NOT_APPLICABLE, "The target is an IPv4 address.", ev)
+    if obs.error or obs.aaaa_error:
+        why = obs.aaaa_error or obs.error
+        return Verdict(
+            Status.INCONCLUSIVE, f"The AAAA lookup failed: {why}.", ev, "DNS lookup failed"
+        )
+    extra = " (IPv4-mapped addresses ignored)" if obs.mapped_ignored else ""
+    return Verdict(Status.FAIL, f"The host has no AAAA record{extra}.", ev)
+
+
+def judge_web_reach(
+    obs: DnsObservation,
+    reach: Mapping[str, Mapping[int, str]],
+    vantage: tuple[bool, str],
+    ports: Sequence[int],
+) -> Verdict:
+    """Each AAAA address must answer on every port some IPv4 address answers on."""
+    ev: dict[str, JSONValue] = {
+        "vantage_ipv6": vantage[1],
+        "reach": {a: {str(p): r for p, r in v.items()} for a, v in reach.items()},
+    }
+    if obs.error or (obs.aaaa_error and not obs.aaaa):
+        return Verdict(
+            Status.INCONCLUSIVE,
+            f"The address lookup failed: {obs.error or obs.aaaa_error}.",
+            ev,
+            "DNS lookup failed",
+        )
+    if not obs.aaaa:
+        return Verdict(Status.NOT_APPLICABLE, "No AAAA record, so nothing to reach over IPv6.", ev)
+    if not vantage[0]:
+        return Verdict(
+            Status.INCONCLUSIVE,
+            "This vantage point has no IPv6 connectivity; "
+            "IPv6 reachability cannot be judged from here.",
+            ev,
+            vantage[1],
+        )
+    v4_ports = sorted({p for a in obs.a for p, r in reach.get(a, {}).items() if r == "ok"})
+    need = v4_ports or list(ports)
+    ev["ports_required"] = need
+    bad: dict[str, dict[int, str]] = {}
+    unsure: dict[str, dict[int, str]] = {}
+    for addr in obs.aaaa:
+        got = reach.get(addr, {})
+        if not v4_ports and any(got.get(p) == "ok" for p in need):
+            continue  # IPv6-only (or IPv4 dead): one answering port is enough
+        for p in need:
+            r = got.get(p, "untested")
+            if r == "ok":
+                continue
+            (unsure if r in ("reset", "deadline", "untested", "other") else bad).setdefault(
+                addr, {}
+            )[p] = r
+    if bad:
+        addr, ports_bad = next(iter(bad.items()))
+        detail = ", ".join(f"port {p}: {r}" for p, r in ports_bad.items())
+        return Verdict(Status.FAIL, f"IPv6 address {addr} does not answer ({detail}).", ev)
+    if unsure:
+        return Verdict(
+            Status.INCONCLUSIVE,
+            "Some IPv6 connections were cut before an answer.",
+            ev,
+            "connection reset or deadline",
+        )
+    return Verdict(
+        Status.PASS, f"Every IPv6 address answers on port(s) {', '.join(map(str, need))}.", ev
+    )
+
+
+_SEGMENT = re.compile(rb"\n|(?<=>)")
+MAX_SEGMENTS = 2000
+
+
+def _segments(body: bytes) -> list[bytes]:
+    """Lines and tag boundaries, nonces stripped: the units a page differs in."""
+    parts = (p.strip() for p in _SEGMENT.split(_NONCES.sub(b"\\1=X", body)))
+    return [p for p in parts if p]
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Content similarity after stripping nonces (Internet.nl compares page content too).
+
+    Pages are compared as lines and tags. Cheap upper bounds over whole pages come first; the
+    exact (quadratic) ratio only runs on the first segments, so large pages cannot stall a run.
+    """
+    if a == b:
+        return 1.0
+    sa, sb = _segments(a), _segments(b)
+    if sa == sb:
+        return 1.0
+    whole = difflib.SequenceMatcher(None, sa, sb, autojunk=False)
+    if whole.real_quick_ratio() < PARITY_MIN_RATIO or whole.quick_ratio() < PARITY_MIN_RATIO:
+        return whole.quick_ratio()
+    return difflib.SequenceMatcher(
+        None, sa[:MAX_SEGMENTS], sb[:MAX_SEGMENTS], autojunk=False
+    ).ratio()
+
+
+def judge_parity(
+    obs: DnsObservation, https: Mapping[str, Fetch], vantage: tuple[bool, str]
+) -> Verdict:
+    """Same HTTP status and near-same content over IPv4 and IPv6."""
+    ev: dict[str, JSONValue] = {}
+    if obs.error or (obs.aaaa_error and not obs.aaaa):
+        return Verdict(
+            Status.INCONCLUSIVE,
+            f"The address lookup failed: {obs.error or obs.aaaa_error}.",
+            ev,
+            "DNS lookup failed",
+        )
+    if not obs.aaaa or not obs.a:
+        return Verdict(Status.NOT_APPLICABLE, "The site is not dual-stack; nothing to compare.", ev)
+    if not vantage[0]:
+        return Verdict(
+            Status.INCONCLUSIVE, "No IPv6 from this vantage point; cannot compare.", ev, vantage[1]
+        )
+    ref_addr = next((a for a in obs.a if https.get(a) and https[a].response), None)
+    if ref_addr is None:
+        return Verdict(
+            Status.INCONCLUSIVE,
+            "No HTTPS response over IPv4 to compare with.",
+            ev,
+            "no IPv4 response",
+        )
+    ref = https[ref_addr].response
+    assert ref is not None
+    ev["ipv4"] = {"address": ref_addr, "status": ref.status, "bytes": len(ref.body)}
+    results: dict[str, JSONValue] = {}
+    worst_status = Status.PASS
+    text = "IPv4 and IPv6 serve the same page."
+    reason = None
+    for addr in obs.aaaa:
+        got = https.get(addr)
+        if got is None or got.response is None:
+            results[addr] = {"error": got.error[0] if got and got.error else "untested"}
+            if worst_status is Status.PASS:
+                worst_status, reason = Status.INCONCLUSIVE, "no IPv6 response"
+                text = f"No HTTPS response over IPv6 from {addr} to compare."
+            continue
+        r = got.response
+        ratio = similarity(ref.body, r.body)
+        results[addr] = {"status": r.status, "bytes": len(r.body), "similarity": round(ratio, 3)}
+        if blocked(r) or blocked(ref):
+            if worst_status is Status.PASS:
+                worst_status, reason = Status.INCONCLUSIVE, "blocked"
+                text = "A response was blocked or challenged; pages not compared."
+            continue
+        if r.status != ref.status:
+            worst_status, reason = Status.FAIL, None
+            text = f"Different status over IPv6 ({addr}: {r.status}) and IPv4 ({ref.status})."
+        elif ratio < PARITY_MIN_RATIO and worst_status is not Status.FAIL:
+            worst_status, reason = Status.FAIL, None
+            text = f"Different page over IPv6 ({addr}): {ratio:.0%} similar to IPv4."
+    ev["ipv6"] = results
+    ev["threshold"] = PARITY_MIN_RATIO
+    return Verdict(worst_status, text, ev, reason)
+
+
+def judge_ns_aaaa(obs: DnsObservation) -> Verdict:
+    """At least two name servers with AAAA (one is half of what Internet.nl asks: warn)."""
+    ev: dict[str, JSONValue] = {
+        "zone": obs.zone,
+        "name_servers": {n.name: {"ipv4": n.ipv4, "ipv6": n.ipv6} for n in obs.ns},
+    }
+    if obs.source == "literal":
+        return Verdict(Status.NOT_APPLICABLE, "The target is an address; no name servers.", ev)
+    if obs.source == "resolve":
+        return Verdict(
+            Status.INCONCLUSIVE,
+            "Addresses were pinned with --resolve; DNS was not consulted.",
+            ev,
+            "DNS not consulted",
+        )
+    if obs.error or obs.ns_error or not obs.ns:
+        why = obs.error or obs.ns_error or "no NS records found"
+        return Verdict(
+            Status.INCONCLUSIVE,
+            f"Name servers could not be looked up: {why}.",
+            ev,
+            "DNS lookup failed",
+        )
+    with6 = [n.name for n in obs.ns if n.ipv6]
+    if len(with6) >= 2:
+        return Verdict(Status.PASS, f"{len(with6)} of {len(obs.ns)} name servers have IPv6.", ev)
+    if len(with6) == 1:
+        return Verdict(
+            Status.WARN, f"Only one name server has IPv6 ({with6[0]}); two are needed.", ev
+        )
+    return Verdict(Status.FAIL, "No name server has an IPv6 address.", ev)
+
+
+def judge_ns_reach(obs: DnsObservation, vantage: tuple[bool, str]) -> Verdict:
+    ev: dict[str, JSONValue] = {"reach": {n.name: dict(n.reach_v6) for n in obs.ns if n.ipv6}}
+    if obs.source != "dns" or obs.error or obs.ns_error:
+        v = judge_ns_aaaa(obs)
+        if v.status is Status.NOT_APPLICABLE or v.status is Status.INCONCLUSIVE:
+            return Verdict(v.status, v.summary, ev, v.reason)
+    v6 = [n for n in obs.ns if n.ipv6]
+    if not v6:
+        return Verdict(Status.NOT_APPLICABLE, "No name server has IPv6 to reach.", ev)
+    if not vantage[0]:
+        return Verdict(
+            Status.INCONCLUSIVE, "This vantage point has no IPv6 connectivity.", ev, vantage[1]
+        )
+    results = [(n.name, a, r) for n in v6 for a, r in n.reach_v6.items() if a != "lookup"]
+    bad = [f"{n} [{a}]: {r}" for n, a, r in results if r in ("timeout", "refused", "unreachable")]
+    if bad:
+        return Verdict(Status.FAIL, f"Name server not answering over IPv6: {bad[0]}.", ev)
+    unsure = [f"{n} [{a}]: {r}" for n, a, r in results if r != "ok"]
+    if unsure:
+        return Verdict(Status.INCONCLUSIVE, f"Could not tell: {unsure[0]}.", ev, "cut short")
+    return Verdict(Status.PASS, f"All {len(v6)} IPv6 name servers answer over IPv6.", ev)

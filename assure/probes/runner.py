@@ -1,0 +1,325 @@
+"""Run probes over many targets: gather per address, judge, stream findings.
+
+A thread pool bounds global concurrency; a per-host lock keeps us polite (one target per host
+at a time, and inside a target connections are sequential); every target has a deadline that
+every network call respects, so no server can hold the run. Targets are submitted through a
+bounded window and results are yielded as they complete, so memory stays flat with the number
+of targets. Any exception becomes `error` findings with a reason, never a crash.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import suppress
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import dns.exception
+import dns.resolver
+
+from assure.findings import Finding, Status
+from assure.probes import CheckId, certs, http, ipv6, tls
+from assure.probes.context import Deadline, ProbeContext
+from assure.probes.dns import (
+    DnsObservation,
+    gather_dns,
+    make_resolver,
+    resolve_addresses,
+    tcp_reach,
+    vantage_ipv6,
+)
+from assure.probes.net import family_of
+from assure.probes.targets import Target
+from assure.probes.verdict import Verdict, finding, roll_up
+
+
+@dataclass
+class AddressObservation:
+    """Everything gathered on one address of a target."""
+
+    address: str
+    reach: dict[int, str] = field(default_factory=dict)
+    tls: tls.TlsObservation | None = None
+    https: http.Fetch | None = None
+    redirects: http.RedirectChain | None = None
+    skipped: str | None = None  # why this address was not tested
+
+
+@dataclass
+class TargetObservation:
+    target: Target
+    dns: DnsObservation
+    vantage: tuple[bool, str]
+    addresses: list[AddressObservation] = field(default_factory=list)
+    https_port: int = 443
+    http_port: int = 80
+
+
+@dataclass
+class TargetResult:
+    target: Target
+    findings: list[Finding]
+
+
+def gather_target(target: Target, ctx: ProbeContext) -> TargetObservation:
+    """All I/O for one target, bounded by its deadline."""
+    deadline = Deadline(ctx.deadline, ctx.timeout)
+    res: dns.resolver.Resolver | None
+    try:
+        res = make_resolver(ctx)
+    except dns.exception.DNSException:
+        res = None
+    dobs = gather_dns(target.host, ctx, res, deadline)
+    sample = dobs.aaaa[0] if dobs.aaaa else next((a for n in dobs.ns for a in n.ipv6), None)
+    vantage = vantage_ipv6(sample)
+    obs = TargetObservation(target, dobs, vantage)
+
+    def resolve(name: str) -> list[str]:
+        pinned = ctx.pins.get(name)
+        if pinned:
+            return list(pinned)
+        if res is None:
+            return []
+        try:
+            a, aaaa, _ = resolve_addresses(res, name)
+        except dns.exception.DNSException:
+            return []
+        return a + aaaa
+
+    http_port = target.http_port or ctx.http_port
+    https_port = target.port
+    if target.scheme == "http":
+        https_port = _https_port_from_redirect(
+            target, dobs.a + dobs.aaaa, obs, ctx, deadline, resolve, http_port
+        )
+    for addr in dobs.a + dobs.aaaa:
+        ao = AddressObservation(addr)
+        obs.addresses.append(ao)
+        if family_of(addr) == 6 and not vantage[0]:
+            ao.skipped = vantage[1]
+            continue
+        for port in (https_port, http_port):
+            ao.reach[port] = tcp_reach(addr, port, deadline)
+        r443 = ao.reach[https_port]
+        if r443 == "ok":
+            ao.tls = tls.gather_tls(addr, https_port, target.host, deadline)
+            if ao.tls.error and ao.tls.error[0] in ("not_tls", "timeout", "reset", "deadline"):
+                ao.https = http.Fetch(error=ao.tls.error)
+            else:
+                ao.https = http.fetch(
+                    addr, https_port, target.host, target.path, tls=True, ctx=ctx, deadline=deadline
+                )
+        else:
+            ao.tls = tls.TlsObservation(addr, https_port, error=(r443, _detail(r443)))
+            ao.https = http.Fetch(error=(r443, _detail(r443)))
+        if ao.reach[http_port] == "ok":
+            ao.redirects = http.gather_redirects(
+                addr, target.host, target.path, ctx, deadline, resolve, http_port
+            )
+        else:
+            r80 = ao.reach[http_port]
+            ao.redirects = http.RedirectChain(
+                start=f"http://{target.host}:{http_port}/", end="error", error=(r80, _detail(r80))
+            )
+    obs.https_port, obs.http_port = https_port, http_port
+    return obs
+
+
+def _https_port_from_redirect(
+    target: Target,
+    addresses: list[str],
+    obs: TargetObservation,
+    ctx: ProbeContext,
+    deadline: Deadline,
+    resolve: Callable[[str], list[str]],
+    http_port: int,
+) -> int:
+    """For an http:// target, its HTTPS endpoint is where its first redirect sends us."""
+    for addr in addresses:
+        if family_of(addr) == 6 and not obs.vantage[0]:
+            continue
+        got = http.fetch(
+            addr,
+            http_port,
+            target.host,
+            target.path,
+            tls=False,
+            ctx=ctx,
+            deadline=deadline,
+            read_body=False,
+        )
+        loc = got.response.header("location") if got.response else None
+        if loc:
+            parts = urlsplit(urljoin(f"http://{target.host}:{http_port}{target.path}", loc))
+            if parts.scheme == "https" and (parts.hostname or "").lower() == target.host:
+                with suppress(ValueError):
+                    return parts.port or 443
+        return 443
+    return 443
+
+
+def _detail(kind: str) -> str:
+    return {
+        "refused": "connection refused",
+        "timeout": "no answer before the timeout",
+        "unreachable": "no route to the address",
+        "reset": "connection reset",
+        "deadline": "the target's deadline passed",
+    }.get(kind, kind)
+
+
+def _tls_unavailable(t: tls.TlsObservation) -> Verdict:
+    kind, detail = t.error or ("other", "")
+    if kind == "refused":
+        return Verdict(
+            Status.NOT_APPLICABLE, "No TLS service (connection refused).", {"error": kind}
+        )
+    return Verdict(
+        Status.INCONCLUSIVE, f"No TLS handshake: {detail}.", {"error": kind}, http.reason_for(kind)
+    )
+
+
+def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
+    """Pure: an observation → one finding per check (in registry order)."""
+    t = obs.target
+    name = t.name
+    tested = [a for a in obs.addresses if a.skipped is None]
+    per: dict[CheckId, dict[str, Verdict]] = {c: {} for c in CheckId}
+    now = ctx.now()
+    for ao in tested:
+        assert ao.tls is not None and ao.https is not None and ao.redirects is not None
+        per[CheckId.HTTPS_AVAILABLE][ao.address] = http.judge_available(ao.https)
+        per[CheckId.HTTPS_REDIRECT][ao.address] = http.judge_redirect(ao.redirects, t.host)
+        per[CheckId.HTTPS_HSTS][ao.address] = http.judge_hsts(ao.https)
+        if ao.tls.error or not ao.tls.chain_der:
+            v = _tls_unavailable(ao.tls)
+            for c in (
+                CheckId.TLS_VERSIONS,
+                CheckId.TLS_CIPHERS,
+                CheckId.TLS_CERT_TRUSTED,
+                CheckId.TLS_CERT_HOSTNAME,
+                CheckId.TLS_CERT_EXPIRY,
+                CheckId.TLS_CERT_KEY,
+                CheckId.TLS_CERT_SIGNATURE,
+            ):
+                per[c][ao.address] = v
+            continue
+        per[CheckId.TLS_VERSIONS][ao.address] = tls.judge_versions(ao.tls)
+        per[CheckId.TLS_CIPHERS][ao.address] = tls.judge_ciphers(ao.tls)
+        ci = certs.CertInput(t.host, ao.tls.chain_der, ctx.anchors, ctx.public_anchors, now)
+        for c, fn in (
+            (CheckId.TLS_CERT_TRUSTED, certs.judge_trusted),
+            (CheckId.TLS_CERT_HOSTNAME, certs.judge_hostname),
+            (CheckId.TLS_CERT_EXPIRY, certs.judge_expiry),
+            (CheckId.TLS_CERT_KEY, certs.judge_key),
+            (CheckId.TLS_CERT_SIGNATURE, certs.judge_signature),
+        ):
+            try:
+                per[c][ao.address] = fn(ci)
+            except Exception as exc:  # one odd certificate spoils one check, not the run
+                per[c][ao.address] = Verdict(
+                    Status.ERROR,
+                    f"The certificate could not be judged: {type(exc).__name__}: {exc}.",
+                    {},
+                    "certificate not understood",
+                )
+    reach = {a.address: a.reach for a in tested}
+    https_by_addr = {a.address: a.https for a in tested if a.https is not None}
+    dobs = obs.dns
+    out: list[Finding] = [
+        finding(CheckId.WEB_AAAA, name, ipv6.judge_web_aaaa(dobs)),
+        finding(
+            CheckId.WEB_REACH_IPV6,
+            name,
+            ipv6.judge_web_reach(dobs, reach, obs.vantage, (obs.https_port, obs.http_port)),
+        ),
+        finding(
+            CheckId.WEB_IPV46_PARITY, name, ipv6.judge_parity(dobs, https_by_addr, obs.vantage)
+        ),
+        finding(CheckId.NS_AAAA, name, ipv6.judge_ns_aaaa(dobs)),
+        finding(CheckId.NS_REACH_IPV6, name, ipv6.judge_ns_reach(dobs, obs.vantage)),
+    ]
+    skipped = {a.address: a.skipped for a in obs.addresses if a.skipped}
+    for c in list(CheckId)[5:]:
+        if not obs.addresses:
+            why = dobs.error or "the name has no address"
+            status = (
+                Status.INCONCLUSIVE
+                if dobs.error
+                else (Status.FAIL if c is CheckId.HTTPS_AVAILABLE else Status.INCONCLUSIVE)
+            )
+            out.append(
+                Finding(c, name, status, f"No address to test: {why}.", {"dns": dobs.error}, why)
+            )
+            continue
+        f = roll_up(c, name, per[c])
+        if skipped:
+            f = Finding(
+                f.check,
+                f.target,
+                f.status,
+                f.summary,
+                {**f.evidence, "untested_addresses": skipped},
+                f.reason,
+            )
+        out.append(f)
+    return out
+
+
+def probe_target(target: Target, ctx: ProbeContext) -> list[Finding]:
+    """Gather and judge one target; any exception becomes `error` findings."""
+    try:
+        return judge_target(gather_target(target, ctx), ctx)
+    except Exception as exc:  # a failed probe is a finding, not a crash
+        why = f"{type(exc).__name__}: {exc}"
+        tb = traceback.format_exc(limit=6)
+        return [
+            Finding(
+                c, target.name, Status.ERROR, f"The probe failed: {why}.", {"traceback": tb}, why
+            )
+            for c in CheckId
+        ]
+
+
+class _HostLocks:
+    def __init__(self) -> None:
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, host: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(host, threading.Lock())
+
+
+def run(
+    targets: Iterable[Target],
+    ctx: ProbeContext,
+    concurrency: int = 10,
+    probe: Callable[[Target, ProbeContext], list[Finding]] = probe_target,
+) -> Iterator[TargetResult]:
+    """Probe targets concurrently, yielding each target's findings as soon as it is done."""
+    locks = _HostLocks()
+
+    def polite(t: Target) -> TargetResult:
+        with locks.get(t.host):
+            return TargetResult(t, probe(t, ctx))
+
+    it = iter(targets)
+    window = max(1, concurrency) * 2
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="probe") as pool:
+        pending: set[Future[TargetResult]] = set()
+        exhausted = False
+        while pending or not exhausted:
+            while not exhausted and len(pending) < window:
+                try:
+                    pending.add(pool.submit(polite, next(it)))
+                except StopIteration:
+                    exhausted = True
+            if not pending:
+                break
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                yield fut.result()

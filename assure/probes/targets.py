@@ -1,0 +1,149 @@
+"""Targets: what the user names (URL or host) and how it is reached (--resolve pins)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from assure.errors import DataError, Position, Problem, UsageError
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One portal to probe: the host, the HTTPS port and the path of its start page."""
+
+    name: str  # as the user wrote it (after trimming); the key of findings
+    host: str  # lower case, IDNA-encoded; an IP literal without brackets
+    port: int = 443
+    path: str = "/"
+    scheme: str = "https"
+    # Port of plain HTTP when the user named an http:// URL with a port; else the run's default.
+    http_port: int | None = None
+
+    @property
+    def is_ip(self) -> bool:
+        try:
+            ipaddress.ip_address(self.host)
+        except ValueError:
+            return False
+        return True
+
+
+def parse_target(text: str) -> Target:
+    """Parse `host`, `host:port` or an http(s) URL; raises ValueError with a reason."""
+    raw = text.strip()
+    if not raw:
+        raise ValueError("empty target")
+    url = raw if "://" in raw else f"https://{raw}"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"scheme {parts.scheme!r} is not http or https")
+    if parts.username or parts.password:
+        raise ValueError("credentials in a target URL are not accepted")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("port is not a number between 0 and 65535") from None
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise ValueError("no host name")
+    if not _is_ip(host):
+        try:
+            host = host.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            raise ValueError(f"{host!r} is not a valid host name") from None
+        if len(host) > 253 or not all(_LABEL.match(label) for label in host.split(".")):
+            raise ValueError(f"{host!r} is not a valid host name")
+    https_port = port if (port and parts.scheme == "https") else 443
+    http_port = port if (port and parts.scheme == "http") else None
+    return Target(
+        name=raw,
+        host=host,
+        port=https_port,
+        path=parts.path or "/",
+        scheme=parts.scheme,
+        http_port=http_port,
+    )
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def read_targets_file(path: Path) -> list[tuple[int, str]]:
+    """Lines of a targets file: one target per line, `#` starts a comment."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError.at(str(path), f"not UTF-8 text ({exc.reason})", field="target") from None
+    except OSError as exc:
+        raise DataError.at(str(path), f"cannot read: {exc.strerror}", field="target") from None
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        body = line.split("#", 1)[0].strip()
+        if body:
+            out.append((n, body))
+    return out
+
+
+def collect_targets(args: Iterable[str], files: Iterable[Path]) -> list[Target]:
+    """Targets from arguments and files, parsed, duplicates merged (first spelling kept).
+
+    Every bad line is reported at once (exit 3), as `file:line:col: target: message`.
+    """
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str, int, int | None, str], Target] = {}
+
+    def add(text: str, where: Position) -> None:
+        try:
+            t = parse_target(text)
+        except ValueError as exc:
+            problems.append(Problem(where, "target", f"{text!r}: {exc}"))
+            return
+        seen.setdefault((t.scheme, t.host, t.port, t.http_port, t.path), t)
+
+    for i, a in enumerate(args, 1):
+        add(a, Position("<arguments>", i, 1))
+    for f in files:
+        for line, text in read_targets_file(f):
+            add(text, Position(str(f), line, 1))
+    if problems:
+        raise DataError(problems)
+    return list(seen.values())
+
+
+def parse_resolve(values: Iterable[str]) -> dict[str, list[str]]:
+    """curl-style `HOST:PORT:ADDR[,ADDR...]` pins; ADDR may be `[v6]`. Bad syntax is exit 2."""
+    pins: dict[str, list[str]] = {}
+    for value in values:
+        m = re.fullmatch(r"([^:\s]+):(\d{1,5}|\*):(.+)", value.strip())
+        if not m:
+            raise UsageError(f"--resolve {value!r}: expected HOST:PORT:ADDR")
+        host = m.group(1).rstrip(".").lower()
+        for addr in _split_addrs(m.group(3)):
+            try:
+                ipaddress.ip_address(addr)
+            except ValueError:
+                raise UsageError(f"--resolve {value!r}: {addr!r} is not an IP address") from None
+            pins.setdefault(host, [])
+            if addr not in pins[host]:
+                pins[host].append(addr)
+    return pins
+
+
+def _split_addrs(text: str) -> Iterator[str]:
+    for part in text.split(","):
+        part = part.strip()
+        if part.startswith("[") and part.endswith("]"):
+            part = part[1:-1]
+        yield part

@@ -1,0 +1,373 @@
+"""TLS gathering (handshakes per address) and judging of versions and cipher suites.
+
+Python's `ssl` can only offer what the local OpenSSL offers. Each legacy version and each weak
+cipher family is first tried against ourselves in memory: what this client cannot even offer is
+reported as "could not test from this client", never as "not offered by the server".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ssl
+import tempfile
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from assure.findings import Status
+from assure.probes import hello
+from assure.probes.context import Deadline
+from assure.probes.net import (
+    NetError,
+    ProbeNetError,
+    classify_oserror,
+    connect,
+    insecure_context,
+    set_versions,
+    sni_for,
+    tls_wrap,
+)
+from assure.probes.verdict import Verdict
+
+VERSIONS: dict[str, ssl.TLSVersion] = {
+    "SSLv3": ssl.TLSVersion.SSLv3,
+    "TLSv1.0": ssl.TLSVersion.TLSv1,
+    "TLSv1.1": ssl.TLSVersion.TLSv1_1,
+    "TLSv1.2": ssl.TLSVersion.TLSv1_2,
+    "TLSv1.3": ssl.TLSVersion.TLSv1_3,
+}
+LEGACY = ("SSLv3", "TLSv1.0", "TLSv1.1")
+# OpenSSL cipher-string names of the families that must never be accepted.
+WEAK_FAMILIES: dict[str, str] = {
+    "NULL": "eNULL",
+    "anonymous": "aNULL",
+    "EXPORT": "EXP",
+    "RC4": "RC4",
+    "3DES": "3DES",
+    "DES": "DES",
+}
+_NOT_WEAK = ":".join(f"!{s}" for s in WEAK_FAMILIES.values())
+_ALL_LEGACY_CIPHERS = "ALL:COMPLEMENTOFALL:@SECLEVEL=0"
+
+
+@dataclass
+class TlsObservation:
+    """What one TLS endpoint (address:port) showed us."""
+
+    address: str
+    port: int
+    error: tuple[str, str] | None = None  # (NetError kind, detail) of the main handshake
+    version: str | None = None
+    cipher: str | None = None
+    chain_der: list[bytes] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)  # offered|not_offered|untestable|unknown
+    weak_accepted: list[str] = field(default_factory=list)
+    weak_untestable: list[str] = field(default_factory=list)
+    weak_unknown: bool = False
+    static_rsa_accepted: str | None = None
+    forward_secrecy: bool | None = None
+    raw_hello: list[str] = field(default_factory=list)  # asked by raw ClientHello, not OpenSSL
+
+
+# --- local capability ----------------------------------------------------------------------
+
+
+@cache
+def _self_cert() -> tuple[str, str]:
+    """A throw-away certificate for in-memory handshakes with ourselves."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())  # fast; serves every version we test
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "self-test")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    folder = Path(tempfile.mkdtemp(prefix="assure-selftest-"))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_path), str(key_path)
+
+
+def _self_handshake(client: ssl.SSLContext, version: ssl.TLSVersion, ciphers: str) -> bool:
+    """Can `client` complete a handshake at `version` with a server that allows anything?"""
+    try:
+        server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.set_ciphers(ciphers)
+        set_versions(server, version, version)
+        server.load_cert_chain(*_self_cert())
+    except (ssl.SSLError, ValueError):
+        return False
+    c_in, c_out, s_in, s_out = (ssl.MemoryBIO() for _ in range(4))
+    cli = client.wrap_bio(c_in, c_out, server_hostname=None)
+    srv = server.wrap_bio(s_in, s_out, server_side=True)
+    done = [False, False]
+    for _ in range(20):
+        for i, end in enumerate((cli, srv)):
+            if done[i]:
+                continue
+            try:
+                end.do_handshake()
+                done[i] = True
+            except ssl.SSLWantReadError:
+                pass
+            except (ssl.SSLError, OSError):
+                return False
+        s_in.write(c_out.read())
+        c_in.write(s_out.read())
+        if all(done):
+            return True
+    return False
+
+
+@cache
+def client_can_offer(version: str) -> bool:
+    """True when this machine's OpenSSL can still speak `version` (as a client)."""
+    try:
+        ctx = insecure_context(
+            min_version=VERSIONS[version],
+            max_version=VERSIONS[version],
+            ciphers=_ALL_LEGACY_CIPHERS,
+        )
+    except (ssl.SSLError, ValueError):
+        return False
+    return _self_handshake(ctx, VERSIONS[version], _ALL_LEGACY_CIPHERS)
+
+
+@cache
+def client_cipher_families() -> tuple[dict[str, list[str]], list[str]]:
+    """Weak families this client can offer (with their suites) and those it cannot."""
+    have: dict[str, list[str]] = {}
+    missing: list[str] = []
+    for fam, spec in WEAK_FAMILIES.items():
+        try:
+            ctx = insecure_context(
+                max_version=ssl.TLSVersion.TLSv1_2, ciphers=f"{spec}:@SECLEVEL=0"
+            )
+            names = [c["name"] for c in ctx.get_ciphers() if c.get("protocol") != "TLSv1.3"]
+        except ssl.SSLError:
+            names = []
+        if names:
+            have[fam] = names
+        else:
+            missing.append(fam)
+    return have, missing
+
+
+# --- gathering -------------------------------------------------------------------------------
+
+
+def _attempt(
+    address: str, port: int, host: str, ctx: ssl.SSLContext, deadline: Deadline
+) -> tuple[str, str | None]:
+    """One probing handshake: ('accepted', cipher) | ('rejected', None) | ('unknown', why)."""
+    try:
+        sock = connect(address, port, deadline)
+        with tls_wrap(sock, ctx, sni_for(host), deadline) as tls:
+            c = tls.cipher()
+            return "accepted", c[0] if c else None
+    except ProbeNetError as exc:
+        if exc.kind in (NetError.TLS_ALERT, NetError.RESET):
+            return "rejected", None  # servers refuse a version/suite with an alert or a close
+        return "unknown", exc.kind.value
+
+
+def gather_tls(address: str, port: int, host: str, deadline: Deadline) -> TlsObservation:
+    """Main handshake (chain, version, cipher), then the version and cipher probes."""
+    obs = TlsObservation(address, port)
+    try:
+        sock = connect(address, port, deadline)
+        with tls_wrap(
+            sock, insecure_context(ciphers="DEFAULT:@SECLEVEL=0"), sni_for(host), deadline
+        ) as tls:
+            obs.version = tls.version()
+            c = tls.cipher()
+            obs.cipher = c[0] if c else None
+            obs.chain_der = peer_chain(tls)
+    except ProbeNetError as exc:
+        obs.error = (exc.kind.value, exc.detail)
+        return obs
+    except Exception as exc:  # gathering never crashes the run
+        e = classify_oserror(exc)
+        obs.error = (e.kind.value, e.detail)
+        return obs
+
+    for name, ver in VERSIONS.items():
+        if not client_can_offer(name):
+            if name in hello.VERSION_CODES:
+                obs.versions[name] = hello.version_offered(address, port, host, name, deadline)
+                obs.raw_hello.append(name)
+            else:
+                obs.versions[name] = "untestable"
+            continue
+        if obs.version == name:
+            obs.versions[name] = "offered"
+            continue
+        ctx = insecure_context(min_version=ver, max_version=ver, ciphers=_ALL_LEGACY_CIPHERS)
+        result, _ = _attempt(address, port, host, ctx, deadline)
+        obs.versions[name] = {"accepted": "offered", "rejected": "not_offered"}.get(
+            result, "unknown"
+        )
+
+    if not any(obs.versions.get(v) == "offered" for v in ("TLSv1.0", "TLSv1.1", "TLSv1.2")):
+        obs.forward_secrecy = obs.versions.get("TLSv1.3") == "offered" or None
+        return obs
+    have, missing = client_cipher_families()
+    if missing:
+        # What OpenSSL cannot offer is asked with a raw ClientHello instead.
+        accepted, cut = hello.weak_suites_accepted(address, port, host, missing, deadline)
+        obs.weak_accepted.extend(accepted)
+        obs.weak_unknown = cut
+        obs.raw_hello.extend(missing)
+    if have:
+        exclude: list[str] = []
+        for _ in range(6):
+            spec = ":".join(WEAK_FAMILIES[f] for f in have) + "".join(f":!{x}" for x in exclude)
+            try:
+                ctx = insecure_context(
+                    max_version=ssl.TLSVersion.TLSv1_2, ciphers=spec + ":@SECLEVEL=0"
+                )
+            except ssl.SSLError:
+                break
+            result, cipher = _attempt(address, port, host, ctx, deadline)
+            if result == "accepted" and cipher:
+                obs.weak_accepted.append(cipher)
+                exclude.append(cipher)
+                continue
+            obs.weak_unknown = obs.weak_unknown or result == "unknown"
+            break
+    ctx = insecure_context(
+        max_version=ssl.TLSVersion.TLSv1_2, ciphers=f"kRSA:{_NOT_WEAK}:@SECLEVEL=0"
+    )
+    result, cipher = _attempt(address, port, host, ctx, deadline)
+    if result == "accepted":
+        obs.static_rsa_accepted = cipher
+    if obs.versions.get("TLSv1.3") == "offered" or (obs.cipher or "").startswith(("ECDHE", "DHE")):
+        obs.forward_secrecy = True
+    else:
+        ctx = insecure_context(
+            max_version=ssl.TLSVersion.TLSv1_2, ciphers=f"ECDHE:DHE:{_NOT_WEAK}:@SECLEVEL=0"
+        )
+        result, _ = _attempt(address, port, host, ctx, deadline)
+        obs.forward_secrecy = {"accepted": True, "rejected": False}.get(result)
+    return obs
+
+
+def peer_chain(tls: ssl.SSLSocket) -> list[bytes]:
+    """The certificates the server sent, leaf first, as DER.
+
+    Python ≥ 3.13 has `get_unverified_chain()`; 3.10–3.12 expose the same call on the
+    underlying `_sslobj`. Without either we keep at least the leaf.
+    """
+    for obj in (tls, getattr(tls, "_sslobj", None)):
+        fn = getattr(obj, "get_unverified_chain", None)
+        if fn is None:
+            continue
+        chain = fn() or []
+        out = []
+        for c in chain:
+            der = c if isinstance(c, bytes) else c.public_bytes(ssl._ssl.ENCODING_DER)  # type: ignore[attr-defined]
+            out.append(bytes(der))
+        if out:
+            return out
+    leaf = tls.getpeercert(binary_form=True)
+    return [leaf] if leaf else []
+
+
+# --- judging ---------------------------------------------------------------------------------
+
+
+def judge_versions(obs: TlsObservation) -> Verdict:
+    """Pass: 1.2 and/or 1.3 only. Fail: SSLv3/1.0/1.1 offered, or neither 1.2 nor 1.3."""
+    ev = {
+        "versions": dict(obs.versions),
+        "negotiated": obs.version,
+        "raw_client_hello": [v for v in obs.raw_hello if v in VERSIONS],
+    }
+    offered_legacy = [v for v in LEGACY if obs.versions.get(v) == "offered"]
+    if offered_legacy:
+        return Verdict(
+            Status.FAIL, f"Legacy protocol versions are offered: {', '.join(offered_legacy)}.", ev
+        )
+    if not any(obs.versions.get(v) == "offered" for v in ("TLSv1.2", "TLSv1.3")):
+        return Verdict(Status.FAIL, "Neither TLS 1.2 nor TLS 1.3 is offered.", ev)
+    unknown = [v for v in LEGACY if obs.versions.get(v) == "unknown"]
+    if unknown:
+        return Verdict(
+            Status.INCONCLUSIVE,
+            f"Could not tell whether {', '.join(unknown)} "
+            "is offered (the connection was cut or timed out).",
+            ev,
+            "interference during version probes",
+        )
+    untestable = [v for v in ("TLSv1.0", "TLSv1.1") if obs.versions.get(v) == "untestable"]
+    if untestable:
+        return Verdict(
+            Status.INCONCLUSIVE,
+            f"Could not test {', '.join(untestable)} from this "
+            "client (the local OpenSSL cannot offer it).",
+            ev,
+            "client limitation",
+        )
+    good = [v for v in ("TLSv1.2", "TLSv1.3") if obs.versions.get(v) == "offered"]
+    note = (
+        " (SSLv3 could not be tested from this client)"
+        if obs.versions.get("SSLv3") == "untestable"
+        else ""
+    )
+    return Verdict(Status.PASS, f"Only {' and '.join(good)} offered{note}.", ev)
+
+
+def judge_ciphers(obs: TlsObservation) -> Verdict:
+    """Fail on any weak suite or no forward secrecy; warn when static RSA is still accepted."""
+    ev = {
+        "negotiated": obs.cipher,
+        "weak_accepted": list(obs.weak_accepted),
+        "weak_families_untestable": list(obs.weak_untestable),
+        "static_rsa_accepted": obs.static_rsa_accepted,
+        "forward_secrecy": obs.forward_secrecy,
+        "raw_client_hello": [f for f in obs.raw_hello if f in WEAK_FAMILIES],
+    }
+    if obs.weak_accepted:
+        return Verdict(
+            Status.FAIL, f"Weak cipher suites are accepted: {', '.join(obs.weak_accepted)}.", ev
+        )
+    if obs.forward_secrecy is False:
+        return Verdict(Status.FAIL, "No cipher suite with forward secrecy is offered.", ev)
+    if obs.weak_unknown or obs.forward_secrecy is None:
+        return Verdict(
+            Status.INCONCLUSIVE,
+            "Cipher probes were cut or timed out.",
+            ev,
+            "interference during cipher probes",
+        )
+    if obs.static_rsa_accepted:
+        return Verdict(
+            Status.WARN,
+            f"Static RSA key exchange (no forward secrecy) is still "
+            f"accepted: {obs.static_rsa_accepted}.",
+            ev,
+        )
+    extra = (
+        f" ({', '.join(obs.weak_untestable)} could not be tested from this client)"
+        if obs.weak_untestable
+        else ""
+    )
+    return Verdict(Status.PASS, f"No weak suite accepted; forward secrecy offered{extra}.", ev)

@@ -1,0 +1,90 @@
+"""Trust anchors and issuer families.
+
+The default store is certifi's bundle when installed, else the system bundle; `--ca-file`
+adds anchors. The issuer family (Vietnam National Root CA, Government specialised CA,
+international public CA, other) comes from the shared national trust registry
+(`assure.trust`), the same one the signature checks use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ssl
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from assure import trust as national
+from assure.errors import DataError
+
+FAMILY_VN_ROOT = "neac"
+FAMILY_VN_GOV = "gov-specialised"
+FAMILY_PUBLIC = "international_public"
+FAMILY_OTHER = national.FAMILY_OTHER
+FAMILY_LABELS = {
+    FAMILY_VN_ROOT: "Vietnam National Root CA",
+    FAMILY_VN_GOV: "Government specialised CA (Ban Cơ yếu Chính phủ)",
+    FAMILY_PUBLIC: "international public CA",
+    FAMILY_OTHER: "other",
+}
+
+
+def default_bundle() -> Path | None:
+    """certifi's bundle if installed, else the system's default CA file."""
+    try:
+        import certifi
+
+        return Path(certifi.where())
+    except ImportError:
+        paths = ssl.get_default_verify_paths()
+        for p in (paths.cafile, paths.openssl_cafile):
+            if p and Path(p).is_file():
+                return Path(p)
+    return None
+
+
+def load_pem_file(path: Path) -> list[x509.Certificate]:
+    """Every certificate in a PEM file; a bad file is invalid input data (exit 3)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError.at(str(path), f"cannot read: {exc.strerror}", field="ca-file") from None
+    try:
+        with warnings.catch_warnings():
+            # Public bundles still hold a few old roots with non-positive serial numbers.
+            warnings.simplefilter("ignore")
+            certs = x509.load_pem_x509_certificates(data)
+    except ValueError as exc:
+        raise DataError.at(
+            str(path), f"not a PEM certificate file ({exc})", field="ca-file"
+        ) from None
+    return certs
+
+
+fingerprint = national.fingerprint
+
+
+def der_sha256(der: bytes) -> bytes:
+    return hashlib.sha256(der).digest()
+
+
+def issuer_family(chain: Sequence[x509.Certificate], anchored_publicly: bool) -> str:
+    """Family of the chain's issuer, from the shared national trust registry (`assure.trust`).
+
+    A chain the registry does not know is an international public CA when it verified against
+    the default (public) store alone, else `other`.
+    """
+    family = national.identify(chain).family
+    if family != national.FAMILY_OTHER:
+        return family
+    return FAMILY_PUBLIC if anchored_publicly else FAMILY_OTHER
+
+
+def dedupe(certs: Iterable[x509.Certificate]) -> tuple[x509.Certificate, ...]:
+    seen: dict[bytes, x509.Certificate] = {}
+    for c in certs:
+        seen.setdefault(der_sha256(c.public_bytes(serialization.Encoding.DER)), c)
+    return tuple(seen.values())

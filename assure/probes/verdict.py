@@ -1,0 +1,65 @@
+"""Verdicts per address, rolled up into one finding per check and target.
+
+Every address of a target (IPv4 and IPv6) is judged on its own; the worst verdict wins and
+the evidence keeps each address's result, so "one of three addresses fails" stays visible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from assure.findings import Finding, JSONValue, Status, worst
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A judgement before it is attached to a check and a target."""
+
+    status: Status
+    summary: str
+    evidence: Mapping[str, JSONValue] = field(default_factory=dict)
+    reason: str | None = None
+
+
+def overall(statuses: Iterable[Status]) -> Status:
+    """Roll-up rule: the worst wins, except that a decided `fail` is never hidden by
+    `inconclusive` or `error` elsewhere (a CI gate must still say no)."""
+    seen = list(statuses)
+    return Status.FAIL if Status.FAIL in seen else worst(seen)
+
+
+def finding(check: str, target: str, v: Verdict) -> Finding:
+    return Finding(check, target, v.status, v.summary, dict(v.evidence), v.reason)
+
+
+def roll_up(check: str, target: str, per_address: Mapping[str, Verdict]) -> Finding:
+    """One finding from per-address verdicts: the worst wins, each address is kept."""
+    if not per_address:
+        return Finding(
+            check,
+            target,
+            Status.INCONCLUSIVE,
+            "No address of the target could be tested.",
+            {},
+            "no address",
+        )
+    status = overall(v.status for v in per_address.values())
+    first = next(a for a, v in per_address.items() if v.status is status)
+    chosen = per_address[first]
+    same = len({v.status for v in per_address.values()}) == 1
+    summary = chosen.summary
+    if len(per_address) > 1 and not same:
+        summary = f"{first}: {summary}"
+    evidence: dict[str, JSONValue] = {
+        "addresses": {
+            a: {
+                "status": v.status.value,
+                "summary": v.summary,
+                **dict(v.evidence),
+                **({"reason": v.reason} if v.reason else {}),
+            }
+            for a, v in per_address.items()
+        }
+    }
+    return Finding(check, target, status, summary, evidence, chosen.reason)
