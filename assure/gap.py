@@ -318,9 +318,13 @@ def _judge(
         status = Status.PASS
         summary = _TEXT["implemented"](lang)
         warned = [f for f in decided if f.status is Status.WARN]
+        undecided = [f for f in probes if not f.status.decided]
         if warned:
             status = Status.WARN
             summary += " " + _TEXT["probe_warn"](lang).format(checks=checks(warned))
+        elif undecided:
+            # the pass rests on the declaration alone; say the probes could not confirm it
+            summary += " " + _TEXT["probe_inconclusive"](lang).format(checks=checks(undecided))
     elif declared == "partial":
         status, summary = Status.WARN, _TEXT["partial"](lang)
     elif declared == "planned":

@@ -311,3 +311,11 @@ def test_signed_document_findings_count_for_non_repudiation() -> None:
     rep = gap_report(plan_of(text), [doc_fail], TODAY, "en")
     f = next(i.finding for i in rep.items if i.item.id == "CH.2.3.5")
     assert f.evidence["probes"][0]["target"] == "kq/giay-phep.pdf"
+
+
+def test_declared_pass_says_when_probes_were_inconclusive() -> None:
+    """A declared implementation stays `pass`, and the summary says probes could not confirm."""
+    rep = report([finding("tls_versions", "inconclusive")])
+    f = next(i.finding for i in rep.items if i.item.id == "CT.TLS")
+    assert f.status is Status.PASS
+    assert "inconclusive: tls_versions" in f.summary
