@@ -163,6 +163,11 @@ def test_html_escapes_profile_text(tmp_path: Path) -> None:
             "waivers[0].expires",
         ),
         ("features: {services: [mainframe]}\n", "features.services[0]"),
+        (
+            "waivers:\n  - {requirement: TK.WAF, reason: r, approver: a, approved: 2026-05-01,"
+            " expires: 2026-01-01}\n",
+            "waivers[0].expires: expires (2026-01-01) before it was approved",
+        ),
     ],
 )
 def test_bad_profile_fields_give_exit_3(tmp_path: Path, patch: str, where: str) -> None:

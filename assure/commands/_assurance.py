@@ -83,6 +83,16 @@ def check_references(profile: Profile, catalogues: CatalogueSet, plan: Plan) -> 
                     "note",
                 )
             )
+    for i, w in enumerate(profile.data.get("waivers") or ()):
+        if w.get("approved") and w["approved"] > w["expires"]:
+            path = ("waivers", i, "expires")
+            errors.append(
+                Problem(
+                    doc.position(path),
+                    format_path(path),
+                    f"expires ({w['expires']}) before it was approved ({w['approved']})",
+                )
+            )
     if errors:
         raise DataError(errors)
     return notes
