@@ -216,9 +216,11 @@ def test_plan_docx_is_a4_landscape_and_reproducible() -> None:
 
 
 def test_regime_without_catalogue_is_usage_error(tmp_path: Path) -> None:
-    """A regime with no catalogue is exit 2 naming what exists; --regime plans under another."""
+    """A folder without catalogues is exit 2 naming what exists; --regime plans under another."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
     prof = write(tmp_path / "n.yaml", "regime: nd331-2026\n" + LEVEL1)
-    run = run_assure("plan", prof)
+    run = run_assure("plan", prof, "--catalogue", empty)
     assert run.code == 2
     assert "no requirement catalogue for regime 'nd331-2026'" in run.err
     assert "nd85-2016" in run.err
