@@ -228,3 +228,14 @@ def test_regime_without_catalogue_is_usage_error(tmp_path: Path) -> None:
     assert run.code == 0, run.err
     assert json.loads(run.out)["regime"] == "nd85-2016"
     assert run_assure("plan", prof, "--regime", "nope").code == 2
+
+
+def test_controls_of_another_regime_are_noted_once(tmp_path: Path) -> None:
+    """Planned under another regime, a profile's controls of the first regime are one note."""
+    run = run_assure("plan", DEMO, "--regime", "nd331-2026", "--format", "json")
+    assert run.code == 0, run.err
+    notes = [line for line in run.err.splitlines() if "catalogue, not nd331-2026" in line]
+    assert len(notes) == 1
+    assert "name requirements of the nd85-2016 catalogue" in notes[0]
+    typo = write(tmp_path / "t.yaml", LEVEL1 + "controls:\n  QL.9.9: {status: implemented}\n")
+    assert run_assure("plan", typo, "--regime", "nd331-2026").code == 3

@@ -9,7 +9,8 @@ import click
 from assure.catalogue import CatalogueSet, load_catalogues
 from assure.classify import classify
 from assure.commands._common import F, report_problems
-from assure.errors import AssureError, DataError, ExitCode, Problem
+from assure.errors import AssureError, DataError, ExitCode, Position, Problem
+from assure.paths import checklists_dir
 from assure.plan import NoLevelError, Plan, build_plan
 from assure.profile import Profile, load_profile
 from assure.regime import DEFAULT_REGIME, load_regime
@@ -47,6 +48,23 @@ def profile_argument(f: F) -> F:
     return click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))(f)
 
 
+def regime_of(rid: str, besides: str) -> str | None:
+    """The other bundled regime whose catalogue holds requirement `rid`, if any.
+
+    A profile keeps its controls when it is planned under another regime (`--regime`), so
+    their IDs are only a typo when no bundled catalogue knows them.
+    """
+    for folder in sorted(checklists_dir().iterdir()):
+        if folder.name == besides or not folder.is_dir():
+            continue
+        try:
+            if rid in load_catalogues(folder.name).by_id:
+                return folder.name
+        except AssureError:
+            continue
+    return None
+
+
 def check_references(profile: Profile, catalogues: CatalogueSet, plan: Plan) -> list[Problem]:
     """Controls and waivers must name real requirements; those outside the plan get a note.
 
@@ -59,6 +77,7 @@ def check_references(profile: Profile, catalogues: CatalogueSet, plan: Plan) -> 
     in_plan = {i.id for i in plan.items}
     errors: list[Problem] = []
     notes: list[Problem] = []
+    foreign: dict[str, list[tuple[Position, str]]] = {}
     refs: list[tuple[tuple[str | int, ...], str]] = [
         (("controls", k), k) for k in (profile.data.get("controls") or {})
     ]
@@ -70,6 +89,10 @@ def check_references(profile: Profile, catalogues: CatalogueSet, plan: Plan) -> 
         key = path[0] == "controls"
         pos = doc.position(path, key=key)
         if rid not in known:
+            other = regime_of(rid, catalogues.regime)
+            if other is not None:
+                foreign.setdefault(other, []).append((pos, format_path(path)))
+                continue
             close = [k for k in known if k.lower() == rid.lower()]
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             errors.append(Problem(pos, format_path(path), f"unknown requirement {rid!r}{hint}"))
@@ -83,6 +106,17 @@ def check_references(profile: Profile, catalogues: CatalogueSet, plan: Plan) -> 
                     "note",
                 )
             )
+    for other, where in foreign.items():
+        pos, field = where[0]
+        notes.append(
+            Problem(
+                pos,
+                field,
+                f"{len(where)} control(s) or waiver(s) name requirements of the {other}"
+                f" catalogue, not {catalogues.regime}; they are ignored",
+                "note",
+            )
+        )
     for i, w in enumerate(profile.data.get("waivers") or ()):
         if w.get("approved") and w["approved"] > w["expires"]:
             path = ("waivers", i, "expires")
