@@ -34,7 +34,35 @@ def validator_for_file(path: Path) -> Draft202012Validator:
     """A validator for a schema file; the schema itself is checked first."""
     schema = json.loads(path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+    return Draft202012Validator(inline_refs(schema), format_checker=FormatChecker())
+
+
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with local `#/$defs/…` references replaced by what they point to.
+
+    Resolving a `$ref` costs jsonschema a registry lookup on every value it checks, which
+    made validation most of the time spent loading a profile. Inlining once up front keeps
+    the meaning; a self-recursive definition (components within components) keeps its
+    `$ref`, so the schema stays finite.
+    """
+    defs: dict[str, Any] = schema.get("$defs", {})
+
+    def walk(node: Any, stack: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [walk(x, stack) for x in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and len(node) == 1:
+            name = ref.removeprefix("#/$defs/")
+            if name in defs and name not in stack:
+                return walk(defs[name], (*stack, name))
+            return node
+        return {k: walk(v, stack) for k, v in node.items()}
+
+    out: dict[str, Any] = walk(schema, ())
+    out["$defs"] = defs  # recursive references still resolve here
+    return out
 
 
 def validate(doc: Document, validator: Draft202012Validator) -> list[Problem]:
