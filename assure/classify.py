@@ -18,7 +18,7 @@ from typing import Any
 from assure.profile import Profile, SystemNode
 from assure.regime import Criterion, Fact, Lang, Regime
 
-_MISSING = object()
+MISSING = object()  # a fact the profile does not state (distinct from None or False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,13 +28,13 @@ class Atom:
     fact: str
     op: str
     expected: Any
-    actual: Any  # _MISSING when the profile does not state the fact
+    actual: Any  # MISSING when the profile does not state the fact
 
     def describe(self, regime: Regime, lang: Lang) -> str:
         fact = regime.facts[self.fact]
         label = fact.label(lang)
         want = _op_text(self.op, self.expected, fact, lang)
-        if self.actual is _MISSING:
+        if self.actual is MISSING:
             now = "chưa khai báo" if lang == "vi" else "not stated"
         else:
             now = ("hiện là " if lang == "vi" else "now ") + fact.show(self.actual, lang)
@@ -85,13 +85,13 @@ def _fact_value(facts: Mapping[str, Any], regime: Regime, name: str) -> Any:
         return facts[name]
     fact = regime.facts.get(name)
     default = None if fact is None else fact.default
-    return _MISSING if default is None else default
+    return MISSING if default is None else default
 
 
-def _atom_holds(op: str, expected: Any, actual: Any) -> bool:
+def atom_holds(op: str, expected: Any, actual: Any) -> bool:
     if op == "present":
-        return bool(expected) == (actual is not _MISSING)
-    if actual is _MISSING:
+        return bool(expected) == (actual is not MISSING)
+    if actual is MISSING:
         return False
     if op == "eq":
         return bool(actual == expected)
@@ -145,13 +145,13 @@ def evaluate(cond: Mapping[str, Any], facts: Mapping[str, Any], regime: Regime) 
         return best or []
     name = cond["fact"]
     actual = _fact_value(facts, regime, name)
-    if actual is _MISSING and cond.get("missing_ok"):
+    if actual is MISSING and cond.get("missing_ok"):
         return []
     unmet = []
     for op, expected in cond.items():
         if op in ("fact", "missing_ok"):
             continue
-        if not _atom_holds(op, expected, actual):
+        if not atom_holds(op, expected, actual):
             unmet.append(Atom(name, op, expected, actual))
     return unmet
 

@@ -24,7 +24,7 @@ from assure.catalogue import (
     LevelEntry,
     Requirement,
 )
-from assure.classify import _MISSING, Classification, NodeResult, _atom_holds
+from assure.classify import MISSING, Classification, NodeResult, atom_holds
 from assure.labels import cite
 from assure.profile import Profile
 from assure.regime import Condition, Lang, Regime, Text
@@ -46,7 +46,7 @@ class Unmet:
     @property
     def missing(self) -> bool:
         """True when the condition cannot be decided because the profile is silent."""
-        return self.actual is _MISSING and self.fact in FACT_FIELDS
+        return self.actual is MISSING and self.fact in FACT_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,14 +169,14 @@ def unmet(cond: Condition, facts: Mapping[str, Any]) -> list[Unmet]:
                 best = miss
         return best or []
     name = cond["fact"]
-    actual = facts.get(name, _MISSING)
-    if actual is _MISSING and cond.get("missing_ok"):
+    actual = facts.get(name, MISSING)
+    if actual is MISSING and cond.get("missing_ok"):
         return []
     out = []
     for op, expected in cond.items():
         if op in ("fact", "missing_ok"):
             continue
-        if not _atom_holds(op, expected, actual):
+        if not atom_holds(op, expected, actual):
             out.append(Unmet(name, op, expected, actual))
     return out
 
