@@ -22,7 +22,7 @@ from assure.docxwriter import DocxBuilder
 from assure.gap import GapReport
 from assure.labels import cite, labels
 from assure.plan import Plan, display_name, grouped
-from assure.regime import Lang, Text
+from assure.regime import Lang, Regime, Text
 from assure.render import render_template
 
 
@@ -466,14 +466,14 @@ def _security_plan(doc: DocModel, plan: Plan, gap: GapReport | None) -> None:
             "Part 4. Security plan for the level",
         )
     )
+    basis, parts = security_plan_sources(plan.regime, lang)
     doc.p(
         _t(
             lang,
             f"Phương án đáp ứng từng yêu cầu quản lý và kỹ thuật của cấp độ {plan.level}"
-            " (Điểm c Điều 8 Thông tư 12/2022), nhóm theo 7 nội dung của Điều 19"
-            " Nghị định 85/2016.",
+            f" ({basis}), nhóm theo 7 nội dung của {parts}.",
             f"How each management and technical requirement of level {plan.level} is met"
-            " (Circular 12/2022 Art. 8.c), grouped by the 7 parts of Decree 85/2016 Art. 19.",
+            f" ({basis}), grouped by the 7 parts of {parts}.",
         )
     )
     status = {i.item.id: i for i in gap.items} if gap else {}
@@ -787,3 +787,17 @@ def share(folder: Path, files: Sequence[Path]) -> None:
     folder.chmod(0o755)
     for f in files:
         f.chmod(0o644)
+
+
+def security_plan_sources(regime: Regime, lang: Lang) -> tuple[str, str]:
+    """Where the regime asks for the plan requirement by requirement, and lists its parts."""
+    sp = regime.raw.get("security_plan") or {}
+    basis = sp.get("basis") or {
+        "vi": "Điểm c Điều 8 Thông tư 12/2022",
+        "en": "Circular 12/2022 Art. 8.c",
+    }
+    parts = sp.get("parts_source") or {
+        "vi": "Điều 19 Nghị định 85/2016",
+        "en": "Decree 85/2016 Art. 19",
+    }
+    return str(basis[lang]), str(parts[lang])

@@ -27,7 +27,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "management": ("Quản lý", "Management"),
     "technical": ("Kỹ thuật", "Technical"),
     "summary": ("Tóm tắt", "Summary"),
-    "plan_part": ("Phần của phương án (Điều 19 NĐ 85/2016)", "Plan part (Decree 85/2016 Art. 19)"),
+    "plan_part": ("Phần của phương án", "Plan part"),
     "count": ("Số yêu cầu", "Requirements"),
     "id": ("Mã", "ID"),
     "requirement": ("Yêu cầu", "Requirement"),
