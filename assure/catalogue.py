@@ -18,36 +18,18 @@ from typing import Any
 
 from assure.errors import DataError, UsageError
 from assure.paths import checklists_dir
+from assure.probes import CheckId
 from assure.regime import Condition, Text, load_regime
+from assure.signatures.models import CHECKS as SIGNATURE_CHECKS
 from assure.validation import validate, validator_for
 from assure.yamldoc import Document, PathKey, load_yaml
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V"}
 
-#: Check IDs that probes and signature checks report (interface §6). A catalogue that names
-#: any other probe is rejected, so a renamed check cannot silently stop verifying anything.
-PROBE_CHECKS: frozenset[str] = frozenset(
-    {
-        "web_aaaa",
-        "web_reach_ipv6",
-        "web_ipv46_parity",
-        "ns_aaaa",
-        "ns_reach_ipv6",
-        "https_available",
-        "https_redirect",
-        "https_hsts",
-        "tls_versions",
-        "tls_ciphers",
-        "tls_cert_trusted",
-        "tls_cert_hostname",
-        "tls_cert_expiry",
-        "tls_cert_key",
-        "tls_cert_signature",
-        "doc_signature_valid",
-        "doc_signer_trusted",
-        "doc_signature_coverage",
-    }
-)
+#: Check IDs that probes and signature checks report (interface §6), from their registries.
+#: A catalogue that names any other probe is rejected, so a renamed check cannot silently
+#: stop verifying anything.
+PROBE_CHECKS: frozenset[str] = frozenset({c.value for c in CheckId} | set(SIGNATURE_CHECKS))
 
 #: Facts a catalogue condition may read besides the regime's classification facts; the
 #: planner derives them from the rest of the profile (see `assure.plan.plan_facts`).
