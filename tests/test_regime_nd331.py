@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assure.classify import classify_node, obligations
 from assure.profile import SystemNode
@@ -328,3 +330,19 @@ def test_articles_cite_decree_331() -> None:
     for c in load_regime(REGIME).criteria:
         assert "NĐ 331/2026" in c.article("vi")
         assert "Decree 331/2026" in c.article("en")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    basic=st.one_of(st.none(), st.integers(0, 1_000_000)),
+    sensitive=st.one_of(st.none(), st.integers(0, 100_000)),
+)
+def test_thresholds_property(basic: int | None, sensitive: int | None) -> None:
+    """For any counts, level 3 exactly when 100,000 basic or 10,000 sensitive is reached."""
+    facts: dict[str, Any] = dict(CB_PD)
+    if basic is not None:
+        facts["personal_data_users"] = basic
+    if sensitive is not None:
+        facts["sensitive_personal_data_users"] = sensitive
+    over = (basic or 0) >= 100_000 or (sensitive or 0) >= 10_000
+    assert level(facts) == (3 if over else 2)

@@ -50,6 +50,8 @@ def _rows(result: NodeResult, regime: Regime, depth: int, lang: Lang) -> list[li
         deciding = [regime.composite_id]
     prefix = "  " * depth + ("└ " if depth else "")
     level = "—" if result.level is None else str(result.level)
+    if result.flags:
+        level += " ⚑"  # a regime flag (e.g. a national-security list); see --explain
     row = [
         prefix + result.node.id,
         level,
