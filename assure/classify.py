@@ -344,12 +344,19 @@ def inspection_level(regime: Regime, level: int, flags: Sequence[str] = ()) -> i
 
 
 def obligations(
-    regime: Regime, level: int, today: dt.date, lang: Lang, flags: Sequence[str] = ()
+    regime: Regime,
+    level: int,
+    today: dt.date,
+    lang: Lang,
+    flags: Sequence[str] = (),
+    managed_by: str | None = None,
 ) -> dict[str, Any]:
     """What follows from the level: dossier authorities and limits, inspection, reporting.
 
     `flags` are the regime flags the system carries; they can switch the procedure to that
-    of a higher level and add or remove obligations (`applies_when`).
+    of a higher level and add or remove obligations (`applies_when`). `managed_by` (the
+    profile's field) picks another appraising body where the regime names one for systems
+    managed by defence, public-security or cipher bodies.
     """
     data = regime.level_data(level)
     proc = procedure_level(regime, level, flags)
@@ -362,13 +369,16 @@ def obligations(
         return {"days": raw["days"], "working_days": raw["working"], "source": raw["source"]}
 
     note = dossier.get("note")
+    appraiser = (dossier.get("appraised_by_managed") or {}).get(
+        managed_by or "civil", dossier.get("appraised_by")
+    )
     appraisal = {
         "prepared_by": dossier.get("prepared_by"),
         "prepared_by_label": regime.actor(dossier.get("prepared_by"), lang),
         "expert_opinion_by": dossier.get("expert_opinion_by"),
         "expert_opinion_by_label": regime.actor(dossier.get("expert_opinion_by"), lang),
-        "appraised_by": dossier.get("appraised_by"),
-        "appraised_by_label": regime.actor(dossier.get("appraised_by"), lang),
+        "appraised_by": appraiser,
+        "appraised_by_label": regime.actor(appraiser, lang),
         "time_limit": limit("appraisal_limit"),
         "incomplete_dossier_response": limit("incomplete_response_limit"),
         "sources": list(dossier.get("sources", [])),
@@ -525,7 +535,8 @@ def classification_json(c: Classification, today: dt.date, lang: Lang) -> dict[s
         **out,
     }
     if c.level is not None:
-        result.update(obligations(c.regime, c.level, today, lang, c.root.flags))
+        managed_by = c.profile.data.get("managed_by")
+        result.update(obligations(c.regime, c.level, today, lang, c.root.flags, managed_by))
     return result
 
 

@@ -202,6 +202,10 @@ def parse_regime(path: Path) -> Regime:
                 errors.append(
                     doc.error(("levels", str(lvl), "dossier", role), f"unknown actor {key!r}")
                 )
+        for managed, key in (d.get("appraised_by_managed") or {}).items():
+            if key not in data["actors"]:
+                mpath = ("levels", str(lvl), "dossier", "appraised_by_managed", managed)
+                errors.append(doc.error(mpath, f"unknown actor {key!r}"))
     flags: list[Flag] = []
     for i, f in enumerate(data.get("flags", [])):
         for fact in facts_in(f["when"]) if "when" in f else []:

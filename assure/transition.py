@@ -461,8 +461,9 @@ def record_json(
     old, new = rec.old, rec.new
     changes: list[dict[str, Any]] = []
     if new.level is not None:
-        before = obligations(old.regime, new.level, today, lang, old.root.flags)
-        after = obligations(new.regime, new.level, today, lang, new.root.flags)
+        managed_by = new.profile.data.get("managed_by")
+        before = obligations(old.regime, new.level, today, lang, old.root.flags, managed_by)
+        after = obligations(new.regime, new.level, today, lang, new.root.flags, managed_by)
         changes = compare_obligations(before, after, lang)
     deadlines = []
     if rec.rule is not None:

@@ -397,3 +397,33 @@ def test_composite_why_not_higher_looks_into_components() -> None:
         m.get("component") == "dvc" and m["id"] == "nd85-2016:art10.2" and len(m["unmet"]) == 1
         for m in closest
     )
+
+
+@pytest.mark.parametrize(
+    ("regime_id", "managed_by", "appraiser"),
+    [
+        ("nd85-2016", None, "mic"),
+        ("nd85-2016", "civil", "mic"),
+        ("nd85-2016", "defence", "mod"),
+        ("nd85-2016", "public_security", "mps"),
+        ("nd331-2026", None, "mps"),
+        ("nd331-2026", "defence", "mod"),
+        ("nd331-2026", "cipher", "cipher_committee"),
+    ],
+)
+def test_appraiser_follows_who_manages_the_system(
+    regime_id: str, managed_by: str | None, appraiser: str
+) -> None:
+    """At level 4 the appraising body is the one the regime names for the system's manager."""
+    extra = {"managed_by": managed_by} if managed_by else {}
+    prof = profile({"system_type": "ics", "ics_works_grade": "I"}, **extra)
+    out = classification_json(classify(prof, load_regime(regime_id)), TODAY, "vi")
+    assert out["level"] == 4
+    assert out["appraisal"]["appraised_by"] == appraiser
+    assert out["appraisal"]["appraised_by_label"]
+
+
+def test_manager_does_not_change_lower_levels() -> None:
+    """At level 3 the owner's own unit appraises, whoever manages the system."""
+    out = result({**CB, "online_public_service_level": 3}, managed_by="defence")
+    assert out["appraisal"]["appraised_by"] == "security_unit"
