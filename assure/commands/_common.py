@@ -108,3 +108,16 @@ def report_errors(errors: Iterable[DataError]) -> None:
 
 def lang_of(value: str) -> Lang:
     return "en" if value == "en" else "vi"
+
+
+def parse_instant(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> dt.datetime | None:
+    """`--at`: ISO 8601 date or date-time; a time without zone is UTC."""
+    if value is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date or date-time") from None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)

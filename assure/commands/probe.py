@@ -17,7 +17,7 @@ from typing import IO
 import click
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from assure.commands._common import emit
+from assure.commands._common import emit, parse_instant
 from assure.errors import DataError, ExitCode, UsageError
 from assure.findings import Finding, Status
 from assure.probes import output, runner, trust
@@ -25,16 +25,6 @@ from assure.probes.context import ProbeContext
 from assure.probes.targets import collect_targets, parse_resolve
 from assure.profile import load_many
 from assure.signatures import verify as signatures
-
-
-def _parse_at(_c: click.Context, _p: click.Parameter, value: str | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        at = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 date or date-time") from None
-    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
 
 
 def _parse_ns(value: str) -> tuple[str, int]:
@@ -105,7 +95,7 @@ def _parse_ns(value: str) -> tuple[str, int]:
 @click.option(
     "--at",
     "at",
-    callback=_parse_at,
+    callback=parse_instant,
     metavar="ISO8601",
     help="Judge certificate validity at this instant instead of now.",
 )

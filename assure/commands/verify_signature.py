@@ -12,29 +12,17 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
-from lxml import etree
 
 from assure import textable, trust
-from assure.commands._common import emit, format_option, output_option, to_json
+from assure.commands._common import emit, format_option, output_option, parse_instant, to_json
 from assure.errors import DataError, ExitCode
 from assure.findings import Finding, Status, count_by_status
+from assure.junit import findings_junit
 from assure.signatures import chain, fetch
 from assure.signatures.models import DocumentReport
 from assure.signatures.verify import verify_target
-
-
-def parse_instant(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
-    """`--at`: ISO 8601 date or date-time; a time without zone is UTC."""
-    if value is None:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 date or date-time") from None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def parse_size(_ctx: click.Context, _param: click.Parameter, value: str) -> int:
@@ -101,31 +89,12 @@ def table(reports: Sequence[DocumentReport]) -> str:
 
 def junit(reports: Sequence[DocumentReport]) -> str:
     """JUnit XML: one test suite per document, one test case per check."""
-    suites = etree.Element("testsuites", name="assure verify-signature")
-    for r in reports:
-        findings = r.findings()
-        suite = etree.SubElement(
-            suites,
-            "testsuite",
-            name=r.target,
-            tests=str(len(findings)),
-            failures=str(sum(f.status == Status.FAIL for f in findings)),
-            errors=str(sum(f.status == Status.ERROR for f in findings)),
-            skipped=str(
-                sum(f.status in (Status.INCONCLUSIVE, Status.NOT_APPLICABLE) for f in findings)
-            ),
-        )
-        for f in findings:
-            case = etree.SubElement(suite, "testcase", classname=r.target, name=f.check)
-            if f.status == Status.FAIL:
-                etree.SubElement(case, "failure", message=f.summary).text = f.summary
-            elif f.status == Status.ERROR:
-                etree.SubElement(case, "error", message=f.summary).text = f.reason or f.summary
-            elif f.status in (Status.INCONCLUSIVE, Status.NOT_APPLICABLE):
-                etree.SubElement(case, "skipped", message=f"{f.status.value}: {f.summary}")
-            etree.SubElement(case, "system-out").text = f"{f.status.value}: {f.summary}"
-    text: bytes = etree.tostring(suites, pretty_print=True, xml_declaration=True, encoding="UTF-8")
-    return text.decode("utf-8")
+    return findings_junit(
+        [f for r in reports for f in r.findings()],
+        [r.target for r in reports],
+        name="assure verify-signature",
+        skip=(Status.INCONCLUSIVE, Status.NOT_APPLICABLE),
+    )
 
 
 @click.command("verify-signature")

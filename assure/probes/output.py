@@ -10,12 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import IO, Any
 
 from assure import __version__, textable
 from assure.findings import Finding, Status, count_by_status
+from assure.junit import findings_junit
 from assure.probes import CHECKS, CheckId
 from assure.probes.verdict import overall
 from assure.render import render_template
@@ -122,35 +122,8 @@ def to_csv(findings: Sequence[Finding]) -> str:
 
 
 def junit(findings: Sequence[Finding], order: Sequence[str]) -> str:
-    """One test suite per target, one test case per check: fail → failure, error → error,
-    inconclusive → skipped (it was not decided, so it neither passes nor fails a build)."""
-    suites = ET.Element("testsuites", name="assure probe")
-    by: dict[str, list[Finding]] = {t: [] for t in order}
-    for f in findings:
-        by.setdefault(f.target, []).append(f)
-    for target, fs in by.items():
-        suite = ET.SubElement(
-            suites,
-            "testsuite",
-            name=target,
-            tests=str(len(fs)),
-            failures=str(sum(f.status is Status.FAIL for f in fs)),
-            errors=str(sum(f.status is Status.ERROR for f in fs)),
-            skipped=str(sum(f.status is Status.INCONCLUSIVE for f in fs)),
-        )
-        for f in fs:
-            case = ET.SubElement(suite, "testcase", classname=target, name=f.check)
-            text = json.dumps(dict(f.evidence), ensure_ascii=False, indent=1)
-            if f.status is Status.FAIL:
-                ET.SubElement(case, "failure", message=f.summary, type="fail").text = text
-            elif f.status is Status.ERROR:
-                ET.SubElement(case, "error", message=f.summary, type="error").text = text
-            elif f.status is Status.INCONCLUSIVE:
-                ET.SubElement(case, "skipped", message=f"inconclusive: {f.summary}")
-            else:
-                ET.SubElement(case, "system-out").text = f"{f.status.value}: {f.summary}"
-    ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
+    """One test suite per target, one test case per check (see `assure.junit`)."""
+    return findings_junit(findings, order, name="assure probe")
 
 
 _TITLES = {c.value: title for c, (_fam, title) in CHECKS.items()}

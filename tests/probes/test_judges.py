@@ -206,14 +206,8 @@ def test_similarity_ignores_nonces() -> None:
     assert ipv6.similarity(a, b) > 0.95
 
 
-def _cert(org: str, cn: str) -> x509.Certificate:
+def _self_signed(name: x509.Name) -> x509.Certificate:
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
-            x509.NameAttribute(NameOID.COMMON_NAME, cn),
-        ]
-    )
     now = dt.datetime.now(dt.UTC)
     return (
         x509.CertificateBuilder()
@@ -224,6 +218,17 @@ def _cert(org: str, cn: str) -> x509.Certificate:
         .not_valid_before(now)
         .not_valid_after(now + dt.timedelta(days=1))
         .sign(key, hashes.SHA256())
+    )
+
+
+def _cert(org: str, cn: str) -> x509.Certificate:
+    return _self_signed(
+        x509.Name(
+            [
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
+                x509.NameAttribute(NameOID.COMMON_NAME, cn),
+            ]
+        )
     )
 
 
@@ -232,20 +237,8 @@ def _registry_cert(anchor_id: str) -> x509.Certificate:
     from assure import trust as national
 
     anchor = next(a for a in national.registry().anchors if a.id == anchor_id)
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name(
-        [x509.NameAttribute(national._DN_KEYS[k], v) for k, v in anchor.subject.items()]
-    )
-    now = dt.datetime.now(dt.UTC)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
+    return _self_signed(
+        x509.Name([x509.NameAttribute(national._DN_KEYS[k], v) for k, v in anchor.subject.items()])
     )
 
 
