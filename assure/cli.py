@@ -9,6 +9,7 @@ Commands return their exit code; they never call `sys.exit` themselves.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import sys
 import traceback
@@ -17,20 +18,54 @@ from collections.abc import Sequence
 import click
 
 from assure import __version__
-from assure.commands import (
-    classify,
-    demo,
-    dossier,
-    gap,
-    plan,
-    probe,
-    transition,
-    trust,
-    validate,
-    verify_signature,
-)
 from assure.commands._common import Env
 from assure.errors import AssureError, DataError, ExitCode
+
+#: Every command: its module under `assure.commands` and its one-line help. The help is
+#: written here so that `assure --help` lists the commands without importing any of them
+#: (probe and verify-signature pull in TLS, PDF and XML libraries that take most of a
+#: second to import); `tests/test_startup.py` keeps this line equal to the command's own.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("validate", "Validate profiles against the profile schema."),
+    "classify": ("classify", "Security level of each profile, with the criteria that decide it."),
+    "plan": ("plan", "Assurance plan: the requirements of the profile's level, with why."),
+    "gap": ("gap", "Gap report: each requirement's status from controls, waivers and probes."),
+    "dossier": ("dossier", "Level-proposal dossier and cover letter as DOCX and HTML."),
+    "transition": ("transition", "Level of each system under both regimes, and what changes."),
+    "probe": ("probe", "Probe portals (URL or host name) for IPv6, HTTPS and TLS."),
+    "verify-signature": ("verify_signature", "Verify signed documents (PDF, XML, XAdES)."),
+    "trust": ("trust", "Trust anchors for signed documents: import, list what is present."),
+    "demo": ("demo", "Classify the bundled profiles, then write one example's documents."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command runs (click's lazy
+    group pattern): `assure classify` never loads pyHanko, lxml or python-docx."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*COMMANDS, *(name for name in self.commands if name not in COMMANDS)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:  # added with add_command (plugins, tests)
+            return self.commands[cmd_name]
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module = importlib.import_module(f"assure.commands.{entry[0]}")
+        command: click.Command = module.command
+        command.short_help = command.short_help or entry[1]
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_line) for name, (_module, help_line) in COMMANDS.items()]
+        rows += [
+            (name, cmd.get_short_help_str())
+            for name, cmd in self.commands.items()
+            if name not in COMMANDS
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -42,7 +77,10 @@ def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None
         raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, "-V", "--version", prog_name="assure")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 @click.option(
@@ -60,21 +98,6 @@ def cli(ctx: click.Context, debug: bool, today: dt.date | None) -> None:
     input data; 4 nothing could be decided; 5 internal error.
     """
     ctx.obj = Env(today=today or dt.date.today(), debug=debug)
-
-
-for _module in (
-    validate,
-    classify,
-    plan,
-    gap,
-    dossier,
-    transition,
-    probe,
-    verify_signature,
-    trust,
-    demo,
-):
-    cli.add_command(_module.command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -27,9 +27,9 @@ from cryptography.x509.oid import NameOID
 
 from assure import atomic
 from assure.errors import DataError
+from assure.inputs.validation import validate, validator_for_file
+from assure.inputs.yamldoc import load_yaml
 from assure.paths import checklists_dir, schema_path
-from assure.validation import validate, validator_for_file
-from assure.yamldoc import load_yaml
 
 FAMILY_NEAC = "neac"
 FAMILY_GOV = "gov-specialised"

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import yaml
 
-from assure.catalogue import load_catalogues
-from assure.classify import classify
-from assure.gap import gap_report
+from assure.inputs.profile import load_many
+from assure.law.catalogue import load_catalogues
+from assure.law.classify import classify
+from assure.law.gap import gap_report
+from assure.law.plan import NoLevelError, build_plan
+from assure.law.regime import load_regime
 from assure.paths import profiles_dir
-from assure.plan import NoLevelError, build_plan
-from assure.profile import load_many
-from assure.regime import load_regime
 
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

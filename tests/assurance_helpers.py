@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from assure.catalogue import load_catalogues
-from assure.classify import classify
-from assure.plan import Plan, build_plan
-from assure.profile import Profile, parse_profile
-from assure.regime import load_regime
-from assure.yamldoc import parse_yaml
+from assure.inputs.profile import Profile, parse_profile
+from assure.inputs.yamldoc import parse_yaml
+from assure.law.catalogue import load_catalogues
+from assure.law.classify import classify
+from assure.law.plan import Plan, build_plan
+from assure.law.regime import load_regime
 
 BASE = """id: {id}
 name: {name}

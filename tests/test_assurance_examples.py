@@ -6,15 +6,15 @@ import datetime as dt
 
 import pytest
 
-from assure.catalogue import load_catalogues
-from assure.classify import classify
 from assure.commands._assurance import check_references
-from assure.dossier import cover_letter_model, dossier_model, expert_opinion_model
-from assure.gap import gap_report
+from assure.inputs.profile import load_profile
+from assure.law.catalogue import load_catalogues
+from assure.law.classify import classify
+from assure.law.gap import gap_report
+from assure.law.plan import build_plan, plan_json
+from assure.law.regime import DEFAULT_REGIME, load_regime
 from assure.paths import profiles_dir
-from assure.plan import build_plan, plan_json
-from assure.profile import load_profile
-from assure.regime import DEFAULT_REGIME, load_regime
+from assure.reports.dossier import cover_letter_model, dossier_model, expert_opinion_model
 
 PROFILES = sorted(profiles_dir().glob("*.yaml"))
 TODAY = dt.date(2026, 11, 22)

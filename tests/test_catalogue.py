@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assure.catalogue import PROBE_CHECKS, load_catalogues
 from assure.errors import DataError
+from assure.law.catalogue import PROBE_CHECKS, load_catalogues
 from tests.conftest import ROOT, run_assure, write
 
 ALL = (1, 2, 3, 4, 5)

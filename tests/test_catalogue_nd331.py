@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from assure.catalogue import PLAN_PARTS, PROBE_CHECKS, CatalogueSet, load_catalogues
-from assure.classify import classify
-from assure.plan import APPLIES, CONDITION_MET, TO_CONFIRM, Plan, build_plan
-from assure.profile import load_profile
-from assure.regime import load_regime
+from assure.inputs.profile import load_profile
+from assure.law.catalogue import PLAN_PARTS, PROBE_CHECKS, CatalogueSet, load_catalogues
+from assure.law.classify import classify
+from assure.law.plan import APPLIES, CONDITION_MET, TO_CONFIRM, Plan, build_plan
+from assure.law.regime import load_regime
 from tests.assurance_helpers import ids, profile
 from tests.conftest import ROOT, run_assure, write
 

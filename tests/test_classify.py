@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 import yaml
 
-from assure.classify import classification_json, classify, next_on_or_after
-from assure.profile import Profile, parse_profile
-from assure.regime import load_regime
-from assure.yamldoc import parse_yaml
+from assure.inputs.profile import Profile, parse_profile
+from assure.inputs.yamldoc import parse_yaml
+from assure.law.classify import classification_json, classify, next_on_or_after
+from assure.law.regime import load_regime
 
 REGIME = load_regime("nd85-2016")
 TODAY = dt.date(2026, 11, 22)

@@ -12,7 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from assure.dossier import cover_letter_model
+from assure.reports.dossier import cover_letter_model
 from tests.assurance_helpers import LEVEL4_NATIONAL, plan_of
 from tests.conftest import ROOT, run_assure, write
 

@@ -13,9 +13,9 @@ import pytest
 
 from assure.errors import DataError
 from assure.findings import Finding, Status
-from assure.gap import gap_report, load_findings, relevant_findings
-from assure.render_gap import gap_docx, gap_markdown
-from assure.validation import validator_for
+from assure.inputs.validation import validator_for
+from assure.law.gap import gap_report, load_findings, relevant_findings
+from assure.reports.gap import gap_docx, gap_markdown
 from tests.assurance_helpers import LEVEL3_PORTAL, LEVEL5_STORE, plan_of
 from tests.conftest import ROOT, run_assure, write
 

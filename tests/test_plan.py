@@ -9,8 +9,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from assure.plan import CONDITION_MET, TO_CONFIRM, plan_json
-from assure.render_plan import plan_docx
+from assure.law.plan import CONDITION_MET, TO_CONFIRM, plan_json
+from assure.reports.plan import plan_docx
 from tests.assurance_helpers import (
     LEVEL1,
     LEVEL3_INFRA,

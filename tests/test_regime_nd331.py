@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assure.classify import classify_node, obligations
-from assure.profile import SystemNode
-from assure.regime import known_regimes, load_regime
+from assure.inputs.profile import SystemNode
+from assure.law.classify import classify_node, obligations
+from assure.law.regime import known_regimes, load_regime
 from tests.conftest import ROOT, run_assure, write
 
 REGIME = "nd331-2026"
@@ -314,7 +314,7 @@ def test_flag_and_procedure_in_classify_json() -> None:
 
 def test_every_bundled_regime_and_transition_loads() -> None:
     """Every shipped regime and transition file validates and loads."""
-    from assure.transition import load_transition, transition_files
+    from assure.law.transition import load_transition, transition_files
 
     for regime_id in known_regimes():
         regime = load_regime(regime_id)

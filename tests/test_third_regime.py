@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from assure.classify import classification_json, classify, obligations
 from assure.errors import DataError, UsageError
-from assure.profile import SystemNode, load_profile
-from assure.regime import known_regimes, load_regime
-from assure.transition import load_transition, record_json, transitions
+from assure.inputs.profile import SystemNode, load_profile
+from assure.law.classify import classification_json, classify, obligations
+from assure.law.regime import known_regimes, load_regime
+from assure.law.transition import load_transition, record_json, transitions
 from tests.conftest import ROOT, write
 
 TODAY = dt.date(2030, 1, 15)
@@ -206,11 +206,11 @@ def test_transition_to_third_regime_is_data_only(root: Path, tmp_path: Path) -> 
 
 def test_engine_modules_name_no_regime() -> None:
     """The engine and the transition logic never test for a particular regime."""
-    for name in ("classify.py", "transition.py", "regime.py"):
-        text = (ROOT / "assure" / name).read_text(encoding="utf-8")
+    for name in ("classify.py", "transition.py", "regime.py", "conditions.py"):
+        text = (ROOT / "assure" / "law" / name).read_text(encoding="utf-8")
         for regime in ("nd331", "toy-2030"):
             assert regime not in text, (name, regime)
-    text = (ROOT / "assure" / "classify.py").read_text(encoding="utf-8")
+    text = (ROOT / "assure" / "law" / "classify.py").read_text(encoding="utf-8")
     assert "nd85" not in text
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import docx
 import pytest
 
-from assure.profile import load_profile
-from assure.transition import load_transition, record_json, report_json, transitions
+from assure.inputs.profile import load_profile
+from assure.law.transition import load_transition, record_json, report_json, transitions
 from tests.conftest import ROOT, assert_no_traceback, run_assure, write
 
 DATA = ROOT / "tests" / "data" / "nd331"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assure.errors import DataError
-from assure.yamldoc import format_path, parse_yaml
+from assure.inputs.yamldoc import format_path, parse_yaml
 
 
 def problem(text: str) -> str:

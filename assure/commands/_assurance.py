@@ -6,15 +6,15 @@ from pathlib import Path
 
 import click
 
-from assure.catalogue import CatalogueSet, load_catalogues
-from assure.classify import classify
 from assure.commands._common import F, report_problems
 from assure.errors import AssureError, DataError, ExitCode, Position, Problem
+from assure.inputs.profile import Profile, load_profile
+from assure.inputs.yamldoc import format_path
+from assure.law.catalogue import CatalogueSet, load_catalogues
+from assure.law.classify import classify
+from assure.law.plan import NoLevelError, Plan, build_plan
+from assure.law.regime import DEFAULT_REGIME, load_regime
 from assure.paths import checklists_dir
-from assure.plan import NoLevelError, Plan, build_plan
-from assure.profile import Profile, load_profile
-from assure.regime import DEFAULT_REGIME, load_regime
-from assure.yamldoc import format_path
 
 
 class NoLevelToPlanError(AssureError):

@@ -8,14 +8,15 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import yaml
 
 from assure import atomic
 from assure.errors import DataError, Problem
-from assure.regime import Lang
+
+if TYPE_CHECKING:
+    from assure.law.regime import Lang
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -91,6 +92,8 @@ def to_json(data: Any) -> str:
 
 
 def to_yaml(data: Any) -> str:
+    import yaml  # only the YAML format needs it; `assure --help` should not pay for it
+
     text: str = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
     return text
 

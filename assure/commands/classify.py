@@ -8,15 +8,6 @@ from typing import Any
 
 import click
 
-from assure import textable
-from assure.classify import (
-    Classification,
-    NodeResult,
-    classification_json,
-    classify,
-    composite_reason,
-    display_name,
-)
 from assure.commands._common import (
     Env,
     emit,
@@ -31,8 +22,17 @@ from assure.commands._common import (
     to_yaml,
 )
 from assure.errors import ExitCode, Position, Problem
-from assure.profile import Profile, load_many
-from assure.regime import DEFAULT_REGIME, Lang, Regime, load_regime
+from assure.inputs.profile import Profile, load_many
+from assure.law.classify import (
+    Classification,
+    NodeResult,
+    classification_json,
+    classify,
+    composite_reason,
+    display_name,
+)
+from assure.law.regime import DEFAULT_REGIME, Lang, Regime, load_regime
+from assure.reports import text as textable
 
 HEAD = {
     "vi": ("Mã hệ thống", "Cấp độ", "Tiêu chí quyết định", "Tên hệ thống"),

@@ -19,14 +19,14 @@ from assure.commands._common import (
 )
 from assure.commands.classify import classify_all, table
 from assure.commands.dossier import refuse_non_empty
-from assure.dossier import share, write_dossier
 from assure.errors import ExitCode
-from assure.gap import gap_json, gap_report
+from assure.inputs.profile import load_many
+from assure.law.gap import gap_json, gap_report
+from assure.law.plan import plan_json
 from assure.paths import profiles_dir
-from assure.plan import plan_json
-from assure.profile import load_many
-from assure.render_gap import gap_docx, gap_html, gap_junit, gap_markdown
-from assure.render_plan import plan_docx, plan_html, plan_markdown
+from assure.reports.dossier import share, write_dossier
+from assure.reports.gap import gap_docx, gap_html, gap_junit, gap_markdown
+from assure.reports.plan import plan_docx, plan_html, plan_markdown
 
 #: The bundled example whose plan, gap report and dossier the demo writes.
 DEMO_PROFILE = "cong-dvc-demo"

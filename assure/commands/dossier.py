@@ -14,9 +14,9 @@ from assure.commands._assurance import (
     regime_option,
 )
 from assure.commands._common import Env, lang_of, lang_option, pass_env
-from assure.dossier import write_dossier
 from assure.errors import ExitCode, UsageError
-from assure.gap import gap_report
+from assure.law.gap import gap_report
+from assure.reports.dossier import write_dossier
 
 
 def refuse_non_empty(target: Path, force: bool) -> None:

@@ -24,8 +24,8 @@ from assure.commands._common import (
     to_json,
 )
 from assure.errors import ExitCode
-from assure.gap import gap_json, gap_report, load_findings_files
-from assure.render_gap import gap_docx, gap_html, gap_junit, gap_markdown
+from assure.law.gap import gap_json, gap_report, load_findings_files
+from assure.reports.gap import gap_docx, gap_html, gap_junit, gap_markdown
 
 
 @click.command("gap")

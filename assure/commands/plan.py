@@ -22,8 +22,8 @@ from assure.commands._common import (
     to_json,
 )
 from assure.errors import ExitCode
-from assure.plan import plan_json
-from assure.render_plan import plan_docx, plan_html, plan_markdown
+from assure.law.plan import plan_json
+from assure.reports.plan import plan_docx, plan_html, plan_markdown
 
 
 @click.command("plan")

@@ -20,11 +20,11 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from assure.commands._common import emit, parse_instant
 from assure.errors import DataError, ExitCode, UsageError
 from assure.findings import Finding, Status
-from assure.probes import output, runner, trust
+from assure.inputs.profile import load_many
+from assure.probes import runner, trust
 from assure.probes.context import ProbeContext
 from assure.probes.targets import collect_targets, parse_resolve
-from assure.profile import load_many
-from assure.signatures import verify as signatures
+from assure.reports import findings as output
 
 
 def _parse_ns(value: str) -> tuple[str, int]:
@@ -196,6 +196,8 @@ def command(
         if show:
             click.echo("", err=True)
         if documents:
+            from assure.signatures import verify as signatures  # pyHanko, signxml: only here
+
             found = signatures.document_findings(documents, at=at, timeout=timeout)
             decided = decided or any(f.status in _VERDICTS for f in found)
             failed = failed or any(f.status is Status.FAIL for f in found)

@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 
-from assure import textable
 from assure.commands._common import (
     Env,
     emit,
@@ -22,12 +21,12 @@ from assure.commands._common import (
     report_problems,
     to_json,
 )
-from assure.docxwriter import DocxBuilder
 from assure.errors import ExitCode, UsageError
-from assure.profile import load_many
-from assure.regime import Lang
-from assure.render import md_escape, render_template
-from assure.transition import LEVEL_KEYS, load_transition, report_json, transitions
+from assure.inputs.profile import load_many
+from assure.law.regime import Lang
+from assure.law.transition import LEVEL_KEYS, load_transition, report_json, transitions
+from assure.reports import text as textable
+from assure.reports.templating import md_escape, render_template
 
 ARROWS = {"up": "↑", "same": "=", "down": "↓", "undetermined": "?"}
 WORDS = {
@@ -201,6 +200,8 @@ def _topic_value(value: Any) -> str:
 def docx_bytes(report: Mapping[str, Any], lang: Lang) -> bytes:
     """The report as a Word document: headings per system, real tables."""
     lab = LABELS[lang]
+    from assure.reports.docx import DocxBuilder  # python-docx only for this format
+
     doc = DocxBuilder(report["title"], lang="vi-VN" if lang == "vi" else "en-GB")
     doc.title(report["title"])
     doc.para(", ".join(report["sources"]), italic=True, center=True)

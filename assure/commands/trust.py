@@ -13,9 +13,10 @@ from typing import Any
 
 import click
 
-from assure import textable, trust
+from assure import trust
 from assure.commands._common import emit, format_option, output_option, to_json
 from assure.errors import DataError, ExitCode, Position, Problem
+from assure.reports import text as textable
 
 
 @click.group("trust")

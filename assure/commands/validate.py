@@ -6,7 +6,7 @@ import click
 
 from assure.commands._common import report_errors, report_problems
 from assure.errors import ExitCode
-from assure.profile import load_many
+from assure.inputs.profile import load_many
 
 
 @click.command("validate")

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import click
 
-from assure import textable, trust
+from assure import trust
 from assure.commands._common import emit, format_option, output_option, parse_instant, to_json
 from assure.errors import DataError, ExitCode
 from assure.findings import Finding, Status, count_by_status
-from assure.junit import findings_junit
+from assure.reports import text as textable
+from assure.reports.junit import findings_junit
 from assure.signatures import chain, fetch
 from assure.signatures.models import DocumentReport
 from assure.signatures.verify import verify_target

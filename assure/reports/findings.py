@@ -13,12 +13,13 @@ import json
 from collections.abc import Sequence
 from typing import IO, Any
 
-from assure import __version__, textable
+from assure import __version__
 from assure.findings import Finding, Status, count_by_status
-from assure.junit import findings_junit
 from assure.probes import CHECKS, CheckId
 from assure.probes.verdict import overall
-from assure.render import render_template
+from assure.reports import text as textable
+from assure.reports.junit import findings_junit
+from assure.reports.templating import render_template
 
 FORMATS = ("table", "json", "jsonl", "csv", "html", "junit", "sarif")
 TOOL = {"name": "assure", "version": __version__, "command": "probe"}
@@ -122,7 +123,7 @@ def to_csv(findings: Sequence[Finding]) -> str:
 
 
 def junit(findings: Sequence[Finding], order: Sequence[str]) -> str:
-    """One test suite per target, one test case per check (see `assure.junit`)."""
+    """One test suite per target, one test case per check (see `assure.reports.junit`)."""
     return findings_junit(findings, order, name="assure probe")
 
 

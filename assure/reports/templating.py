@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from assure.paths import templates_dir
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 def _thousands(value: Any, lang: str = "vi") -> str:
@@ -42,7 +43,13 @@ def _pct(value: Any) -> str:
 
 @cache
 def environment(folder: Path | None = None) -> jinja2.Environment:
-    """The shared environment over `templates/` (or `folder`, for tests)."""
+    """The shared environment over `templates/` (or `folder`, for tests).
+
+    Jinja2 is imported here, not at module level: commands that print only a table or JSON
+    never pay for it.
+    """
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(folder or templates_dir())),
         autoescape=jinja2.select_autoescape(

@@ -7,15 +7,16 @@ what a JSON consumer sees and what a reader sees cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assure import __version__
-from assure.docxlayout import a4, set_widths, stable_bytes
-from assure.docxwriter import DocxBuilder
-from assure.labels import labels
-from assure.plan import Plan, display_name, grouped, plan_json
-from assure.regime import Lang
-from assure.render import render_template
+from assure.law.plan import Plan, display_name, grouped, plan_json
+from assure.law.regime import Lang
+from assure.reports.labels import labels
+from assure.reports.templating import render_template
+
+if TYPE_CHECKING:
+    from assure.reports.docx import DocxBuilder
 
 
 def context(plan: Plan, lang: Lang) -> dict[str, Any]:
@@ -63,6 +64,8 @@ def write_plan_sections(
     doc: DocxBuilder, plan: Plan, lang: Lang, *, level: int = 1, with_why: bool = True
 ) -> None:
     """The plan's parts and tables into `doc`, headings starting at `level`."""
+    from assure.reports.docx import set_widths
+
     lb = labels(lang)
     data = plan_json(plan, lang)
     s = data["summary"]
@@ -118,7 +121,9 @@ def write_plan_sections(
 
 
 def plan_docx(plan: Plan, lang: Lang) -> bytes:
-    """The plan as a Word document."""
+    """The plan as a Word document (python-docx is imported only for this format)."""
+    from assure.reports.docx import DocxBuilder, a4, stable_bytes
+
     lb = labels(lang)
     doc = DocxBuilder(f"{lb['plan_title']}: {display_name(plan, lang)}", lang=_docx_lang(lang))
     a4(doc, landscape=True)

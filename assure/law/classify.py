@@ -1,6 +1,6 @@
 """The classification engine: a pure function from a profile's facts to a level, explained.
 
-Everything regime-specific is data (`assure.regime`). The engine only knows how to evaluate
+Everything regime-specific is data (`assure.law.regime`). The engine only knows how to evaluate
 conditions, take the highest level that fired (each level is met by any one of its criteria;
 a composite system takes the highest level of its parts), and explain the result: the
 criteria that fired with a one-sentence reason each, and the criteria of the next level up
@@ -15,145 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assure.profile import Profile, SystemNode
-from assure.regime import Criterion, Fact, Lang, Regime
-
-MISSING = object()  # a fact the profile does not state (distinct from None or False)
-
-
-@dataclass(frozen=True, slots=True)
-class Atom:
-    """One comparison of a condition that did not hold: what was needed, what there is."""
-
-    fact: str
-    op: str
-    expected: Any
-    actual: Any  # MISSING when the profile does not state the fact
-
-    def describe(self, regime: Regime, lang: Lang) -> str:
-        fact = regime.facts[self.fact]
-        label = fact.label(lang)
-        want = _op_text(self.op, self.expected, fact, lang)
-        if self.actual is MISSING:
-            now = "chưa khai báo" if lang == "vi" else "not stated"
-        else:
-            now = ("hiện là " if lang == "vi" else "now ") + fact.show(self.actual, lang)
-        return f"{label} {want} ({now})"
-
-
-_OPS_VI = {
-    "eq": "là",
-    "ne": "khác",
-    "in": "là một trong",
-    "not_in": "không là",
-    "gte": "≥",
-    "gt": ">",
-    "lte": "≤",
-    "lt": "<",
-    "contains": "bao gồm",
-    "contains_any": "bao gồm một trong",
-    "excludes": "không bao gồm",
-    "subset_of": "chỉ gồm",
-    "is": "là",
-}
-_OPS_EN = {
-    "eq": "is",
-    "ne": "is not",
-    "in": "is one of",
-    "not_in": "is none of",
-    "gte": "≥",
-    "gt": ">",
-    "lte": "≤",
-    "lt": "<",
-    "contains": "includes",
-    "contains_any": "includes one of",
-    "excludes": "excludes",
-    "subset_of": "only",
-    "is": "is",
-}
-
-
-def _op_text(op: str, expected: Any, fact: Fact, lang: Lang) -> str:
-    if op == "present":
-        return "phải được khai báo" if lang == "vi" else "must be stated"
-    word = (_OPS_VI if lang == "vi" else _OPS_EN)[op]
-    return f"{word} {fact.show(expected, lang)}"
-
-
-def _fact_value(facts: Mapping[str, Any], regime: Regime, name: str) -> Any:
-    if name in facts:
-        return facts[name]
-    fact = regime.facts.get(name)
-    default = None if fact is None else fact.default
-    return MISSING if default is None else default
-
-
-def atom_holds(op: str, expected: Any, actual: Any) -> bool:
-    if op == "present":
-        return bool(expected) == (actual is not MISSING)
-    if actual is MISSING:
-        return False
-    if op == "eq":
-        return bool(actual == expected)
-    if op == "ne":
-        return bool(actual != expected)
-    if op == "in":
-        return bool(actual in expected)
-    if op == "not_in":
-        return bool(actual not in expected)
-    if op == "is":
-        return actual is expected
-    if op in ("gte", "gt", "lte", "lt"):
-        if not isinstance(actual, int | float) or isinstance(actual, bool):
-            return False
-        return bool(
-            {
-                "gte": actual >= expected,
-                "gt": actual > expected,
-                "lte": actual <= expected,
-                "lt": actual < expected,
-            }[op]
-        )
-    values = set(actual) if isinstance(actual, list | tuple) else {actual}
-    if op == "contains":
-        return expected in values
-    if op == "contains_any":
-        return bool(values & set(expected))
-    if op == "excludes":
-        return expected not in values
-    if op == "subset_of":
-        return values <= set(expected)
-    raise ValueError(f"unknown operator {op!r}")  # the regime schema rules this out
-
-
-def evaluate(cond: Mapping[str, Any], facts: Mapping[str, Any], regime: Regime) -> list[Atom]:
-    """Comparisons of `cond` that fail on `facts`; an empty list means the condition holds.
-
-    For `any`, the branch with the fewest failures is reported: it is the closest way to
-    meet the condition.
-    """
-    if "all" in cond:
-        return [a for c in cond["all"] for a in evaluate(c, facts, regime)]
-    if "any" in cond:
-        best: list[Atom] | None = None
-        for c in cond["any"]:
-            unmet = evaluate(c, facts, regime)
-            if not unmet:
-                return []
-            if best is None or len(unmet) < len(best):
-                best = unmet
-        return best or []
-    name = cond["fact"]
-    actual = _fact_value(facts, regime, name)
-    if actual is MISSING and cond.get("missing_ok"):
-        return []
-    unmet = []
-    for op, expected in cond.items():
-        if op in ("fact", "missing_ok"):
-            continue
-        if not atom_holds(op, expected, actual):
-            unmet.append(Atom(name, op, expected, actual))
-    return unmet
+from assure.inputs.profile import Profile, SystemNode
+from assure.law.conditions import Comparison, RegimeDefaults, evaluate, holds
+from assure.law.regime import Criterion, Lang, Regime
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +58,7 @@ class NearMiss:
     """A criterion that did not fire, with what it lacks (closest first in results)."""
 
     criterion: Criterion
-    unmet: tuple[Atom, ...]
+    unmet: tuple[Comparison, ...]
     component: SystemNode | None = None  # set when the miss is a component's, not the node's
 
 
@@ -233,10 +97,11 @@ def classify_node(node: SystemNode, regime: Regime) -> NodeResult:
     """Classify one node and its components (pure)."""
     fired: list[Fired] = []
     misses: list[NearMiss] = []
+    defaults = RegimeDefaults(regime)
     for crit in regime.criteria:
-        unmet = evaluate(crit.when, node.facts, regime)
-        if unmet:
-            misses.append(NearMiss(crit, tuple(unmet)))
+        outcome = evaluate(crit.when, node.facts, defaults=defaults)
+        if not outcome.holds:
+            misses.append(NearMiss(crit, outcome.unmet))
         else:
             fired.append(Fired(crit, node.facts))
     fired.sort(key=lambda f: -f.criterion.level)
@@ -256,9 +121,10 @@ def classify_node(node: SystemNode, regime: Regime) -> NodeResult:
         for comp in node.components:
             for sub in comp.walk():
                 pool += [
-                    NearMiss(c, tuple(unmet), sub)
+                    NearMiss(c, out.unmet, sub)
                     for c in regime.criteria
-                    if c.level == target and (unmet := evaluate(c.when, sub.facts, regime))
+                    if c.level == target
+                    and not (out := evaluate(c.when, sub.facts, defaults=defaults)).holds
                 ]
         near = _dedupe(
             sorted(pool, key=lambda m: (len(m.unmet), m.criterion.level, m.criterion.id))
@@ -274,7 +140,7 @@ def _flags(
     """Flags a node carries: by its facts, by its level, or because a component carries it."""
     raised: list[str] = []
     for flag in regime.flags:
-        by_facts = flag.when is not None and not evaluate(flag.when, node.facts, regime)
+        by_facts = flag.when is not None and holds(flag.when, node.facts, regime)
         by_level = flag.from_level is not None and level is not None and level >= flag.from_level
         by_parts = any(flag.id in c.flags for c in comps)
         if by_facts or by_level or by_parts:

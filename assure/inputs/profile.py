@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from assure.errors import DataError, Problem, UsageError
-from assure.validation import validate, validator_for
-from assure.yamldoc import Document, PathKey, format_path, load_yaml
+from assure.inputs.validation import validate, validator_for
+from assure.inputs.yamldoc import Document, PathKey, format_path, load_yaml
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 

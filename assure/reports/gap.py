@@ -6,17 +6,18 @@ machine view (JSON) and the reader's view cannot disagree.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
 from assure import __version__
-from assure.catalogue import GROUP_TITLES, PLAN_PART_TITLES, PLAN_PARTS
-from assure.docxlayout import a4, stable_bytes
-from assure.docxwriter import DocxBuilder
-from assure.gap import GapReport, gap_json
-from assure.labels import labels
-from assure.regime import Lang
-from assure.render import render_template
+from assure.law.catalogue import GROUP_TITLES, PLAN_PART_TITLES, PLAN_PARTS
+from assure.law.gap import GapReport, gap_json
+from assure.law.regime import Lang
+from assure.reports.labels import labels
+from assure.reports.templating import render_template
+
+if TYPE_CHECKING:
+    pass
 
 
 def _chart_rows(cov: dict[str, Any], titles: dict[str, str]) -> list[dict[str, Any]]:
@@ -89,7 +90,9 @@ def gap_html(report: GapReport, lang: Lang) -> str:
 
 
 def gap_docx(report: GapReport, lang: Lang) -> bytes:
-    """The gap report as a Word document."""
+    """The gap report as a Word document (python-docx is imported only for this format)."""
+    from assure.reports.docx import DocxBuilder, a4, stable_bytes
+
     ctx = context(report, lang)
     lb, data = ctx["L"], ctx["gap"]
     doc = DocxBuilder(

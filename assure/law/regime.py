@@ -2,7 +2,7 @@
 
 A regime file (`checklists/regimes/<id>.yaml`) declares the facts it reads, its criteria as
 conditions over those facts, who appraises and approves at each level, and the time limits.
-Adding a regime means adding a file; the engine (`assure.classify`) does not change.
+Adding a regime means adding a file; the engine (`assure.law.classify`) does not change.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assure.errors import DataError, UsageError
+from assure.inputs.validation import validate, validator_for_file
+from assure.inputs.yamldoc import load_yaml
 from assure.paths import checklists_dir, schema_path
-from assure.validation import validate, validator_for_file
-from assure.yamldoc import load_yaml
 
 DEFAULT_REGIME = "nd85-2016"
 Lang = Literal["vi", "en"]

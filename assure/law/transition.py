@@ -18,21 +18,21 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from assure.classify import (
+from assure.errors import DataError, UsageError
+from assure.inputs.profile import Profile, SystemNode
+from assure.inputs.validation import validate, validator_for_file
+from assure.inputs.yamldoc import load_yaml
+from assure.law.classify import (
     Classification,
     Fired,
     NodeResult,
     classify,
-    evaluate,
     flag_json,
     obligations,
 )
-from assure.errors import DataError, UsageError
+from assure.law.conditions import holds
+from assure.law.regime import Condition, Lang, Regime, Text, facts_in, load_regime
 from assure.paths import checklists_dir, schema_path
-from assure.profile import Profile, SystemNode
-from assure.regime import Condition, Lang, Regime, Text, facts_in, load_regime
-from assure.validation import validate, validator_for_file
-from assure.yamldoc import load_yaml
 
 DIRECTIONS = ("up", "same", "down", "undetermined")
 
@@ -236,7 +236,7 @@ def missing_facts(profile: Profile, tr: Transition) -> list[Missing]:
         for req in tr.required_facts:
             if req.fact in node.facts:
                 continue
-            if req.when is None or not evaluate(req.when, node.facts, tr.target):
+            if req.when is None or holds(req.when, node.facts, tr.target):
                 out.append(Missing(node.id, req.fact, req.why))
     return out
 
@@ -245,7 +245,7 @@ def choose_rule(profile: Profile, tr: Transition) -> Rule | None:
     """The first transition rule whose condition holds for the profile."""
     ctx = _context(profile, profile.system)
     for rule in tr.rules:
-        if rule.when is None or not evaluate(rule.when, ctx, tr.target):
+        if rule.when is None or holds(rule.when, ctx, tr.target):
             return rule
     return None
 

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assure.catalogue import (
+from assure.inputs.profile import Profile
+from assure.law.catalogue import (
     DERIVED_FACTS,
     FACT_FIELDS,
     GROUP_TITLES,
@@ -24,29 +25,14 @@ from assure.catalogue import (
     LevelEntry,
     Requirement,
 )
-from assure.classify import MISSING, Classification, NodeResult, atom_holds
-from assure.labels import cite
-from assure.profile import Profile
-from assure.regime import Condition, Lang, Regime, Text
+from assure.law.citation import cite
+from assure.law.classify import Classification, NodeResult
+from assure.law.conditions import Comparison, evaluate
+from assure.law.regime import Condition, Lang, Regime, Text
 
 APPLIES = "applies"
 CONDITION_MET = "condition_met"
 TO_CONFIRM = "to_confirm"
-
-
-@dataclass(frozen=True, slots=True)
-class Unmet:
-    """One comparison of a condition that does not hold (or cannot be decided)."""
-
-    fact: str
-    op: str
-    expected: Any
-    actual: Any
-
-    @property
-    def missing(self) -> bool:
-        """True when the condition cannot be decided because the profile is silent."""
-        return self.actual is MISSING and self.fact in FACT_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,33 +138,13 @@ def plan_facts(classification: Classification, profile: Profile) -> dict[str, An
     return facts
 
 
-def unmet(cond: Condition, facts: Mapping[str, Any]) -> list[Unmet]:
-    """Comparisons of `cond` that fail on `facts` (the condition language of
-    `assure.classify.evaluate`, over the planner's facts); empty means it holds."""
-    if "all" in cond:
-        return [u for c in cond["all"] for u in unmet(c, facts)]
-    if "any" in cond:
-        best: list[Unmet] | None = None
-        for c in cond["any"]:
-            miss = unmet(c, facts)
-            if not miss:
-                return []
-            decided = [u for u in miss if not u.missing]
-            # prefer a branch that can still come true (undecided) over one that is false
-            if best is None or (not decided and any(not u.missing for u in best)):
-                best = miss
-        return best or []
-    name = cond["fact"]
-    actual = facts.get(name, MISSING)
-    if actual is MISSING and cond.get("missing_ok"):
-        return []
-    out = []
-    for op, expected in cond.items():
-        if op in ("fact", "missing_ok"):
-            continue
-        if not atom_holds(op, expected, actual):
-            out.append(Unmet(name, op, expected, actual))
-    return out
+def unmet(cond: Condition, facts: Mapping[str, Any]) -> tuple[Comparison, ...]:
+    """Comparisons of `cond` that do not hold on the planner's facts; empty means it holds.
+
+    A fact the profile could state (a profile field) but does not is undecided; a derived
+    fact that is missing simply does not hold.
+    """
+    return evaluate(cond, facts, askable=FACT_FIELDS).unmet
 
 
 _OPS = {
@@ -268,7 +234,7 @@ def describe(
     return "; ".join(bits)
 
 
-def _missing_hint(misses: Sequence[Unmet], regime: Regime) -> Text:
+def _missing_hint(misses: Sequence[Comparison], regime: Regime) -> Text:
     fields = []
     for u in misses:
         field = FACT_FIELDS.get(u.fact, f"classification.{u.fact}")
@@ -312,7 +278,7 @@ def build_plan(classification: Classification, catalogues: CatalogueSet, profile
         conds = [c for c in (req.when, entry.when) if c]
         misses = [u for c in conds for u in unmet(c, facts)]
         cond_text = [Text(describe(c, regime, "vi"), describe(c, regime, "en")) for c in conds]
-        if misses and any(not u.missing for u in misses):
+        if misses and any(not u.unknown for u in misses):
             why = _join(
                 basis,
                 Text(

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from assure.errors import DataError, UsageError
+from assure.inputs.validation import validate, validator_for
+from assure.inputs.yamldoc import Document, PathKey, load_yaml
+from assure.law.regime import Condition, Text, load_regime
 from assure.paths import checklists_dir
 from assure.probes import CheckId
-from assure.regime import Condition, Text, load_regime
 from assure.signatures.models import CHECKS as SIGNATURE_CHECKS
-from assure.validation import validate, validator_for
-from assure.yamldoc import Document, PathKey, load_yaml
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V"}
 
@@ -32,7 +32,7 @@ ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V"}
 PROBE_CHECKS: frozenset[str] = frozenset({c.value for c in CheckId} | set(SIGNATURE_CHECKS))
 
 #: Facts a catalogue condition may read besides the regime's classification facts; the
-#: planner derives them from the rest of the profile (see `assure.plan.plan_facts`).
+#: planner derives them from the rest of the profile (see `assure.law.plan.plan_facts`).
 DERIVED_FACTS: Mapping[str, Text] = {
     "criteria": Text("tiêu chí xác định cấp độ đã áp dụng", "classification criteria met"),
     "level": Text("cấp độ", "level"),

@@ -29,13 +29,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from assure.catalogue import GROUP_TITLES, PLAN_PARTS
 from assure.errors import DataError
 from assure.findings import Finding, Status, count_by_status, worst
-from assure.plan import Plan, PlanItem, display_name
-from assure.regime import Lang, Text
-from assure.validation import validate, validator_for
-from assure.yamldoc import Document, parse_yaml, read_text
+from assure.inputs.validation import validate, validator_for
+from assure.inputs.yamldoc import Document, parse_yaml, read_text
+from assure.law.catalogue import GROUP_TITLES, PLAN_PARTS
+from assure.law.plan import Plan, PlanItem, display_name
+from assure.law.regime import Lang, Text
 
 GAP_STATUSES = frozenset({Status.WARN, Status.FAIL, Status.INCONCLUSIVE, Status.ERROR})
 MAX_FINDINGS_BYTES = 32 * 1024 * 1024

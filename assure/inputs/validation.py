@@ -19,8 +19,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 
 from assure.errors import Problem
+from assure.inputs.yamldoc import Document, PathKey, format_path
 from assure.paths import schema_path
-from assure.yamldoc import Document, PathKey, format_path
 
 
 @cache

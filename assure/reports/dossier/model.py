@@ -1,10 +1,11 @@
-"""The level-proposal dossier (Decree 85/2016 Art. 15; Circular 12/2022 Art. 8) and its
-cover request letter, built once as a list of blocks and rendered to DOCX and HTML.
+"""The level-proposal dossier's content (Decree 85/2016 Art. 15; Circular 12/2022 Art. 8) and
+its cover request letter, as a list of blocks per document.
 
 Building the content once keeps the Word file and the web page identical in substance, and
 makes the dossier deterministic: the same profile, catalogues and day give the same blocks.
 Facts the profile does not state are written as visible "to be completed" markers, never
-invented, so the operating unit sees exactly what is left to fill in.
+invented, so the operating unit sees exactly what is left to fill in. Rendering the blocks
+is `assure.reports.dossier.render`'s job.
 """
 
 from __future__ import annotations
@@ -12,18 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from assure import __version__, atomic
-from assure.classify import classification_json
-from assure.docxlayout import a4, set_widths, stable_bytes
-from assure.docxwriter import DocxBuilder
-from assure.gap import GapReport
-from assure.labels import cite, labels
-from assure.plan import Plan, display_name, grouped
-from assure.regime import Lang, Regime, Text
-from assure.render import render_template
+from assure.law.citation import cite
+from assure.law.classify import classification_json
+from assure.law.gap import GapReport
+from assure.law.plan import Plan, display_name, grouped
+from assure.law.regime import Lang, Regime, Text
+from assure.reports.labels import labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +164,7 @@ def _unit_table(doc: DocModel, unit: Mapping[str, Any] | None, what: str) -> Non
 
 
 def _overview(doc: DocModel, plan: Plan) -> None:
+    """Part 1 of the dossier: the system described, section by section (1.1–1.10)."""
     lang = doc.lang
     data = plan.profile.data
     doc.h(_t(lang, "Phần 1. Mô tả, thuyết minh tổng quan hệ thống", "Part 1. System overview"))
@@ -190,6 +188,18 @@ def _overview(doc: DocModel, plan: Plan) -> None:
     _unit_table(doc, data.get("operator"), "operator")
     doc.h(_t(lang, "1.4. Đơn vị chuyên trách về an toàn thông tin", "1.4. Security unit"), 2)
     _unit_table(doc, data.get("security_unit"), "security_unit")
+    _scope(doc, plan)
+    _hosting(doc, plan)
+    _devices(doc, plan)
+    _applications(doc, plan)
+    _zones(doc, plan)
+    _endpoints(doc, plan)
+
+
+def _scope(doc: DocModel, plan: Plan) -> None:
+    """1.5: scope, scale and who the system serves."""
+    lang = doc.lang
+    data = plan.profile.data
     doc.h(_t(lang, "1.5. Phạm vi, quy mô và đối tượng phục vụ", "1.5. Scope, scale and users"), 2)
     scope = data.get("scope") or {}
     if not scope:
@@ -214,6 +224,12 @@ def _overview(doc: DocModel, plan: Plan) -> None:
         if scope.get("service_hours"):
             srows.append([_t(lang, "Thời gian phục vụ", "Service hours"), scope["service_hours"]])
         doc.table([_t(lang, "Thông tin", "Field"), _t(lang, "Nội dung", "Value")], srows)
+
+
+def _hosting(doc: DocModel, plan: Plan) -> None:
+    """1.6: the overall model and where the system is hosted."""
+    lang = doc.lang
+    data = plan.profile.data
     hosting = data.get("hosting") or {}
     doc.h(_t(lang, "1.6. Mô hình tổng thể và nơi đặt hệ thống", "1.6. Architecture and hosting"), 2)
     design_doc = (data.get("design") or {}).get("document")
@@ -251,6 +267,12 @@ def _overview(doc: DocModel, plan: Plan) -> None:
                 for k, v in hosting.items()
             ],
         )
+
+
+def _devices(doc: DocModel, plan: Plan) -> None:
+    """1.7: the device list."""
+    lang = doc.lang
+    data = plan.profile.data
     arch = data.get("architecture") or {}
     doc.h(_t(lang, "1.7. Danh mục thiết bị", "1.7. Devices"), 2)
     devices = arch.get("devices") or []
@@ -274,6 +296,13 @@ def _overview(doc: DocModel, plan: Plan) -> None:
         )
     else:
         doc.p(todo(lang, "architecture.devices"), italic=True)
+
+
+def _applications(doc: DocModel, plan: Plan) -> None:
+    """1.8: applications and services."""
+    lang = doc.lang
+    data = plan.profile.data
+    arch = data.get("architecture") or {}
     doc.h(_t(lang, "1.8. Danh mục ứng dụng, dịch vụ", "1.8. Applications and services"), 2)
     apps = arch.get("applications") or []
     if apps:
@@ -296,6 +325,13 @@ def _overview(doc: DocModel, plan: Plan) -> None:
         )
     else:
         doc.p(todo(lang, "architecture.applications"), italic=True)
+
+
+def _zones(doc: DocModel, plan: Plan) -> None:
+    """1.9: network zones and the IP plan."""
+    lang = doc.lang
+    data = plan.profile.data
+    arch = data.get("architecture") or {}
     doc.h(_t(lang, "1.9. Vùng mạng và quy hoạch địa chỉ IP", "1.9. Network zones and IP plan"), 2)
     zones = arch.get("network_zones") or []
     if zones:
@@ -318,6 +354,12 @@ def _overview(doc: DocModel, plan: Plan) -> None:
         )
     else:
         doc.p(todo(lang, "architecture.network_zones"), italic=True)
+
+
+def _endpoints(doc: DocModel, plan: Plan) -> None:
+    """1.10: the addresses users reach the system at."""
+    lang = doc.lang
+    data = plan.profile.data
     endpoints = data.get("endpoints") or []
     if endpoints:
         doc.h(_t(lang, "1.10. Địa chỉ truy cập", "1.10. Endpoints"), 2)
@@ -694,55 +736,18 @@ def cover_letter_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel:
     return doc
 
 
-# --- rendering -------------------------------------------------------------------------
-
-
-def to_docx(model: DocModel) -> bytes:
-    """Render blocks with the shared DocxBuilder (headings, tables, page numbers)."""
-    doc = DocxBuilder(model.title, lang="vi-VN" if model.lang == "vi" else "en-GB")
-    a4(doc)
-    for b in model.blocks:
-        if b.kind == "title":
-            doc.title(b.text)
-        elif b.kind == "h":
-            doc.heading(b.text, b.level)
-        elif b.kind == "p":
-            doc.para(b.text, bold=b.bold, italic=b.italic, center=b.center)
-        elif b.kind == "bullet":
-            doc.bullet(b.text)
-        elif b.kind == "table":
-            doc.table(list(b.headers), [list(r) for r in b.rows], grid=b.grid)
-            if b.widths:
-                set_widths(doc, doc.doc.tables[-1], b.widths)
-        elif b.kind == "pagebreak":
-            doc.page_break()
-    return stable_bytes(doc)
-
-
-def html_blocks(blocks: Sequence[Block]) -> list[Block | list[Block]]:
-    """Blocks with consecutive bullets gathered into one list (one `<ul>` in HTML)."""
-    out: list[Block | list[Block]] = []
-    for b in blocks:
-        last = out[-1] if out else None
-        if b.kind == "bullet" and isinstance(last, list):
-            last.append(b)
-        elif b.kind == "bullet":
-            out.append([b])
-        else:
-            out.append(b)
-    return out
-
-
-def to_html(model: DocModel) -> str:
-    """Render blocks as one self-contained, autoescaped HTML page."""
-    return render_template(
-        "document.html.j2",
-        doc=model,
-        blocks=html_blocks(model.blocks),
-        L=labels(model.lang),
-        lang=model.lang,
-        version=__version__,
-    )
+def security_plan_sources(regime: Regime, lang: Lang) -> tuple[str, str]:
+    """Where the regime asks for the plan requirement by requirement, and lists its parts."""
+    sp = regime.raw.get("security_plan") or {}
+    basis = sp.get("basis") or {
+        "vi": "Điểm c Điều 8 Thông tư 12/2022",
+        "en": "Circular 12/2022 Art. 8.c",
+    }
+    parts = sp.get("parts_source") or {
+        "vi": "Điều 19 Nghị định 85/2016",
+        "en": "Decree 85/2016 Art. 19",
+    }
+    return str(basis[lang]), str(parts[lang])
 
 
 def file_names(lang: Lang) -> dict[str, str]:
@@ -758,46 +763,3 @@ def file_names(lang: Lang) -> dict[str, str]:
         "dossier": "02-level-dossier",
         "opinion": "03-expert-opinion",
     }
-
-
-def write_dossier(
-    target: Path, plan: Plan, today: dt.date, lang: Lang, gap: GapReport | None = None
-) -> list[Path]:
-    """Write the dossier files into the (staging) folder `target`; returns the paths."""
-    names = file_names(lang)
-    written: list[Path] = []
-    for base, model in (
-        (names["letter"], cover_letter_model(plan, today, lang)),
-        (names["dossier"], dossier_model(plan, today, lang, gap)),
-        (names["opinion"], expert_opinion_model(plan, today, lang)),
-    ):
-        if model is None:
-            continue
-        docx_path = target / f"{base}.docx"
-        atomic.write_bytes(docx_path, to_docx(model))
-        html_path = target / f"{base}.html"
-        atomic.write_text(html_path, to_html(model))
-        written += [docx_path, html_path]
-    share(target, written)
-    return written
-
-
-def share(folder: Path, files: Sequence[Path]) -> None:
-    """Make a written folder readable like any document folder (temp files start private)."""
-    folder.chmod(0o755)
-    for f in files:
-        f.chmod(0o644)
-
-
-def security_plan_sources(regime: Regime, lang: Lang) -> tuple[str, str]:
-    """Where the regime asks for the plan requirement by requirement, and lists its parts."""
-    sp = regime.raw.get("security_plan") or {}
-    basis = sp.get("basis") or {
-        "vi": "Điểm c Điều 8 Thông tư 12/2022",
-        "en": "Circular 12/2022 Art. 8.c",
-    }
-    parts = sp.get("parts_source") or {
-        "vi": "Điều 19 Nghị định 85/2016",
-        "en": "Decree 85/2016 Art. 19",
-    }
-    return str(basis[lang]), str(parts[lang])

@@ -1,0 +1,1 @@
+"""Loading: YAML with positions, then the JSON schema, then the typed Profile."""

@@ -1,0 +1,1 @@
+"""Every output format: text tables, Markdown, HTML, DOCX, JUnit, SARIF, CSV."""
