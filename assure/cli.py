@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 import click
 
-from assure import __version__
-from assure.commands._common import Env
+from assure import __version__, i18n
+from assure.commands._common import Env, common_options
 from assure.errors import AssureError, DataError, ExitCode
 
 #: Every command: its module under `assure.commands` and its one-line help. The help is
@@ -48,14 +48,14 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.commands:  # added with add_command (plugins, tests)
-            return self.commands[cmd_name]
+            return common_options(self.commands[cmd_name])
         entry = COMMANDS.get(cmd_name)
         if entry is None:
             return None
         module = importlib.import_module(f"assure.commands.{entry[0]}")
         command: click.Command = module.command
         command.short_help = command.short_help or entry[1]
-        return command
+        return common_options(command)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, help_line) for name, (_module, help_line) in COMMANDS.items()]
@@ -74,7 +74,7 @@ def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD") from None
+        raise click.BadParameter(i18n.t("cli.bad_date", value=value)) from None
 
 
 @click.group(
@@ -108,14 +108,29 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.exit(code)
 
 
+def _lang_in(args: Sequence[str]) -> i18n.Lang | None:
+    """The `--lang` of a command line, read before click parses it, so that a usage error
+    in front of the option is already worded in the chosen language."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg.startswith("--lang="):
+            return i18n.as_lang(arg.removeprefix("--lang="))
+        if arg == "--lang" and i + 1 < len(args):
+            return i18n.as_lang(args[i + 1])
+    return None
+
+
 def run(args: Sequence[str], *, debug: bool = False) -> int:
     """Run the CLI with `args` and return the exit code instead of exiting."""
+    chosen = _lang_in(args)
+    i18n.set_active(chosen or i18n.active())
     try:
         rv = cli.main(args=list(args), prog_name="assure", standalone_mode=False)
     except click.exceptions.Exit as exc:  # --help, --version
         return int(exc.exit_code)
     except click.exceptions.Abort:
-        click.echo("assure: aborted", err=True)
+        click.echo(i18n.t("cli.aborted"), err=True)
         return 130
     except click.UsageError as exc:
         exc.show()
@@ -128,21 +143,21 @@ def run(args: Sequence[str], *, debug: bool = False) -> int:
             click.echo(str(p), err=True)
         return int(exc.exit_code)
     except AssureError as exc:
-        click.echo(f"assure: error: {exc}", err=True)
+        click.echo(i18n.t("cli.error", message=exc), err=True)
         return int(exc.exit_code)
     except BrokenPipeError:
         # `assure … | head`: the reader went away; that is not an error of ours.
         sys.stderr.close()
         return int(ExitCode.OK)
     except KeyboardInterrupt:
-        click.echo("assure: interrupted", err=True)
+        click.echo(i18n.t("cli.interrupted"), err=True)
         return 130
     except Exception as exc:
         if debug:
             traceback.print_exc()
         click.echo(
-            f"assure: internal error: {type(exc).__name__}: {exc}"
-            + ("" if debug else " (run with --debug for the traceback)"),
+            i18n.t("cli.internal", kind=type(exc).__name__, message=exc)
+            + ("" if debug else i18n.t("cli.internal_hint")),
             err=True,
         )
         return int(ExitCode.INTERNAL)

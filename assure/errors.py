@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
+
+from assure import i18n
 
 
 class ExitCode(IntEnum):
@@ -36,18 +39,56 @@ class Position:
 
 
 @dataclass(frozen=True, slots=True)
+class Msg:
+    """A message of the catalogue not yet worded: its key and parameters.
+
+    Problems are found deep in the input layer, long before anything is printed; keeping
+    the key lets the same problem read in Vietnamese or English when it is printed. A
+    parameter may itself be a `Msg` (a hint inside a message) and is worded in the same
+    language.
+    """
+
+    key: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, /, **params: Any) -> Msg:
+        return cls(key, tuple(params.items()))
+
+    def text(self, lang: i18n.Lang | None = None) -> str:
+        lg = lang or i18n.active()
+        values = {k: v.text(lg) if isinstance(v, Msg) else v for k, v in self.params}
+        return i18n.t(self.key, lg, **values)
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
-    """One problem found in input data, rendered as `file:line:col: field: message`."""
+    """One problem found in input data, rendered as `file:line:col: field: message`.
+
+    `message` is the English text (what JSON output and logs keep); with `msg` set, the
+    printed line is worded in the language of the run.
+    """
 
     position: Position
     field: str
     message: str
     severity: str = "error"
+    msg: Msg | None = None
+
+    @classmethod
+    def of(cls, position: Position, field: str, msg: Msg, *, severity: str = "error") -> Problem:
+        """A problem whose message comes from the catalogue (worded when printed)."""
+        return cls(position, field, msg.text("en"), severity, msg)
+
+    def text(self, lang: i18n.Lang | None = None) -> str:
+        """The message in `lang` (default: the language of the run)."""
+        return self.msg.text(lang) if self.msg is not None else self.message
 
     def __str__(self) -> str:
         where = f"{self.field}: " if self.field else ""
-        tag = "" if self.severity == "error" else f"{self.severity}: "
-        return f"{self.position}: {where}{tag}{self.message}"
+        sev = f"severity.{self.severity}"
+        tag = "" if self.severity == "error" else f"{i18n.t(sev) if i18n.has(sev) else sev}: "
+        return f"{self.position}: {where}{tag}{self.text()}"
 
 
 class AssureError(Exception):

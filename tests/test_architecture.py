@@ -20,7 +20,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "assure"
 
-FOUNDATIONS = {"assure", "assure.errors", "assure.findings", "assure.paths", "assure.atomic"}
+FOUNDATIONS = {
+    "assure",
+    "assure.errors",
+    "assure.findings",
+    "assure.paths",
+    "assure.atomic",
+    "assure.i18n",
+}
 LAYERS = (
     ("foundations", 0),
     ("inputs", 1),

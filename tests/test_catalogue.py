@@ -233,7 +233,9 @@ requirements:
     weight: 2
 """,
     )
-    run = run_assure("plan", ROOT / "profiles" / "cong-dvc-demo.yaml", "--catalogue", folder)
+    run = run_assure(
+        "plan", ROOT / "profiles" / "cong-dvc-demo.yaml", "--catalogue", folder, "--lang", "en"
+    )
     assert run.code == 3
     assert "one.yaml:9:12: requirements[0].group:" in run.err
     assert "did you mean 'management'" in run.err

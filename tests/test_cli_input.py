@@ -29,7 +29,7 @@ def first_problem(err: str) -> re.Match[str]:
 
 
 def check_bad(path: Path, line: int, field: str, words: str) -> None:
-    run = run_assure("classify", path)
+    run = run_assure("classify", path, "--lang", "en")
     assert run.code == 3, run.err
     assert_no_traceback(run)
     m = first_problem(run.err)
@@ -250,7 +250,9 @@ def test_warnings_do_not_fail(tmp_path: Path) -> None:
     p = write(tmp_path / "a.yaml", GOOD + "  ics_works_grade: I\n")
     run = run_assure("validate", p)
     assert run.code == 0
-    assert f"{p}:7:3: classification.ics_works_grade: warning:" in run.err
+    assert f"{p}:7:3: classification.ics_works_grade: cảnh báo:" in run.err
+    english = run_assure("validate", p, "--lang", "en")
+    assert f"{p}:7:3: classification.ics_works_grade: warning:" in english.err
 
 
 def test_decree_331_fact_is_noted_as_unused(tmp_path: Path) -> None:
@@ -258,7 +260,9 @@ def test_decree_331_fact_is_noted_as_unused(tmp_path: Path) -> None:
     p = write(tmp_path / "a.yaml", GOOD + "  administrative_procedures: true\n")
     run = run_assure("classify", p)
     assert run.code == 0
-    assert "administrative_procedures: note: not used by regime nd85-2016" in run.err
+    assert "administrative_procedures: ghi chú: không được chế độ quy định nd85-2016" in run.err
+    english = run_assure("classify", p, "--lang", "en")
+    assert "administrative_procedures: note: not used by regime nd85-2016" in english.err
 
 
 def test_python_m_assure_is_the_same_program() -> None:
@@ -307,7 +311,7 @@ def test_internal_error_is_one_line_without_debug(capsys: pytest.CaptureFixture[
 
     cli.add_command(explode)
     try:
-        assert run(["explode"]) == 5
+        assert run(["explode", "--lang", "en"]) == 5
         err = capsys.readouterr().err
         assert err.strip().count("\n") == 0
         assert "internal error: RuntimeError: boom" in err

@@ -126,7 +126,7 @@ def test_non_empty_folder_refused_without_force(tmp_path: Path) -> None:
     """A non-empty output folder is refused (exit 2) and left alone; --force replaces it."""
     out = tmp_path / "out"
     keep = write(out / "keep.txt", "mine")
-    run = run_assure("dossier", DEMO, "-o", out)
+    run = run_assure("dossier", DEMO, "-o", out, "--lang", "en")
     assert run.code == 2
     assert "not empty" in run.err
     assert keep.read_text() == "mine"
@@ -189,9 +189,15 @@ def test_demo_writes_plan_gap_and_dossier(tmp_path: Path) -> None:
     ):
         assert name in written, name
         assert f"demo/{name}" in run.out
+    # a second run replaces what the first wrote (`--out` is the old spelling of `-o`)
     again = run_assure("demo", "--out", tmp_path / "demo")
-    assert again.code == 2
-    assert run_assure("demo", "--out", tmp_path / "demo", "--force").code == 0
+    assert again.code == 0, again.err
+    # a file the demo did not write is not thrown away without --force
+    write(tmp_path / "demo" / "mine.txt", "mine")
+    again = run_assure("demo", "-o", tmp_path / "demo")
+    assert again.code == 2 and "không trống" in again.err
+    assert (tmp_path / "demo" / "mine.txt").read_text() == "mine"
+    assert run_assure("demo", "--output", tmp_path / "demo", "--force").code == 0
 
 
 def test_english_dossier_uses_english_unit_names() -> None:

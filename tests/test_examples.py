@@ -92,7 +92,9 @@ def classified() -> dict[str, dict[str, Any]]:
     run = run_assure("classify", "profiles/", "--format", "json")
     assert run.code == 0, run.err
     # Decree 331 facts (administrative_procedures, …) are notes under nd85-2016, nothing worse
-    assert all(": note: not used by regime" in line for line in run.err.splitlines()), run.err
+    assert all(": ghi chú: không được chế độ quy định" in line for line in run.err.splitlines()), (
+        run.err
+    )
     results = json.loads(run.out)
     by_id = {r["id"]: r for r in results}
     assert len(by_id) == len(results), "two bundled profiles share an id"
@@ -139,7 +141,7 @@ def test_profiles_validate_without_warnings() -> None:
     run = run_assure("validate", "profiles/")
     assert run.code == 0, run.err
     assert run.err == "", run.err
-    assert f"{len(PROFILE_FILES)}/{len(PROFILE_FILES)} valid" in run.out
+    assert f"{len(PROFILE_FILES)}/{len(PROFILE_FILES)} hợp lệ" in run.out
 
 
 def test_every_level_is_covered() -> None:

@@ -150,11 +150,13 @@ def test_gates(profile_file: Path) -> None:
     base = ("--today", "2026-11-22", "gap", profile_file)
     assert run_assure(*base, "--fail-under", "0").code == 0
     run = run_assure(*base, "--fail-under", "90")
+    assert run.code == 1 and "thấp hơn 90 %" in run.err
+    run = run_assure(*base, "--fail-under", "90", "--lang", "en")
     assert run.code == 1 and "below 90%" in run.err
     run = run_assure(*base, "--fail-on", "overdue")
-    assert run.code == 1 and "overdue" in run.err
+    assert run.code == 1 and "quá hạn" in run.err
     run = run_assure(*base, "--fail-on", "gap", "--format", "json")
-    assert run.code == 1 and "gap(s)" in run.err
+    assert run.code == 1 and "khoảng cách" in run.err
     assert json.loads(run.out)["gaps"]  # the report is still written in full
     run = run_assure("--today", "2026-01-01", "gap", profile_file, "--fail-on", "overdue")
     assert run.code == 0, run.err
@@ -204,7 +206,7 @@ def test_bad_findings_file_exit_3(
 ) -> None:
     """Bad findings files give exit 3 with file:line and field."""
     bad = write(tmp_path / "bad.json", text)
-    run = run_assure("gap", profile_file, "--findings", bad)
+    run = run_assure("gap", profile_file, "--findings", bad, "--lang", "en")
     assert run.code == 3, run.err
     assert expected in run.err
 
@@ -263,7 +265,7 @@ def test_gap_docx_and_markdown() -> None:
     heads = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert {"Mức độ đáp ứng", "Lộ trình khắc phục", "Tất cả yêu cầu"} <= set(heads)
     cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
-    assert "2026-06-30 (QUÁ HẠN)" in cells
+    assert "30/06/2026 (QUÁ HẠN)" in cells
     md = gap_markdown(rep, "en")
     assert "30/06/2026 **OVERDUE**" in md
     assert "| `QL.1.1.3` |" in md

@@ -173,7 +173,7 @@ def test_html_escapes_profile_text(tmp_path: Path) -> None:
 def test_bad_profile_fields_give_exit_3(tmp_path: Path, patch: str, where: str) -> None:
     """Bad controls, unknown requirement IDs, bad dates and bad features: exit 3 with field."""
     prof = write(tmp_path / "bad.yaml", LEVEL3_PORTAL + patch)
-    run = run_assure("plan", prof)
+    run = run_assure("plan", prof, "--lang", "en")
     assert run.code == 3, (run.out, run.err)
     assert "bad.yaml:" in run.err
     assert where in run.err
@@ -184,7 +184,7 @@ def test_control_outside_plan_is_a_note(tmp_path: Path) -> None:
     prof = write(tmp_path / "p.yaml", LEVEL1 + "controls:\n  TK.PAM: {status: implemented}\n")
     run = run_assure("plan", prof, "--format", "json")
     assert run.code == 0, run.err
-    assert "TK.PAM" in run.err and "note" in run.err
+    assert "TK.PAM" in run.err and "ghi chú" in run.err
     json.loads(run.out)
 
 
@@ -232,7 +232,7 @@ def test_regime_without_catalogue_is_usage_error(tmp_path: Path) -> None:
 
 def test_controls_of_another_regime_are_noted_once(tmp_path: Path) -> None:
     """Planned under another regime, a profile's controls of the first regime are one note."""
-    run = run_assure("plan", DEMO, "--regime", "nd331-2026", "--format", "json")
+    run = run_assure("plan", DEMO, "--regime", "nd331-2026", "--format", "json", "--lang", "en")
     assert run.code == 0, run.err
     notes = [line for line in run.err.splitlines() if "catalogue, not nd331-2026" in line]
     assert len(notes) == 1

@@ -253,7 +253,7 @@ def test_nd331_fact_under_nd85_is_reported_unused(tmp_path: Path) -> None:
         "  conditional_business: false\n"
         "  administrative_procedures: true\n  sensitive_personal_data_users: 20000\n",
     )
-    run = run_assure("classify", prof, "--regime", "nd85-2016")
+    run = run_assure("classify", prof, "--regime", "nd85-2016", "--lang", "en")
     assert run.code == 0, run.err
     assert "administrative_procedures: note: not used by regime nd85-2016" in run.err
     assert "sensitive_personal_data_users: note: not used by regime nd85-2016" in run.err

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from assure.commands._common import F, report_problems
-from assure.errors import AssureError, DataError, ExitCode, Position, Problem
+from assure.errors import AssureError, DataError, ExitCode, Msg, Position, Problem
 from assure.inputs.profile import Profile, load_profile
 from assure.inputs.yamldoc import format_path
 from assure.law.catalogue import CatalogueSet, load_catalogues
@@ -94,37 +94,39 @@ def check_references(profile: Profile, catalogues: CatalogueSet, plan: Plan) -> 
                 foreign.setdefault(other, []).append((pos, format_path(path)))
                 continue
             close = [k for k in known if k.lower() == rid.lower()]
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            errors.append(Problem(pos, format_path(path), f"unknown requirement {rid!r}{hint}"))
+            hint: Msg | str = Msg.of("val.did_you_mean", word=close[0]) if close else ""
+            errors.append(
+                Problem.of(
+                    pos, format_path(path), Msg.of("plan.unknown_requirement", id=rid, hint=hint)
+                )
+            )
         elif rid not in in_plan:
             notes.append(
-                Problem(
+                Problem.of(
                     pos,
                     format_path(path),
-                    f"requirement {rid!r} is not in this system's level-{plan.level} plan;"
-                    " it is ignored",
-                    "note",
+                    Msg.of("plan.not_in_plan", id=rid, level=plan.level),
+                    severity="note",
                 )
             )
     for other, where in foreign.items():
         pos, field = where[0]
         notes.append(
-            Problem(
+            Problem.of(
                 pos,
                 field,
-                f"{len(where)} control(s) or waiver(s) name requirements of the {other}"
-                f" catalogue, not {catalogues.regime}; they are ignored",
-                "note",
+                Msg.of("plan.foreign", n=len(where), other=other, regime=catalogues.regime),
+                severity="note",
             )
         )
     for i, w in enumerate(profile.data.get("waivers") or ()):
         if w.get("approved") and w["approved"] > w["expires"]:
             path = ("waivers", i, "expires")
             errors.append(
-                Problem(
+                Problem.of(
                     doc.position(path),
                     format_path(path),
-                    f"expires ({w['expires']}) before it was approved ({w['approved']})",
+                    Msg.of("plan.waiver_order", expires=w["expires"], approved=w["approved"]),
                 )
             )
     if errors:

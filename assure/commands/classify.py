@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from assure import i18n
 from assure.commands._common import (
     Env,
     emit,
@@ -21,7 +22,7 @@ from assure.commands._common import (
     to_json,
     to_yaml,
 )
-from assure.errors import ExitCode, Position, Problem
+from assure.errors import ExitCode, Msg, Position, Problem
 from assure.inputs.profile import Profile, load_many
 from assure.law.classify import (
     Classification,
@@ -71,12 +72,14 @@ def table(results: Sequence[Classification], lang: Lang) -> str:
         rows.extend(_rows(r.root, r.regime, 0, lang))
     out = textable.render(HEAD[lang], rows)
     counts = Counter(r.level for r in results)
-    word = "hệ thống" if lang == "vi" else "systems"
-    lvl = "cấp" if lang == "vi" else "level"
-    parts = [f"{lvl} {k}: {counts[k]}" for k in sorted(k for k in counts if k is not None)]
+    parts = [
+        i18n.t("classify.level_count", lang, level=k, n=i18n.number(counts[k], lang))
+        for k in sorted(k for k in counts if k is not None)
+    ]
     if counts.get(None):
-        parts.append(("chưa xác định" if lang == "vi" else "undetermined") + f": {counts[None]}")
-    return out + f"\n{len(results)} {word} — " + "; ".join(parts) + "\n"
+        parts.append(i18n.t("classify.undetermined", lang, n=i18n.number(counts[None], lang)))
+    systems = i18n.plural(len(results), "classify.systems", lang)
+    return out + f"\n{systems} — " + "; ".join(parts) + "\n"
 
 
 def _days(days: int, working: bool, vi: bool) -> str:
@@ -191,11 +194,11 @@ def classify_all(
                 path = (*node.node.path, "classification", fact)
                 pos: Position = p.document.position(path, key=True)
                 notes.append(
-                    Problem(
+                    Problem.of(
                         pos,
                         ".".join(str(x) for x in path),
-                        f"not used by regime {regime.id}",
-                        "note",
+                        Msg.of("classify.unused_fact", regime=regime.id),
+                        severity="note",
                     )
                 )
     return out, notes

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from assure import i18n
 from assure.atomic import staged_dir
 from assure.commands._assurance import load_plan
 from assure.commands._common import (
@@ -28,26 +29,50 @@ from assure.reports.dossier import share, write_dossier
 from assure.reports.gap import gap_docx, gap_html, gap_junit, gap_markdown
 from assure.reports.plan import plan_docx, plan_html, plan_markdown
 
+
+def _silent(_text: str = "", nl: bool = True) -> None:
+    """What `-q` prints instead of the table and the list of files: nothing."""
+
+
 #: The bundled example whose plan, gap report and dossier the demo writes.
 DEMO_PROFILE = "cong-dvc-demo"
 
 
+#: The file in which the demo lists what it wrote, so that a second run may replace its own
+#: earlier output (and nothing a person added to the folder).
+MARKER = ".assure-demo"
+
+
+def own_output(folder: Path) -> bool:
+    """Whether `folder` holds only what an earlier `assure demo` wrote into it."""
+    marker = folder / MARKER
+    if not marker.is_file():
+        return False
+    written = set(marker.read_text(encoding="utf-8").splitlines())
+    present = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p != marker}
+    return present <= written
+
+
 @click.command("demo")
 @click.option(
-    "--out",
+    "-o",
+    "--output",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("assure-demo"),
     show_default=True,
-    help="Folder for the example's plan, gap report and dossier.",
+    help="Folder for the example's plan, gap report and dossier (replaced when an earlier"
+    " demo wrote it).",
 )
+@click.option("--out", "out_alias", type=click.Path(file_okay=False, path_type=Path), hidden=True)
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
 @lang_option
 @pass_env
-def command(env: Env, out_dir: Path, force: bool, lang: str) -> int:
+def command(env: Env, out_dir: Path, out_alias: Path | None, force: bool, lang: str) -> int:
     """Validate and classify every bundled example profile and print the level table; then
     write the plan, gap report and dossier of one example into a folder."""
-    refuse_non_empty(out_dir, force)
+    out_dir = out_alias or out_dir  # `--out`, the spelling of earlier versions
+    refuse_non_empty(out_dir, force or (out_dir.is_dir() and own_output(out_dir)))
     folder = profiles_dir()
     loaded = load_many([str(folder)])
     report_errors(loaded.errors)
@@ -55,12 +80,12 @@ def command(env: Env, out_dir: Path, force: bool, lang: str) -> int:
     for p in loaded.profiles:
         report_problems(p.warnings)
     lg = lang_of(lang)
-    title = "Ví dụ đi kèm" if lg == "vi" else "Bundled examples"
-    click.echo(f"{title}: {folder}\n")
-    click.echo(table(results, lg), nl=False)
+    say = click.echo if not env.quiet else _silent
+    say(f"{i18n.t('demo.bundled', lg)}: {folder}\n")
+    say(table(results, lg), nl=False)
     source = next((p for p in loaded.profiles if p.id == DEMO_PROFILE), None)
     if source is None:
-        click.echo(f"assure demo: bundled example {DEMO_PROFILE!r} is missing", err=True)
+        click.echo(i18n.t("demo.missing", lg, id=DEMO_PROFILE), err=True)
         return int(ExitCode.INVALID_DATA)
     plan = load_plan(Path(source.file), None)
     report = gap_report(plan, [], env.today, lg)
@@ -73,7 +98,7 @@ def command(env: Env, out_dir: Path, force: bool, lang: str) -> int:
         "gap.json": to_json(gap_json(report, lg)),
         "gap.junit.xml": gap_junit(report, lg),
     }
-    blobs = {"plan.docx": plan_docx(plan, lg), "gap.docx": gap_docx(report, lg)}
+    blobs = {"plan.docx": plan_docx(plan, lg, env.today), "gap.docx": gap_docx(report, lg)}
     with staged_dir(out_dir, replace=True) as stage:
         files = []
         for name, text in texts.items():
@@ -83,19 +108,18 @@ def command(env: Env, out_dir: Path, force: bool, lang: str) -> int:
             (stage / name).write_bytes(data)
             files.append(stage / name)
         dossier_files = write_dossier(stage / "dossier", plan, env.today, lg, report)
-        share(stage, files)
-    heading = "Đã ghi" if lg == "vi" else "Written"
-    ov = report.overall
-    click.echo(
-        f"\n{plan.profile.id}: "
-        + (
-            f"cấp độ {plan.level}, {len(plan.items)} yêu cầu, đáp ứng {ov.covered_pct:.1f}%"
-            if lg == "vi"
-            else f"level {plan.level}, {len(plan.items)} requirements,"
-            f" {ov.covered_pct:.1f}% covered"
-        )
+        listed = sorted(str(f.relative_to(stage)) for f in [*files, *dossier_files])
+        (stage / MARKER).write_text("\n".join(listed) + "\n", encoding="utf-8")
+        share(stage, [*files, stage / MARKER])
+    summary = i18n.t(
+        "demo.summary",
+        lg,
+        level=plan.level,
+        requirements=i18n.number(len(plan.items), lg),
+        coverage=i18n.percent(report.overall.covered_pct, lg),
     )
-    click.echo(f"{heading}:")
+    say(f"\n{plan.profile.id}: {summary}")
+    say(f"{i18n.t('demo.written', lg)}:")
     for f in [*files, *dossier_files]:
-        click.echo(f"  {out_dir / f.relative_to(stage)}")
+        say(f"  {out_dir / f.relative_to(stage)}")
     return int(ExitCode.INVALID_DATA if loaded.errors else ExitCode.OK)

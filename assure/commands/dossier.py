@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from assure import i18n
 from assure.atomic import staged_dir
 from assure.commands._assurance import (
     catalogue_option,
@@ -13,18 +14,18 @@ from assure.commands._assurance import (
     profile_argument,
     regime_option,
 )
-from assure.commands._common import Env, lang_of, lang_option, pass_env
+from assure.commands._common import Env, lang_of, lang_option, note, pass_env
 from assure.errors import ExitCode, UsageError
 from assure.law.gap import gap_report
-from assure.reports.dossier import write_dossier
+from assure.reports.dossier import file_names, write_dossier
 
 
 def refuse_non_empty(target: Path, force: bool) -> None:
     """A non-empty output folder is only replaced with --force (never merged into)."""
     if target.exists() and not target.is_dir():
-        raise UsageError(f"{target}: exists and is not a folder")
+        raise UsageError(i18n.t("out.not_folder", folder=target))
     if target.is_dir() and any(target.iterdir()) and not force:
-        raise UsageError(f"{target}: folder is not empty; use --force to replace it")
+        raise UsageError(i18n.t("out.not_empty", folder=target))
 
 
 @click.command("dossier")
@@ -38,6 +39,14 @@ def refuse_non_empty(target: Path, force: bool) -> None:
     help="Folder to write the dossier into (created; replaced only with --force).",
 )
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option(
+    "--template",
+    "template",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="The agency's letterhead as a .docx: its styles, header and footer are kept"
+    " [default: the bundled layout of Decree 30/2020/NĐ-CP].",
+)
 @lang_option
 @catalogue_option
 @regime_option
@@ -47,6 +56,7 @@ def command(
     path: Path,
     out_dir: Path,
     force: bool,
+    template: Path | None,
     lang: str,
     catalogue_dir: Path | None,
     regime: str | None,
@@ -58,7 +68,10 @@ def command(
     lg = lang_of(lang)
     report = gap_report(plan, [], env.today, lg)
     with staged_dir(out_dir, replace=True) as stage:
-        written = write_dossier(stage, plan, env.today, lg, report)
+        written = write_dossier(stage, plan, env.today, lg, report, template=template)
     for p in written:
         click.echo(str(out_dir / p.name))
+    if written.todos:
+        dossier = file_names(lg)["dossier"] + ".docx"
+        note(i18n.t("dossier.todo_cli", lg, n=len(written.todos), file=dossier))
     return int(ExitCode.OK)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from assure import i18n
 from assure.commands._assurance import (
     catalogue_option,
     load_plan,
@@ -19,6 +20,7 @@ from assure.commands._common import (
     format_option,
     lang_of,
     lang_option,
+    note,
     output_option,
     pass_env,
     to_json,
@@ -80,11 +82,7 @@ def command(
     report = gap_report(plan, findings, env.today, lg)
     ignored = len(findings) - len(report.probe_findings)
     if ignored:
-        click.echo(
-            f"assure gap: note: {ignored} finding(s) ignored: their targets are not among"
-            f" the endpoints of {plan.profile.id}",
-            err=True,
-        )
+        note(i18n.t("gap.ignored", n=ignored, system=plan.profile.id))
     if fmt == "json":
         emit(to_json(gap_json(report, lg)), output)
     elif fmt == "html":
@@ -98,11 +96,17 @@ def command(
     reasons = []
     cov = report.overall.covered_pct
     if fail_under is not None and cov < fail_under:
-        reasons.append(f"coverage {cov:.1f}% is below {fail_under:g}%")
+        reasons.append(
+            i18n.t(
+                "gate.coverage_below",
+                coverage=i18n.percent(cov),
+                threshold=i18n.percent(fail_under, digits=0 if fail_under.is_integer() else 1),
+            )
+        )
     if "gap" in fail_on and report.gaps:
-        reasons.append(f"{len(report.gaps)} gap(s)")
+        reasons.append(i18n.plural(len(report.gaps), "gate.gaps"))
     if "overdue" in fail_on and report.overdue:
-        reasons.append(f"{len(report.overdue)} overdue item(s)")
+        reasons.append(i18n.plural(len(report.overdue), "gate.overdue"))
     if reasons:
         click.echo(f"assure gap: {plan.profile.id}: " + "; ".join(reasons), err=True)
         return int(ExitCode.GATE_FAILED)

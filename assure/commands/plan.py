@@ -13,12 +13,14 @@ from assure.commands._assurance import (
     regime_option,
 )
 from assure.commands._common import (
+    Env,
     emit,
     emit_bytes,
     format_option,
     lang_of,
     lang_option,
     output_option,
+    pass_env,
     to_json,
 )
 from assure.errors import ExitCode
@@ -33,7 +35,9 @@ from assure.reports.plan import plan_docx, plan_html, plan_markdown
 @output_option
 @catalogue_option
 @regime_option
+@pass_env
 def command(
+    env: Env,
     path: Path,
     fmt: str,
     lang: str,
@@ -50,7 +54,7 @@ def command(
     elif fmt == "html":
         emit(plan_html(plan, lg), output)
     elif fmt == "docx":
-        emit_bytes(plan_docx(plan, lg), output)
+        emit_bytes(plan_docx(plan, lg, env.today), output)
     else:
         emit(plan_markdown(plan, lg), output)
     return int(ExitCode.OK)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from assure import i18n
 from assure.commands._common import report_errors, report_problems
 from assure.errors import ExitCode
 from assure.inputs.profile import load_many
@@ -18,9 +19,12 @@ def command(paths: tuple[str, ...], quiet: bool) -> int:
     for profile in result.profiles:
         report_problems(profile.warnings)
         if not quiet:
-            click.echo(f"{profile.file}: ok ({profile.id})")
+            click.echo(i18n.t("validate.ok", file=profile.file, id=profile.id))
     report_errors(result.errors)
     total = len(result.profiles) + len(result.errors)
     if not quiet:
-        click.echo(f"{len(result.profiles)}/{total} valid", err=bool(result.errors))
+        click.echo(
+            i18n.t("validate.total", valid=len(result.profiles), total=total),
+            err=bool(result.errors),
+        )
     return int(ExitCode.INVALID_DATA if result.errors else ExitCode.OK)

@@ -15,8 +15,15 @@ from pathlib import Path
 
 import click
 
-from assure import trust
-from assure.commands._common import emit, format_option, output_option, parse_instant, to_json
+from assure import i18n, trust
+from assure.commands._common import (
+    emit,
+    format_option,
+    note,
+    output_option,
+    parse_instant,
+    to_json,
+)
 from assure.errors import DataError, ExitCode
 from assure.findings import Finding, Status, count_by_status
 from assure.reports import text as textable
@@ -193,12 +200,8 @@ def command(
             reports.append(verify_target(target, opts, limits, time_limit_s=doc_time_limit))
         except DataError as exc:
             errors.append(exc)
-    if anchors.empty:
-        click.echo(
-            "assure: warning: no trust anchor configured; run `assure trust list` and "
-            "`assure trust add FILE`, or pass --trust PEM",
-            err=True,
-        )
+    if anchors.empty and reports:
+        note(i18n.t("verify.no_anchor"))
     findings = [f for r in reports for f in r.findings()]
     if fmt == "json":
         emit(
@@ -213,7 +216,8 @@ def command(
         )
     elif fmt == "junit":
         emit(junit(reports), output)
-    else:
+    elif reports or output is not None:
+        # nothing readable: the errors below say why; an empty table would only hide them
         emit(table(reports), output)
     for e in errors:
         for p in e.problems:

@@ -18,7 +18,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 
-from assure.errors import Problem
+from assure.errors import Msg, Problem
 from assure.inputs.yamldoc import Document, PathKey, format_path
 from assure.paths import schema_path
 
@@ -80,41 +80,49 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def _type_name(value: Any) -> str:
+def _type_key(value: Any) -> str:
+    """The JSON Schema type name of a YAML value (what the message says was given)."""
     if value is None:
-        return "nothing (null)"
+        return "null"
     if isinstance(value, bool):
-        return "true/false"
+        return "boolean"
     if isinstance(value, int):
-        return "a whole number"
+        return "integer"
     if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
+        return "number"
     if isinstance(value, list):
-        return "a list"
+        return "array"
     if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
+        return "object"
+    return "string"
 
 
+#: JSON Schema type names and the catalogue keys of how a person says them.
 _TYPE_WORDS = {
-    "string": "text",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-    "array": "a list",
-    "object": "a mapping",
-    "null": "nothing",
+    "string": "type.string",
+    "integer": "type.integer",
+    "number": "type.number",
+    "boolean": "type.boolean",
+    "array": "type.array",
+    "object": "type.object",
+    "null": "type.null",
 }
 
 
 _SIGNS = {"minimum": "≥", "exclusiveMinimum": ">", "maximum": "≤", "exclusiveMaximum": "<"}
 
 
-def _suggest(word: str, choices: Iterable[str]) -> str:
+def _suggest(word: str, choices: Iterable[str]) -> Msg | str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return Msg.of("val.did_you_mean", word=close[0]) if close else ""
+
+
+def _either(words: list[str]) -> Msg:
+    """`a or b` in the language of the run, each word a catalogue key."""
+    msg = Msg.of(words[0])
+    for w in words[1:]:
+        msg = Msg.of("val.either", first=msg, second=Msg.of(w))
+    return msg
 
 
 def _explain(doc: Document, error: ValidationError) -> list[Problem]:
@@ -124,7 +132,9 @@ def _explain(doc: Document, error: ValidationError) -> list[Problem]:
     rule: Any = error.validator_value
     value = error.instance
 
-    def at(p: PathKey, message: str, *, key: bool = False) -> Problem:
+    def at(p: PathKey, message: Msg | str, *, key: bool = False) -> Problem:
+        if isinstance(message, Msg):
+            return Problem.of(doc.position(p, key=key), format_path(p), message)
         return Problem(doc.position(p, key=key), format_path(p), message)
 
     if kind == "additionalProperties" and isinstance(value, dict):
@@ -136,38 +146,48 @@ def _explain(doc: Document, error: ValidationError) -> list[Problem]:
                 continue
             hint: Any = _suggest(key, known)
             if not hint and known:
-                hint = f" (known fields: {', '.join(sorted(known))})"
-            out.append(at((*path, key), f"unknown field {key!r}{hint}", key=True))
+                hint = Msg.of("val.known_fields", fields=", ".join(sorted(known)))
+            out.append(at((*path, key), Msg.of("val.unknown_field", key=key, hint=hint), key=True))
         return out
     if kind == "required" and isinstance(value, dict):
         missing = [k for k in rule if k not in value]
         return (
-            [at(path, f"missing required field {k!r}") for k in missing]
+            [at(path, Msg.of("val.missing_required", key=k)) for k in missing]
             if path
-            else [Problem(doc.position(()), k, f"missing required field {k!r}") for k in missing]
+            else [
+                Problem.of(doc.position(()), k, Msg.of("val.missing_required", key=k))
+                for k in missing
+            ]
         )
     if kind == "enum":
         choices = [str(c) for c in rule]
         hint = _suggest(str(value), choices) if isinstance(value, str) else ""
-        return [at(path, f"{_show(value)} is not one of: {', '.join(choices)}{hint}")]
+        return [
+            at(
+                path,
+                Msg.of("val.not_one_of", value=_show(value), choices=", ".join(choices), hint=hint),
+            )
+        ]
     if kind == "type":
         want = rule
         wants = [want] if isinstance(want, str) else list(want)
-        words = " or ".join(_TYPE_WORDS.get(w, w) for w in wants)
-        return [at(path, f"expected {words}, got {_type_name(value)} {_show(value)}")]
+        words = _either([_TYPE_WORDS.get(w, "type.text") for w in wants])
+        got = Msg.of(_TYPE_WORDS.get(_type_key(value), "type.text"))
+        return [at(path, Msg.of("val.wrong_type", want=words, got=got, value=_show(value)))]
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         sign = _SIGNS[str(kind)]
-        return [at(path, f"must be {sign} {rule}, got {_show(value)}")]
+        return [at(path, Msg.of("val.bound", sign=sign, rule=rule, value=_show(value)))]
     if kind in ("pattern", "format"):
         hint = schema.get("x-hint")
-        what = f"; expected {hint}" if hint else f" does not match {rule!r}"
-        return [at(path, f"{_show(value)} is not valid{what}")]
+        if hint:
+            return [at(path, Msg.of("val.invalid_hint", value=_show(value), hint=hint))]
+        return [at(path, Msg.of("val.invalid_pattern", value=_show(value), rule=rule))]
     if kind in ("minLength", "minItems"):
-        return [at(path, "must not be empty")]
+        return [at(path, Msg.of("val.empty"))]
     if kind == "uniqueItems":
-        return [at(path, "contains the same item twice")]
+        return [at(path, Msg.of("val.duplicate"))]
     if kind == "const":
-        return [at(path, f"must be {_show(rule)}")]
+        return [at(path, Msg.of("val.const", value=_show(rule)))]
     if kind in ("oneOf", "anyOf") and error.context:
         inner = best_match(error.context)
         return _explain(doc, inner) if inner is not None else [at(path, error.message)]

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
-from assure import __version__
+from assure import __version__, i18n
 from assure.law.catalogue import GROUP_TITLES, PLAN_PART_TITLES, PLAN_PARTS
 from assure.law.gap import GapReport, gap_json
 from assure.law.regime import Lang
 from assure.reports.labels import labels
+from assure.reports.plan import operator_name
 from assure.reports.templating import render_template
 
 if TYPE_CHECKING:
@@ -96,16 +97,19 @@ def gap_docx(report: GapReport, lang: Lang) -> bytes:
     ctx = context(report, lang)
     lb, data = ctx["L"], ctx["gap"]
     doc = DocxBuilder(
-        f"{lb['gap_title']}: {data['name']}", lang="vi-VN" if lang == "vi" else "en-GB"
+        f"{lb['gap_title']}: {data['name']}",
+        lang="vi-VN" if lang == "vi" else "en-GB",
+        author=operator_name(report.plan, lang),
+        created=report.today,
     )
     a4(doc, landscape=True)
     doc.title(lb["gap_title"])
     doc.para(f"{data['name']} ({data['id']})", center=True, bold=True)
     ov = data["coverage"]["overall"]
     doc.para(
-        f"{lb['level']}: {data['level']}. {lb['as_of']}: {data['as_of']}. "
-        f"{lb['covered_pct']}: {ov['covered_pct']}%. "
-        f"{lb['implemented_pct']}: {ov['implemented_pct']}%."
+        f"{lb['level']}: {data['level']}. {lb['as_of']}: {i18n.date_short(data['as_of'], lang)}. "
+        f"{lb['covered_pct']}: {i18n.percent(ov['covered_pct'], lang)}. "
+        f"{lb['implemented_pct']}: {i18n.percent(ov['implemented_pct'], lang)}."
     )
     doc.heading(lb["coverage"], 1)
     doc.table(
@@ -116,7 +120,12 @@ def gap_docx(report: GapReport, lang: Lang) -> bytes:
             lb["implemented_pct"],
         ],
         [
-            [r["label"], str(r["total"]), f"{r['pct']}%", f"{r['implemented']}%"]
+            [
+                r["label"],
+                i18n.number(r["total"], lang),
+                i18n.percent(r["pct"], lang),
+                i18n.percent(r["implemented"], lang),
+            ]
             for r in ctx["chart_groups"] + ctx["chart_parts"]
         ],
     )
@@ -143,7 +152,8 @@ def gap_docx(report: GapReport, lang: Lang) -> bytes:
             [lb["due"], lb["id"], lb["requirement"], lb["owner"], lb["status"]],
             [
                 [
-                    (r["due"] or lb["no_due"]) + (f" ({lb['overdue']})" if r["overdue"] else ""),
+                    (i18n.date_short(r["due"], lang) if r["due"] else lb["no_due"])
+                    + (f" ({lb['overdue']})" if r["overdue"] else ""),
                     r["id"],
                     r["title"],
                     r["owner"] or "—",

@@ -6,6 +6,7 @@ what a JSON consumer sees and what a reader sees cannot drift apart.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -120,12 +121,24 @@ def write_plan_sections(
         )
 
 
-def plan_docx(plan: Plan, lang: Lang) -> bytes:
-    """The plan as a Word document (python-docx is imported only for this format)."""
+def operator_name(plan: Plan, lang: Lang) -> str:
+    """The operating unit's name (the author of the documents), in `lang` when given."""
+    unit = plan.profile.data.get("operator") or {}
+    return str((lang == "en" and unit.get("name_en")) or unit.get("name") or "")
+
+
+def plan_docx(plan: Plan, lang: Lang, today: dt.date | None = None) -> bytes:
+    """The plan as a Word document (python-docx is imported only for this format), dated
+    `today` and authored by the operating unit."""
     from assure.reports.docx import DocxBuilder, a4, stable_bytes
 
     lb = labels(lang)
-    doc = DocxBuilder(f"{lb['plan_title']}: {display_name(plan, lang)}", lang=_docx_lang(lang))
+    doc = DocxBuilder(
+        f"{lb['plan_title']}: {display_name(plan, lang)}",
+        lang=_docx_lang(lang),
+        author=operator_name(plan, lang),
+        created=today,
+    )
     a4(doc, landscape=True)
     doc.title(lb["plan_title"])
     doc.para(f"{display_name(plan, lang)} ({plan.profile.id})", center=True, bold=True)

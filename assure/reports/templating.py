@@ -8,10 +8,12 @@ text) and undefined names fail loudly, so a renamed field never prints a silent 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assure import i18n
 from assure.paths import templates_dir
 
 if TYPE_CHECKING:
@@ -41,6 +43,39 @@ def _pct(value: Any) -> str:
     return f"{float(value):.0f}%" if isinstance(value, int | float) else str(value)
 
 
+#: A "[Cần bổ sung: …]" / "[To be completed: …]" marker (a fact the profile does not state).
+TODO_MARKER = re.compile(r"\[(?:Cần bổ sung|To be completed): [^\]]*\]")
+
+
+def _marked(value: Any) -> Any:
+    """HTML-escaped text with each to-be-completed marker in a highlighted `<mark>`."""
+    from markupsafe import Markup, escape
+
+    text = str(escape(value))
+    # the text was escaped on the line above; only our own <mark> tags are added to it
+    return Markup(TODO_MARKER.sub(lambda m: f'<mark class="todo">{m.group(0)}</mark>', text))  # noqa: S704
+
+
+def _number(value: Any, lang: str = "vi") -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return i18n.number(value, i18n.as_lang(lang))
+
+
+def _percent(value: Any, lang: str = "vi", digits: int = 1) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return i18n.percent(value, i18n.as_lang(lang), digits=digits)
+
+
+def _date_long(value: Any, lang: str = "vi") -> str:
+    return i18n.date_long(value, i18n.as_lang(lang))
+
+
+def _date_short(value: Any, lang: str = "vi") -> str:
+    return i18n.date_short(value, i18n.as_lang(lang))
+
+
 @cache
 def environment(folder: Path | None = None) -> jinja2.Environment:
     """The shared environment over `templates/` (or `folder`, for tests).
@@ -65,6 +100,11 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
     env.filters["date_vi"] = _date_vi
     env.filters["pct"] = _pct
     env.filters["md"] = md_escape
+    env.filters["marked"] = _marked
+    env.filters["number"] = _number
+    env.filters["percent"] = _percent
+    env.filters["date_long"] = _date_long
+    env.filters["date_short"] = _date_short
     return env
 
 

@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from assure import atomic
+from assure import atomic, i18n
 from assure.law.gap import GapReport
 from assure.law.plan import Plan
 from assure.law.regime import Lang
 from assure.reports.dossier.model import (
+    DocModel,
     cover_letter_model,
     dossier_model,
     expert_opinion_model,
     file_names,
     security_plan_sources,
+    unit_name,
 )
 from assure.reports.dossier.render import to_docx, to_html
+from assure.reports.templating import TODO_MARKER
 
 __all__ = [
     "cover_letter_model",
@@ -27,30 +31,105 @@ __all__ = [
     "file_names",
     "security_plan_sources",
     "share",
+    "todos",
     "write_dossier",
 ]
 
 
+@dataclass(frozen=True, slots=True)
+class Todo:
+    """A fact the profile does not state, and the document and section where it is missing."""
+
+    text: str
+    document: str
+    section: str
+
+
+def todos(models: Sequence[tuple[str, DocModel]]) -> list[Todo]:
+    """Every `[Cần bổ sung: …]` marker of the documents, in reading order, each with where
+    it stands (the file and the nearest heading above it)."""
+    found: list[Todo] = []
+    for base, model in models:
+        section = model.title
+        for b in model.blocks:
+            if b.kind == "h":
+                section = b.text
+            texts = [b.text, *b.headers, *(c for r in b.rows for c in r)]
+            for text in texts:
+                for m in TODO_MARKER.finditer(text):
+                    found.append(Todo(m.group(0), base, section))
+    return found
+
+
+def todo_section(model: DocModel, items: Sequence[Todo]) -> None:
+    """The dossier's last section: what the operating unit completes before signing."""
+    lang = model.lang
+    model.h(i18n.t("dossier.todo_heading", lang))
+    if not items:
+        model.p(i18n.t("dossier.todo_none", lang), italic=True)
+        return
+    model.p(i18n.t("dossier.todo_intro", lang))
+    model.table(
+        [
+            "#",
+            i18n.t("dossier.todo_item", lang),
+            i18n.t("dossier.todo_file", lang),
+            i18n.t("dossier.todo_section", lang),
+        ],
+        [[str(i), t.text, t.document, t.section] for i, t in enumerate(items, 1)],
+        widths=(4, 40, 22, 34),
+    )
+
+
+class Written(list[Path]):
+    """The files written, and the to-be-completed items listed at the end of the dossier."""
+
+    def __init__(self, files: Sequence[Path], items: Sequence[Todo]) -> None:
+        super().__init__(files)
+        self.todos: list[Todo] = list(items)
+
+
 def write_dossier(
-    target: Path, plan: Plan, today: dt.date, lang: Lang, gap: GapReport | None = None
-) -> list[Path]:
-    """Write the dossier files into the (staging) folder `target`; returns the paths."""
+    target: Path,
+    plan: Plan,
+    today: dt.date,
+    lang: Lang,
+    gap: GapReport | None = None,
+    *,
+    template: Path | None = None,
+) -> Written:
+    """Write the dossier files into the (staging) folder `target`; returns the paths.
+
+    The dossier ends with the list of what is left to complete in every file; the Word
+    files name the operating unit as author and `today` as their date, and are laid on
+    the agency's `template` when one is given.
+    """
     names = file_names(lang)
+    models = [
+        (base, model)
+        for base, model in (
+            (names["letter"], cover_letter_model(plan, today, lang)),
+            (names["dossier"], dossier_model(plan, today, lang, gap)),
+            (names["opinion"], expert_opinion_model(plan, today, lang)),
+        )
+        if model is not None
+    ]
+    items = todos(models)
+    for base, model in models:
+        if base == names["dossier"]:
+            todo_section(model, items)
+    author = unit_name(plan.profile.data.get("operator"), lang) or ""
     written: list[Path] = []
-    for base, model in (
-        (names["letter"], cover_letter_model(plan, today, lang)),
-        (names["dossier"], dossier_model(plan, today, lang, gap)),
-        (names["opinion"], expert_opinion_model(plan, today, lang)),
-    ):
-        if model is None:
-            continue
+    for base, model in models:
         docx_path = target / f"{base}.docx"
-        atomic.write_bytes(docx_path, to_docx(model))
+        atomic.write_bytes(
+            docx_path, to_docx(model, author=author, created=today, template=template)
+        )
         html_path = target / f"{base}.html"
         atomic.write_text(html_path, to_html(model))
         written += [docx_path, html_path]
     share(target, written)
-    return written
+    return Written(written, items)
 
 
 def share(folder: Path, files: Sequence[Path]) -> None:

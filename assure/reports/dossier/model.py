@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assure.i18n import date_long
 from assure.law.citation import cite
 from assure.law.classify import classification_json
 from assure.law.gap import GapReport
@@ -27,7 +28,7 @@ from assure.reports.labels import labels
 class Block:
     """One block of a document: heading, paragraph, bullet or table."""
 
-    kind: str  # h | p | bullet | table | title | pagebreak
+    kind: str  # h | p | bullet | table | title | pagebreak | letterhead | signature
     text: str = ""
     level: int = 1
     bold: bool = False
@@ -75,6 +76,21 @@ class DocModel:
                 widths=tuple(widths),
             )
         )
+
+    def letterhead(
+        self, parent: str, body: str, number: str, place_date: str, national: Sequence[str]
+    ) -> None:
+        """The head of an administrative document: parent body, issuing body and number on
+        the left; national title, motto, place and date on the right (Decree 30/2020)."""
+        self.blocks.append(
+            Block(
+                "letterhead", headers=(parent, body, number), rows=(tuple(national), (place_date,))
+            )
+        )
+
+    def signature(self, recipients: Sequence[str], signer: Sequence[str]) -> None:
+        """The foot: "Nơi nhận" and its list on the left; position, signing note, name right."""
+        self.blocks.append(Block("signature", headers=tuple(recipients), rows=(tuple(signer),)))
 
     def title_block(self, text: str) -> None:
         self.blocks.append(Block("title", text))
@@ -609,10 +625,12 @@ def expert_opinion_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel | N
             todo(lang, _t(lang, "ý kiến của đơn vị chuyên trách", "the security unit's opinion")),
             italic=True,
         )
-    doc.table(
-        ["", _t(lang, "THỦ TRƯỞNG ĐƠN VỊ", "HEAD OF UNIT")],
-        [["", _t(lang, "(Ký, ghi rõ họ tên, đóng dấu)", "(Signature, name, seal)")]],
-        grid=False,
+    doc.signature(
+        [],
+        [
+            _t(lang, "THỦ TRƯỞNG ĐƠN VỊ", "HEAD OF UNIT"),
+            _t(lang, "(Ký, ghi rõ họ tên, đóng dấu)", "(Signature, name, seal)"),
+        ],
     )
     return doc
 
@@ -656,19 +674,16 @@ def cover_letter_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel:
     doc = DocModel(
         _t(lang, "Tờ trình đề nghị thẩm định hồ sơ đề xuất cấp độ", "Cover request letter"), lang
     )
-    doc.table(
-        [
-            operator.upper(),
+    place = (data.get("operator") or {}).get("place") or todo(lang, _t(lang, "địa danh", "place"))
+    doc.letterhead(
+        owner,
+        operator,
+        _t(lang, "Số:        /TTr-…", "No.:        /…"),
+        f"{place}, {date_long(today, lang)}",
+        (
             _t(lang, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
-        ],
-        [
-            [
-                _t(lang, "Số: …/TTr-…", "No.: …"),
-                _t(lang, "Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
-            ],
-            ["", _t(lang, "…, ngày … tháng … năm 20…", "…, date …")],
-        ],
-        grid=False,
+            _t(lang, "Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
+        ),
     )
     doc.title_block(_t(lang, "TỜ TRÌNH", "REQUEST"))
     doc.p(
@@ -716,22 +731,17 @@ def cover_letter_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel:
         )
     )
     op = data.get("operator") or {}
-    doc.table(
+    doc.signature(
         [
-            _t(lang, "Nơi nhận:", "Copies to:"),
-            (op.get("title") or todo(lang, "operator.title")).upper(),
+            _t(lang, "Nơi nhận:", "Recipients:"),
+            _t(lang, "- Như trên;", "- As above;"),
+            _t(lang, "- Lưu: VT.", "- Filed: Records."),
         ],
         [
-            [
-                _t(lang, "- Như trên;", "- Addressee;"),
-                _t(lang, "(Ký, ghi rõ họ tên, đóng dấu)", "(Signature, name, seal)"),
-            ],
-            [
-                _t(lang, "- Lưu: VT.", "- Archive."),
-                op.get("representative") or todo(lang, "operator.representative"),
-            ],
+            op.get("title") or todo(lang, _t(lang, "chức vụ người ký", "signer's position")),
+            _t(lang, "(Ký, ghi rõ họ tên, đóng dấu)", "(Signature, full name and seal)"),
+            op.get("representative") or todo(lang, _t(lang, "họ tên người ký", "signer's name")),
         ],
-        grid=False,
     )
     return doc
 

@@ -3,21 +3,43 @@ page template. One renderer per format, so both carry the same content."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 
 from assure import __version__
-from assure.reports.docx import DocxBuilder, a4, set_widths, stable_bytes
+from assure.reports.docx import DocxBuilder, a4, stable_bytes
 from assure.reports.dossier.model import Block, DocModel
 from assure.reports.labels import labels
 from assure.reports.templating import render_template
 
 
-def to_docx(model: DocModel) -> bytes:
-    """Render blocks with the shared DocxBuilder (headings, tables, page numbers)."""
-    doc = DocxBuilder(model.title, lang="vi-VN" if model.lang == "vi" else "en-GB")
-    a4(doc)
+def to_docx(
+    model: DocModel,
+    *,
+    author: str = "",
+    created: dt.date | None = None,
+    template: Path | None = None,
+) -> bytes:
+    """Render blocks with the shared DocxBuilder (headings, tables, page numbers), on the
+    agency's own `template` when one is given."""
+    doc = DocxBuilder(
+        model.title,
+        author=author,
+        lang="vi-VN" if model.lang == "vi" else "en-GB",
+        created=created,
+        template=template,
+    )
+    if template is None:
+        a4(doc)
     for b in model.blocks:
-        if b.kind == "title":
+        if b.kind == "letterhead":
+            parent, body, number = b.headers
+            national, (place_date,) = b.rows
+            doc.letterhead(parent, body, number, place_date, national=national)
+        elif b.kind == "signature":
+            doc.signature(b.headers, b.rows[0])
+        elif b.kind == "title":
             doc.title(b.text)
         elif b.kind == "h":
             doc.heading(b.text, b.level)
@@ -26,9 +48,7 @@ def to_docx(model: DocModel) -> bytes:
         elif b.kind == "bullet":
             doc.bullet(b.text)
         elif b.kind == "table":
-            doc.table(list(b.headers), [list(r) for r in b.rows], grid=b.grid)
-            if b.widths:
-                set_widths(doc, doc.doc.tables[-1], b.widths)
+            doc.table(list(b.headers), [list(r) for r in b.rows], grid=b.grid, widths=b.widths)
         elif b.kind == "pagebreak":
             doc.page_break()
     return stable_bytes(doc)

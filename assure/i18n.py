@@ -1,0 +1,152 @@
+"""Every message in the user's language: one catalogue per language, one formatter.
+
+The texts live in `assure/messages/<lang>.json` (a flat map from a message key to its text,
+with `{name}` placeholders), so a translator edits data, not code, and `tests/test_i18n.py`
+fails when a key or a placeholder exists in one language only. Numbers, percentages and
+dates go through Babel with the locale of the language, so "4,9 %", "800.000" and
+"ngày 01 tháng 12 năm 2026" read the same in Markdown, HTML and DOCX.
+
+The language of a run is chosen once at the edge (`--lang`, or `ASSURE_LANG` for CI) and
+kept in a context variable: errors raised deep in the input layer carry a key and
+parameters, and are worded in the chosen language only when they are printed. Vietnamese is
+the default, as for every user of the tool.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import json
+import os
+import string
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+Lang = Literal["vi", "en"]
+LANGS: tuple[Lang, ...] = ("vi", "en")
+DEFAULT_LANG: Lang = "vi"
+#: The environment variable CI sets to choose the language of every command.
+ENV_VAR = "ASSURE_LANG"
+
+_FOLDER = Path(__file__).resolve().parent / "messages"
+_LOCALES: dict[Lang, str] = {"vi": "vi_VN", "en": "en_GB"}
+_active: contextvars.ContextVar[Lang | None] = contextvars.ContextVar("assure_lang", default=None)
+
+
+def as_lang(value: str | None) -> Lang:
+    """`vi` or `en` from an option, an environment variable or a locale tag (`en-GB`)."""
+    head = (value or "").strip().lower()[:2]
+    return "en" if head == "en" else "vi"
+
+
+def active() -> Lang:
+    """The language of this run: the one set by `--lang`, else `ASSURE_LANG`, else Vietnamese."""
+    chosen = _active.get()
+    if chosen is not None:
+        return chosen
+    env = os.environ.get(ENV_VAR)
+    return as_lang(env) if env else DEFAULT_LANG
+
+
+def set_active(lang: Lang) -> None:
+    """Choose the language of this run (called by the CLI when it reads `--lang`)."""
+    _active.set(lang)
+
+
+@cache
+def catalogue(lang: Lang) -> Mapping[str, str]:
+    """Every message of `lang`, read once from `messages/<lang>.json`."""
+    data: dict[str, str] = json.loads((_FOLDER / f"{lang}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def placeholders(text: str) -> set[str]:
+    """The `{name}` placeholders of a message text (what a translation must keep)."""
+    return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
+
+
+def t(key: str, lang: Lang | None = None, /, **params: Any) -> str:
+    """The message `key` in `lang` (default: the active language), with `params` filled in.
+
+    A key missing from the catalogue is a programming error and raises `KeyError`: the
+    catalogue test makes sure every key used exists in both languages.
+    """
+    text = catalogue(lang or active())[key]
+    return text.format(**params) if params else text
+
+
+def has(key: str) -> bool:
+    """Whether `key` is a message of the catalogue."""
+    return key in catalogue(DEFAULT_LANG)
+
+
+def locale(lang: Lang) -> str:
+    """The Babel locale of a language (`vi_VN`, `en_GB`)."""
+    return _LOCALES[lang]
+
+
+def number(value: float, lang: Lang | None = None, *, digits: int | None = None) -> str:
+    """A number as the language writes it: 800.000 and 4,9 in Vietnamese, 800,000 in English.
+
+    `digits` fixes the decimals; by default an integer has none and a fraction at most one.
+    """
+    from babel.numbers import format_decimal  # loaded by the first number formatted
+
+    lg = lang or active()
+    if digits is None:
+        digits = 0 if isinstance(value, int) or float(value).is_integer() else 1
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return str(format_decimal(value, format=pattern, locale=_LOCALES[lg]))
+
+
+def percent(value: float, lang: Lang | None = None, *, digits: int = 1) -> str:
+    """A percentage given as 0–100: "4,9 %" in Vietnamese, "4.9%" in English."""
+    from babel.numbers import format_percent
+
+    lg = lang or active()
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + (" %" if lg == "vi" else "%")
+    return str(format_percent(float(value) / 100, format=pattern, locale=_LOCALES[lg]))
+
+
+def _as_date(value: dt.date | str) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def date_long(value: dt.date | str, lang: Lang | None = None) -> str:
+    """A date as a document writes it: "ngày 01 tháng 12 năm 2026", "1 December 2026"."""
+    from babel.dates import format_date
+
+    day = _as_date(value)
+    if day is None:
+        return str(value)
+    lg = lang or active()
+    pattern = "'ngày' dd 'tháng' MM 'năm' y" if lg == "vi" else "d MMMM y"
+    return str(format_date(day, pattern, locale=_LOCALES[lg]))
+
+
+def date_short(value: dt.date | str, lang: Lang | None = None) -> str:
+    """A date as a table writes it: "01/12/2026" in Vietnamese, "1 Dec 2026" in English."""
+    from babel.dates import format_date
+
+    day = _as_date(value)
+    if day is None:
+        return str(value)
+    lg = lang or active()
+    pattern = "dd/MM/y" if lg == "vi" else "d MMM y"
+    return str(format_date(day, pattern, locale=_LOCALES[lg]))
+
+
+def plural(count: int, key: str, lang: Lang | None = None, /, **params: Any) -> str:
+    """`key.one` or `key.other` by `count` ("1 system", "2 systems"; Vietnamese has one form)."""
+    lg = lang or active()
+    form = "one" if count == 1 else "other"
+    return t(f"{key}.{form}", lg, n=number(count, lg), **params)
