@@ -198,12 +198,10 @@ class DocxBuilder:
         if grid:
             table.style = "Table Grid"
         for cell, text in zip(table.rows[0].cells, headers, strict=True):
-            cell.text = ""
             _write_runs(cell.paragraphs[0], text, bold=True)
         for row in rows:
             cells = table.add_row().cells
             for cell, text in zip(cells, row, strict=True):
-                cell.text = ""
                 _write_runs(cell.paragraphs[0], text)
         _repeat_header(table)
         set_widths(self, table, widths or ())
@@ -314,9 +312,11 @@ def _write_runs(
 
 def _lines(cell: Any, lines: Sequence[tuple[str, dict[str, Any]]], *, center: bool = True) -> None:
     """Lines of a letterhead or signature cell, each its own paragraph with its own look."""
-    cell.text = ""
+    first = cell.paragraphs[0]
+    for run in list(first.runs):
+        run._r.getparent().remove(run._r)
     for i, (text, look) in enumerate(lines):
-        para = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+        para = first if i == 0 else cell.add_paragraph()
         para.paragraph_format.space_after = Pt(0)
         para.paragraph_format.space_before = Pt(0)
         para.paragraph_format.first_line_indent = None
