@@ -267,7 +267,7 @@ def test_gap_docx_and_markdown() -> None:
     cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
     assert "30/06/2026 (QUÁ HẠN)" in cells
     md = gap_markdown(rep, "en")
-    assert "30/06/2026 **OVERDUE**" in md
+    assert "30 Jun 2026 **OVERDUE**" in md
     assert "| `QL.1.1.3` |" in md
 
 

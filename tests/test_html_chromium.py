@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -42,6 +43,30 @@ def dump_dom(page: Path, profile_dir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def screenshot(page: Path, profile_dir: Path, png: Path, size: str = "1000,1400") -> None:
+    """A PNG of `page` as headless Chromium draws it (to look at, and to know it drew)."""
+    assert CHROMIUM is not None
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={profile_dir}",
+            f"--window-size={size}",
+            f"--screenshot={png}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+
+
 def test_gap_report_renders_in_chromium(tmp_path: Path) -> None:
     """The gap report renders at phone width with its charts and no console errors."""
     page = tmp_path / "gap.html"
@@ -62,6 +87,14 @@ def test_gap_report_renders_in_chromium(tmp_path: Path) -> None:
     assert "Báo cáo đánh giá khoảng cách" in dom
     assert "Cổng Dịch vụ công tỉnh Minh Châu" in dom
     assert dom.count("<svg") == 2
+    # chart labels are wrapped onto lines, never cut off with "…"
+    charts = "".join(re.findall(r"<svg.*?</svg>", dom, re.S))
+    assert "…" not in charts
+    assert "thiết</tspan>" in charts or "thiết kế" in charts
+    assert "86,2 %" in dom  # Vietnamese percentages
+    shot = tmp_path / "gap.png"
+    screenshot(page, tmp_path / "chrome-shot", shot)
+    assert shot.stat().st_size > 10_000
     console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line]
     assert console == [], console
     assert "Uncaught" not in proc.stderr

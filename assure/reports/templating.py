@@ -7,7 +7,6 @@ text) and undefined names fail loudly, so a renamed field never prints a silent 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from functools import cache
 from pathlib import Path
@@ -18,29 +17,6 @@ from assure.paths import templates_dir
 
 if TYPE_CHECKING:
     import jinja2
-
-
-def _thousands(value: Any, lang: str = "vi") -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    text = f"{value:,.0f}" if isinstance(value, int) else f"{value:,.1f}"
-    return text.replace(",", ".") if lang == "vi" else text
-
-
-def _date_vi(value: Any) -> str:
-    """`2026-11-22` → `22/11/2026`, the way Vietnamese documents write dates."""
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            return str(value)
-    if isinstance(value, dt.date):
-        return str(value.strftime("%d/%m/%Y"))
-    return str(value)
-
-
-def _pct(value: Any) -> str:
-    return f"{float(value):.0f}%" if isinstance(value, int | float) else str(value)
 
 
 #: A "[Cần bổ sung: …]" / "[To be completed: …]" marker (a fact the profile does not state).
@@ -76,6 +52,14 @@ def _date_short(value: Any, lang: str = "vi") -> str:
     return i18n.date_short(value, i18n.as_lang(lang))
 
 
+def wrap_lines(value: Any, width: int = 40) -> list[str]:
+    """A label as lines of at most `width` characters, broken between words (chart labels
+    are wrapped, never cut off)."""
+    import textwrap
+
+    return textwrap.wrap(str(value), width, break_long_words=False) or [""]
+
+
 @cache
 def environment(folder: Path | None = None) -> jinja2.Environment:
     """The shared environment over `templates/` (or `folder`, for tests).
@@ -96,11 +80,9 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["thousands"] = _thousands
-    env.filters["date_vi"] = _date_vi
-    env.filters["pct"] = _pct
     env.filters["md"] = md_escape
     env.filters["marked"] = _marked
+    env.filters["wrap_lines"] = wrap_lines
     env.filters["number"] = _number
     env.filters["percent"] = _percent
     env.filters["date_long"] = _date_long
