@@ -48,7 +48,8 @@ def test_no_message_is_empty_or_untranslated_english() -> None:
         if vi[k] == en[k] and re.search(r"[A-Za-z]{3,}", re.sub(r"\{[^}]*\}", "", vi[k]))
     ]
     # product and format names read the same in both languages
-    assert [k for k in same if not k.startswith(("label.generated",))] == []
+    names = {"family.ipv6", "family.https"}  # protocol names read the same in both languages
+    assert [k for k in same if k not in names] == []
 
 
 def test_every_key_used_in_the_code_is_in_the_catalogue() -> None:

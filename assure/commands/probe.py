@@ -17,6 +17,7 @@ from typing import IO
 import click
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from assure import i18n
 from assure.commands._common import emit, parse_instant
 from assure.errors import DataError, ExitCode, UsageError
 from assure.findings import Finding, Status
@@ -211,7 +212,7 @@ def command(
                 os.replace(tmp, out)
                 tmp = None
         else:
-            emit(output.render(fmt, kept, order, generated), out)
+            emit(output.render(fmt, kept, order, generated, i18n.active()), out)
     finally:
         if tmp is not None:
             with suppress(OSError):

@@ -13,10 +13,11 @@ import json
 from collections.abc import Sequence
 from typing import IO, Any
 
-from assure import __version__
+from assure import __version__, i18n
 from assure.findings import Finding, Status, count_by_status
 from assure.probes import CHECKS, CheckId
 from assure.probes.verdict import overall
+from assure.reports import probe_html
 from assure.reports import text as textable
 from assure.reports.junit import findings_junit
 from assure.reports.templating import render_template
@@ -57,10 +58,18 @@ def sort_findings(findings: Sequence[Finding], order: Sequence[str]) -> list[Fin
     return sorted(findings, key=lambda f: (pos.get(f.target, 1 << 30), checks.get(f.check, 99)))
 
 
-def render(fmt: str, findings: Sequence[Finding], order: Sequence[str], generated_at: str) -> str:
+def render(
+    fmt: str,
+    findings: Sequence[Finding],
+    order: Sequence[str],
+    generated_at: str,
+    lang: i18n.Lang | None = None,
+) -> str:
+    """Findings in format `fmt`; the texts people read are in `lang` (default: the run's)."""
+    lang = lang or i18n.active()
     findings = sort_findings(findings, order)
     if fmt == "table":
-        return table(findings)
+        return table(findings, lang)
     if fmt == "json":
         return (
             json.dumps(document(findings, order, generated_at), ensure_ascii=False, indent=2) + "\n"
@@ -70,11 +79,11 @@ def render(fmt: str, findings: Sequence[Finding], order: Sequence[str], generate
     if fmt == "csv":
         return to_csv(findings)
     if fmt == "html":
-        return html(findings, order, generated_at)
+        return html(findings, order, generated_at, lang)
     if fmt == "junit":
         return junit(findings, order)
     if fmt == "sarif":
-        return sarif(findings)
+        return sarif(findings, lang)
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -89,19 +98,32 @@ def document(
     }
 
 
-def table(findings: Sequence[Finding]) -> str:
+def _status_word(status: Status, lang: i18n.Lang) -> str:
+    """The status as the table shows it: in the reader's language, failures in capitals."""
+    word = i18n.t(f"status.{status.value}", lang)
+    return f"{word.upper()} ({status.value})" if status in (Status.FAIL, Status.ERROR) else word
+
+
+def table(findings: Sequence[Finding], lang: i18n.Lang | None = None) -> str:
+    lg = lang or i18n.active()
     rows = [
         [
             f.target,
             f.check,
-            f.status.value.upper() if f.status in (Status.FAIL, Status.ERROR) else f.status.value,
+            _status_word(f.status, lg),
             f.summary + (f" [{f.reason}]" if f.reason and f.reason not in f.summary else ""),
         ]
         for f in findings
     ]
     counts = count_by_status(findings)
-    tail = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    return textable.render(["target", "check", "status", "summary"], rows) + f"\n{tail}\n"
+    tail = ", ".join(f"{n} {i18n.t('status.' + s, lg)}" for s, n in counts.items() if n)
+    head = [
+        i18n.t("probe.col.target", lg),
+        i18n.t("probe.col.check", lg),
+        i18n.t("probe.col.status", lg),
+        i18n.t("probe.col.result_detail", lg),
+    ]
+    return textable.render(head, rows) + f"\n{tail}\n"
 
 
 def to_csv(findings: Sequence[Finding]) -> str:
@@ -127,7 +149,6 @@ def junit(findings: Sequence[Finding], order: Sequence[str]) -> str:
     return findings_junit(findings, order, name="assure probe")
 
 
-_TITLES = {c.value: title for c, (_fam, title) in CHECKS.items()}
 _SARIF_LEVEL = {
     Status.FAIL: "error",
     Status.WARN: "warning",
@@ -136,16 +157,20 @@ _SARIF_LEVEL = {
 }
 
 
-def sarif(findings: Sequence[Finding]) -> str:
-    """SARIF 2.1.0: one rule per check; results for everything that is not a pass."""
+def sarif(findings: Sequence[Finding], lang: i18n.Lang | None = None) -> str:
+    """SARIF 2.1.0: one rule per check (described in `lang`, with why it matters and how to
+    fix it); results for everything that is not a pass."""
+    lg = lang or i18n.active()
     rules = [
         {
             "id": c.value,
             "name": c.value,
-            "shortDescription": {"text": title},
+            "shortDescription": {"text": i18n.t(f"check.{c.value}.title", lg)},
+            "fullDescription": {"text": i18n.t(f"check.{c.value}.why", lg)},
+            "help": {"text": i18n.t(f"check.{c.value}.fix", lg)},
             "properties": {"family": fam},
         }
-        for c, (fam, title) in CHECKS.items()
+        for c, (fam, _title) in CHECKS.items()
     ]
     index = {c.value: i for i, c in enumerate(CHECKS)}
     results = []
@@ -191,33 +216,39 @@ def _uri(target: str) -> str:
     return target if "://" in target else f"https://{target}/"
 
 
-def html(findings: Sequence[Finding], order: Sequence[str], generated_at: str) -> str:
-    by: dict[str, list[dict[str, Any]]] = {t: [] for t in order}
+def html(
+    findings: Sequence[Finding],
+    order: Sequence[str],
+    generated_at: str,
+    lang: i18n.Lang | None = None,
+) -> str:
+    """One page: an overview of every target (sortable), then each target's checks by family,
+    failures first, with why each failed check matters and how to fix it."""
+    lg = lang or i18n.active()
+    by: dict[str, list[Finding]] = {t: [] for t in order}
     for f in findings:
-        d = f.to_json()
-        d["title"] = _TITLES.get(f.check, "")
-        d["evidence_json"] = json.dumps(dict(f.evidence), ensure_ascii=False, indent=2)
-        per = f.evidence.get("addresses")
-        rows = (
-            [
-                {"address": a, "status": v.get("status", ""), "summary": v.get("summary", "")}
-                for a, v in per.items()
-            ]
-            if isinstance(per, dict)
-            else []
-        )
-        same = len({(r["status"], r["summary"]) for r in rows}) <= 1
-        d["per_address"] = [] if same else rows
-        d["same_on"] = [r["address"] for r in rows] if same and len(rows) > 1 else []
-        by.setdefault(f.target, []).append(d)
-    targets = [{**r, "findings": by.get(r["target"], [])} for r in target_rollups(findings, order)]
+        by.setdefault(f.target, []).append(f)
+    targets = [
+        probe_html.target_section(r["target"], Status(r["status"]), by.get(r["target"], []), lg)
+        for r in target_rollups(findings, [*order, *(t for t in by if t not in order)])
+    ]
+    totals = summary(findings, len(order))
+    meta = i18n.t(
+        "probe.meta",
+        lg,
+        targets=i18n.plural(len(order), "probe.targets", lg),
+        findings=i18n.plural(len(findings), "probe.findings", lg),
+        generated=generated_at,
+        tool=f"{TOOL['name']} {TOOL['version']}",
+    )
     return render_template(
         "probe_report.html.j2",
         targets=targets,
-        summary=summary(findings, len(order)),
-        tool=TOOL,
-        generated_at=generated_at,
-        statuses=[s.value for s in Status],
+        summary=totals,
+        meta=meta,
+        lang=lg,
+        t=lambda key, **kw: i18n.t(key, lg, **kw),
+        statuses=[(s.value, i18n.t(f"status.{s.value}", lg)) for s in Status],
     )
 
 
