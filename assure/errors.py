@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
 
 from assure import i18n
+from assure.i18n import Msg
+
+__all__ = ["AssureError", "DataError", "ExitCode", "Msg", "Position", "Problem", "UsageError"]
 
 
 class ExitCode(IntEnum):
@@ -36,29 +38,6 @@ class Position:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
-
-
-@dataclass(frozen=True, slots=True)
-class Msg:
-    """A message of the catalogue not yet worded: its key and parameters.
-
-    Problems are found deep in the input layer, long before anything is printed; keeping
-    the key lets the same problem read in Vietnamese or English when it is printed. A
-    parameter may itself be a `Msg` (a hint inside a message) and is worded in the same
-    language.
-    """
-
-    key: str
-    params: tuple[tuple[str, Any], ...] = ()
-
-    @classmethod
-    def of(cls, key: str, /, **params: Any) -> Msg:
-        return cls(key, tuple(params.items()))
-
-    def text(self, lang: i18n.Lang | None = None) -> str:
-        lg = lang or i18n.active()
-        values = {k: v.text(lg) if isinstance(v, Msg) else v for k, v in self.params}
-        return i18n.t(self.key, lg, **values)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeAlias
 
+from assure.i18n import Lang, Msg
+
 JSONValue: TypeAlias = Any  # a JSON-serialisable value; evidence stays plain data
 
 
@@ -51,8 +53,10 @@ class Finding:
     """A verdict on one check for one target.
 
     `check` is a check ID (interface §6) or a requirement ID for gap findings; `summary` is
-    one sentence a person reads; `evidence` is plain JSON data that lets an auditor redo the
-    judgement; `reason` says why a result is `inconclusive` or `error`.
+    one sentence a person reads (in English: the JSON contract); `evidence` is plain JSON
+    data that lets an auditor redo the judgement; `reason` says why a result is
+    `inconclusive` or `error`. `message`, when the judge gives one, is the same sentence as
+    a catalogue key and parameters, so reports word it in the reader's language.
     """
 
     check: str
@@ -62,6 +66,11 @@ class Finding:
     evidence: Mapping[str, JSONValue] = field(default_factory=dict)
     reason: str | None = None
     requirements: tuple[str, ...] = ()
+    message: Msg | None = None
+
+    def text(self, lang: Lang | None = None) -> str:
+        """The summary in `lang` (default: the run's language) when a message is known."""
+        return self.message.text(lang) if self.message is not None else self.summary
 
     def to_json(self) -> dict[str, JSONValue]:
         """Plain-JSON form, the shape of interface §6."""
@@ -76,6 +85,8 @@ class Finding:
             out["reason"] = self.reason
         if self.requirements:
             out["requirements"] = list(self.requirements)
+        if self.message is not None:
+            out["message"] = self.message.to_json()
         return out
 
     @classmethod
@@ -89,6 +100,7 @@ class Finding:
             evidence=dict(data.get("evidence") or {}),
             reason=data.get("reason"),
             requirements=tuple(data.get("requirements") or ()),
+            message=Msg.from_json(data["message"]) if data.get("message") else None,
         )
 
 

@@ -20,6 +20,7 @@ import json
 import os
 import string
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -150,3 +151,44 @@ def plural(count: int, key: str, lang: Lang | None = None, /, **params: Any) -> 
     lg = lang or active()
     form = "one" if count == 1 else "other"
     return t(f"{key}.{form}", lg, n=number(count, lg), **params)
+
+
+@dataclass(frozen=True, slots=True)
+class Msg:
+    """A message of the catalogue not yet worded: its key and parameters.
+
+    Problems are found deep in the input layer, long before anything is printed; keeping
+    the key lets the same problem read in Vietnamese or English when it is printed. A
+    parameter may itself be a `Msg` (a hint inside a message) and is worded in the same
+    language.
+    """
+
+    key: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, /, **params: Any) -> Msg:
+        return cls(key, tuple(params.items()))
+
+    def text(self, lang: Lang | None = None) -> str:
+        lg = lang or active()
+        values = {k: v.text(lg) if isinstance(v, Msg) else v for k, v in self.params}
+        return t(self.key, lg, **values)
+
+    def to_json(self) -> dict[str, Any]:
+        """`{"key": …, "params": {…}}`: what a report needs to word it in any language."""
+        return {
+            "key": self.key,
+            "params": {k: v.to_json() if isinstance(v, Msg) else v for k, v in self.params},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Msg:
+        params = data.get("params") or {}
+        return cls(
+            str(data["key"]),
+            tuple(
+                (k, cls.from_json(v) if isinstance(v, Mapping) and "key" in v else v)
+                for k, v in params.items()
+            ),
+        )

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from assure.findings import JSONValue, Status
+from assure.i18n import Msg
 from assure.probes.dns import DnsObservation
 from assure.probes.http import Fetch, blocked
 from assure.probes.verdict import Verdict
@@ -33,19 +34,22 @@ def judge_web_aaaa(obs: DnsObservation) -> Verdict:
         "ipv4_mapped_ignored": obs.mapped_ignored,
     }
     if obs.aaaa:
-        src = {"resolve": " (pinned with --resolve)", "literal": " (address given)"}.get(
-            obs.source, ""
+        key = {"resolve": "ipv6.aaaa_pinned", "literal": "ipv6.aaaa_given"}.get(
+            obs.source, "ipv6.aaaa"
         )
-        return Verdict(Status.PASS, f"IPv6 address{src}: {', '.join(obs.aaaa)}.", ev)
+        return Verdict(Status.PASS, Msg.of(key, addresses=", ".join(obs.aaaa)), ev)
     if obs.source == "literal":
-        return Verdict(Status.NOT_APPLICABLE, "The target is an IPv4 address.", ev)
+        return Verdict(Status.NOT_APPLICABLE, Msg.of("ipv6.target_is_ipv4"), ev)
     if obs.error or obs.aaaa_error:
         why = obs.aaaa_error or obs.error
         return Verdict(
-            Status.INCONCLUSIVE, f"The AAAA lookup failed: {why}.", ev, "DNS lookup failed"
+            Status.INCONCLUSIVE,
+            Msg.of("ipv6.aaaa_lookup_failed", why=why),
+            ev,
+            "DNS lookup failed",
         )
-    extra = " (IPv4-mapped addresses ignored)" if obs.mapped_ignored else ""
-    return Verdict(Status.FAIL, f"The host has no AAAA record{extra}.", ev)
+    key = "ipv6.no_aaaa_mapped" if obs.mapped_ignored else "ipv6.no_aaaa"
+    return Verdict(Status.FAIL, Msg.of(key), ev)
 
 
 def judge_web_reach(
@@ -62,17 +66,16 @@ def judge_web_reach(
     if obs.error or (obs.aaaa_error and not obs.aaaa):
         return Verdict(
             Status.INCONCLUSIVE,
-            f"The address lookup failed: {obs.error or obs.aaaa_error}.",
+            Msg.of("ipv6.lookup_failed", why=obs.error or obs.aaaa_error),
             ev,
             "DNS lookup failed",
         )
     if not obs.aaaa:
-        return Verdict(Status.NOT_APPLICABLE, "No AAAA record, so nothing to reach over IPv6.", ev)
+        return Verdict(Status.NOT_APPLICABLE, Msg.of("ipv6.nothing_to_reach"), ev)
     if not vantage[0]:
         return Verdict(
             Status.INCONCLUSIVE,
-            "This vantage point has no IPv6 connectivity; "
-            "IPv6 reachability cannot be judged from here.",
+            Msg.of("ipv6.no_vantage_reach"),
             ev,
             vantage[1],
         )
@@ -94,18 +97,16 @@ def judge_web_reach(
             )[p] = r
     if bad:
         addr, ports_bad = next(iter(bad.items()))
-        detail = ", ".join(f"port {p}: {r}" for p, r in ports_bad.items())
-        return Verdict(Status.FAIL, f"IPv6 address {addr} does not answer ({detail}).", ev)
+        detail = ", ".join(f"{p}: {r}" for p, r in ports_bad.items())
+        return Verdict(Status.FAIL, Msg.of("ipv6.no_answer", address=addr, detail=detail), ev)
     if unsure:
         return Verdict(
             Status.INCONCLUSIVE,
-            "Some IPv6 connections were cut before an answer.",
+            Msg.of("ipv6.cut_short"),
             ev,
             "connection reset or deadline",
         )
-    return Verdict(
-        Status.PASS, f"Every IPv6 address answers on port(s) {', '.join(map(str, need))}.", ev
-    )
+    return Verdict(Status.PASS, Msg.of("ipv6.all_answer", ports=", ".join(map(str, need))), ev)
 
 
 _SEGMENT = re.compile(rb"\n|(?<=>)")
@@ -145,21 +146,19 @@ def judge_parity(
     if obs.error or (obs.aaaa_error and not obs.aaaa):
         return Verdict(
             Status.INCONCLUSIVE,
-            f"The address lookup failed: {obs.error or obs.aaaa_error}.",
+            Msg.of("ipv6.lookup_failed", why=obs.error or obs.aaaa_error),
             ev,
             "DNS lookup failed",
         )
     if not obs.aaaa or not obs.a:
-        return Verdict(Status.NOT_APPLICABLE, "The site is not dual-stack; nothing to compare.", ev)
+        return Verdict(Status.NOT_APPLICABLE, Msg.of("ipv6.not_dual_stack"), ev)
     if not vantage[0]:
-        return Verdict(
-            Status.INCONCLUSIVE, "No IPv6 from this vantage point; cannot compare.", ev, vantage[1]
-        )
+        return Verdict(Status.INCONCLUSIVE, Msg.of("ipv6.no_vantage_compare"), ev, vantage[1])
     ref_addr = next((a for a in obs.a if https.get(a) and https[a].response), None)
     if ref_addr is None:
         return Verdict(
             Status.INCONCLUSIVE,
-            "No HTTPS response over IPv4 to compare with.",
+            Msg.of("ipv6.no_ipv4_response"),
             ev,
             "no IPv4 response",
         )
@@ -168,7 +167,7 @@ def judge_parity(
     ev["ipv4"] = {"address": ref_addr, "status": ref.status, "bytes": len(ref.body)}
     results: dict[str, JSONValue] = {}
     worst_status = Status.PASS
-    text = "IPv4 and IPv6 serve the same page."
+    text = Msg.of("ipv6.same_page")
     reason = None
     for addr in obs.aaaa:
         got = https.get(addr)
@@ -176,7 +175,7 @@ def judge_parity(
             results[addr] = {"error": got.error[0] if got and got.error else "untested"}
             if worst_status is Status.PASS:
                 worst_status, reason = Status.INCONCLUSIVE, "no IPv6 response"
-                text = f"No HTTPS response over IPv6 from {addr} to compare."
+                text = Msg.of("ipv6.no_ipv6_response", address=addr)
             continue
         r = got.response
         ratio = similarity(ref.body, r.body)
@@ -184,14 +183,14 @@ def judge_parity(
         if blocked(r) or blocked(ref):
             if worst_status is Status.PASS:
                 worst_status, reason = Status.INCONCLUSIVE, "blocked"
-                text = "A response was blocked or challenged; pages not compared."
+                text = Msg.of("ipv6.blocked")
             continue
         if r.status != ref.status:
             worst_status, reason = Status.FAIL, None
-            text = f"Different status over IPv6 ({addr}: {r.status}) and IPv4 ({ref.status})."
+            text = Msg.of("ipv6.status_differs", address=addr, v6=r.status, v4=ref.status)
         elif ratio < PARITY_MIN_RATIO and worst_status is not Status.FAIL:
             worst_status, reason = Status.FAIL, None
-            text = f"Different page over IPv6 ({addr}): {ratio:.0%} similar to IPv4."
+            text = Msg.of("ipv6.page_differs", address=addr, similar=f"{ratio:.0%}")
     ev["ipv6"] = results
     ev["threshold"] = PARITY_MIN_RATIO
     return Verdict(worst_status, text, ev, reason)
@@ -204,11 +203,11 @@ def judge_ns_aaaa(obs: DnsObservation) -> Verdict:
         "name_servers": {n.name: {"ipv4": n.ipv4, "ipv6": n.ipv6} for n in obs.ns},
     }
     if obs.source == "literal":
-        return Verdict(Status.NOT_APPLICABLE, "The target is an address; no name servers.", ev)
+        return Verdict(Status.NOT_APPLICABLE, Msg.of("ipv6.no_ns_for_address"), ev)
     if obs.source == "resolve":
         return Verdict(
             Status.INCONCLUSIVE,
-            "Addresses were pinned with --resolve; DNS was not consulted.",
+            Msg.of("ipv6.pinned"),
             ev,
             "DNS not consulted",
         )
@@ -216,18 +215,18 @@ def judge_ns_aaaa(obs: DnsObservation) -> Verdict:
         why = obs.error or obs.ns_error or "no NS records found"
         return Verdict(
             Status.INCONCLUSIVE,
-            f"Name servers could not be looked up: {why}.",
+            Msg.of("ipv6.ns_lookup_failed", why=why),
             ev,
             "DNS lookup failed",
         )
     with6 = [n.name for n in obs.ns if n.ipv6]
     if len(with6) >= 2:
-        return Verdict(Status.PASS, f"{len(with6)} of {len(obs.ns)} name servers have IPv6.", ev)
-    if len(with6) == 1:
         return Verdict(
-            Status.WARN, f"Only one name server has IPv6 ({with6[0]}); two are needed.", ev
+            Status.PASS, Msg.of("ipv6.ns_with_ipv6", n=len(with6), total=len(obs.ns)), ev
         )
-    return Verdict(Status.FAIL, "No name server has an IPv6 address.", ev)
+    if len(with6) == 1:
+        return Verdict(Status.WARN, Msg.of("ipv6.one_ns", name=with6[0]), ev)
+    return Verdict(Status.FAIL, Msg.of("ipv6.no_ns_ipv6"), ev)
 
 
 def judge_ns_reach(obs: DnsObservation, vantage: tuple[bool, str]) -> Verdict:
@@ -238,16 +237,16 @@ def judge_ns_reach(obs: DnsObservation, vantage: tuple[bool, str]) -> Verdict:
             return Verdict(v.status, v.summary, ev, v.reason)
     v6 = [n for n in obs.ns if n.ipv6]
     if not v6:
-        return Verdict(Status.NOT_APPLICABLE, "No name server has IPv6 to reach.", ev)
+        return Verdict(Status.NOT_APPLICABLE, Msg.of("ipv6.no_ns_to_reach"), ev)
     if not vantage[0]:
-        return Verdict(
-            Status.INCONCLUSIVE, "This vantage point has no IPv6 connectivity.", ev, vantage[1]
-        )
+        return Verdict(Status.INCONCLUSIVE, Msg.of("ipv6.no_vantage"), ev, vantage[1])
     results = [(n.name, a, r) for n in v6 for a, r in n.reach_v6.items() if a != "lookup"]
     bad = [f"{n} [{a}]: {r}" for n, a, r in results if r in ("timeout", "refused", "unreachable")]
     if bad:
-        return Verdict(Status.FAIL, f"Name server not answering over IPv6: {bad[0]}.", ev)
+        return Verdict(Status.FAIL, Msg.of("ipv6.ns_no_answer", which=bad[0]), ev)
     unsure = [f"{n} [{a}]: {r}" for n, a, r in results if r != "ok"]
     if unsure:
-        return Verdict(Status.INCONCLUSIVE, f"Could not tell: {unsure[0]}.", ev, "cut short")
-    return Verdict(Status.PASS, f"All {len(v6)} IPv6 name servers answer over IPv6.", ev)
+        return Verdict(
+            Status.INCONCLUSIVE, Msg.of("ipv6.could_not_tell", which=unsure[0]), ev, "cut short"
+        )
+    return Verdict(Status.PASS, Msg.of("ipv6.all_ns_answer", n=len(v6)), ev)

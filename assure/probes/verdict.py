@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from assure.findings import Finding, JSONValue, Status, worst
+from assure.i18n import Msg
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,9 +18,18 @@ class Verdict:
     """A judgement before it is attached to a check and a target."""
 
     status: Status
-    summary: str
+    summary: str | Msg
     evidence: Mapping[str, JSONValue] = field(default_factory=dict)
     reason: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The summary in English, the JSON contract's language."""
+        return self.summary.text("en") if isinstance(self.summary, Msg) else self.summary
+
+    @property
+    def message(self) -> Msg | None:
+        return self.summary if isinstance(self.summary, Msg) else None
 
 
 def overall(statuses: Iterable[Status]) -> Status:
@@ -30,36 +40,36 @@ def overall(statuses: Iterable[Status]) -> Status:
 
 
 def finding(check: str, target: str, v: Verdict) -> Finding:
-    return Finding(check, target, v.status, v.summary, dict(v.evidence), v.reason)
+    return Finding(check, target, v.status, v.text, dict(v.evidence), v.reason, message=v.message)
 
 
 def roll_up(check: str, target: str, per_address: Mapping[str, Verdict]) -> Finding:
     """One finding from per-address verdicts: the worst wins, each address is kept."""
     if not per_address:
+        msg = Msg.of("probe.msg.no_address")
         return Finding(
-            check,
-            target,
-            Status.INCONCLUSIVE,
-            "No address of the target could be tested.",
-            {},
-            "no address",
+            check, target, Status.INCONCLUSIVE, msg.text("en"), {}, "no address", message=msg
         )
     status = overall(v.status for v in per_address.values())
     first = next(a for a, v in per_address.items() if v.status is status)
     chosen = per_address[first]
     same = len({v.status for v in per_address.values()}) == 1
-    summary = chosen.summary
+    message = chosen.message
+    summary = chosen.text
     if len(per_address) > 1 and not same:
         summary = f"{first}: {summary}"
+        if message is not None:
+            message = Msg.of("probe.msg.on_address", address=first, message=message)
     evidence: dict[str, JSONValue] = {
         "addresses": {
             a: {
                 "status": v.status.value,
-                "summary": v.summary,
+                "summary": v.text,
+                **({"message": v.message.to_json()} if v.message is not None else {}),
                 **dict(v.evidence),
                 **({"reason": v.reason} if v.reason else {}),
             }
             for a, v in per_address.items()
         }
     }
-    return Finding(check, target, status, summary, evidence, chosen.reason)
+    return Finding(check, target, status, summary, evidence, chosen.reason, message=message)

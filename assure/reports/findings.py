@@ -111,7 +111,7 @@ def table(findings: Sequence[Finding], lang: i18n.Lang | None = None) -> str:
             f.target,
             f.check,
             _status_word(f.status, lg),
-            f.summary + (f" [{f.reason}]" if f.reason and f.reason not in f.summary else ""),
+            f.text(lg) + (f" [{f.reason}]" if f.reason and f.reason not in f.summary else ""),
         ]
         for f in findings
     ]
@@ -183,7 +183,7 @@ def sarif(findings: Sequence[Finding], lang: i18n.Lang | None = None) -> str:
                 "ruleIndex": index.get(f.check, 0),
                 "level": _SARIF_LEVEL[f.status],
                 "kind": "fail" if f.status in (Status.FAIL, Status.WARN) else "open",
-                "message": {"text": f"{f.target}: {f.summary}"},
+                "message": {"text": f"{f.target}: {f.text(lg)}"},
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.target)}}}],
                 "properties": {
                     "status": f.status.value,

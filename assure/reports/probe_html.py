@@ -14,6 +14,7 @@ from typing import Any
 
 from assure import i18n
 from assure.findings import Finding, Status
+from assure.i18n import Msg
 from assure.probes import CHECKS
 from assure.signatures.models import CHECKS as DOCUMENT_CHECKS
 
@@ -95,6 +96,7 @@ def _advice(check: str, lang: i18n.Lang) -> dict[str, Any] | None:
 
 def _finding(f: Finding, lang: i18n.Lang) -> dict[str, Any]:
     d = f.to_json()
+    d["summary"] = f.text(lang)
     d["title"] = _title(f.check, lang)
     d["status_text"] = i18n.t(f"status.{f.status.value}", lang)
     d["evidence_json"] = json.dumps(dict(f.evidence), ensure_ascii=False, indent=2)
@@ -108,7 +110,9 @@ def _finding(f: Finding, lang: i18n.Lang) -> dict[str, Any]:
                 "status_text": i18n.t(f"status.{v['status']}", lang)
                 if i18n.has(f"status.{v.get('status')}")
                 else str(v.get("status", "")),
-                "summary": v.get("summary", ""),
+                "summary": Msg.from_json(v["message"]).text(lang)
+                if isinstance(v.get("message"), dict)
+                else v.get("summary", ""),
             }
             for a, v in per.items()
         ]
