@@ -1,0 +1,87 @@
+"""No English in Vietnamese output and no Vietnamese in English output.
+
+Every document format the main job writes (plan, gap report and dossier as Markdown, HTML and
+DOCX, JUnit), the terminal tables and the messages are scanned in both languages. What the
+profile itself says (names, descriptions, document numbers: the user's own words) and
+identifiers are taken out first; what is left is the tool's own text, and it must be in the
+language asked for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, run_assure, write
+from tests.langscan import foreign_words, visible_text
+
+DEMO = ROOT / "profiles" / "cong-dvc-demo.yaml"
+FORMATS = (".md", ".html", ".docx", ".xml")
+
+
+def _strings(node: Any) -> set[str]:
+    if isinstance(node, str):
+        return {node}
+    if isinstance(node, dict):
+        return {s for v in node.values() for s in _strings(v)}
+    if isinstance(node, list):
+        return {s for v in node for s in _strings(v)}
+    return set()
+
+
+PROFILE_WORDS = sorted(
+    (s for s in _strings(yaml.safe_load(DEMO.read_text(encoding="utf-8"))) if len(s) > 2),
+    key=len,
+    reverse=True,
+)
+
+
+def tool_text(text: str) -> str:
+    """`text` without what the profile says (the user's own words, in any language)."""
+    for s in PROFILE_WORDS:
+        text = text.replace(s, " ").replace(s.upper(), " ")  # letterheads write names in capitals
+    return text
+
+
+@pytest.fixture(scope="module", params=["vi", "en"])
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, Path]:
+    lang: str = request.param
+    out = tmp_path_factory.mktemp(f"scan-{lang}") / "out"
+    run = run_assure("demo", "-o", out, "--lang", lang, "--today", "2026-12-01")
+    assert run.code == 0, run.err
+    (out / "stdout.txt").write_text(run.out, encoding="utf-8")
+    return lang, out
+
+
+def test_every_document_is_in_one_language(demo: tuple[str, Path]) -> None:
+    lang, out = demo
+    files = sorted(p for p in out.rglob("*") if p.suffix in FORMATS or p.name == "stdout.txt")
+    assert len(files) >= 12
+    leaks = {}
+    for path in files:
+        words = foreign_words(tool_text(visible_text(path)), lang)
+        if words:
+            leaks[str(path.relative_to(out))] = sorted(set(words))
+    assert leaks == {}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_messages_are_in_one_language(lang: str, tmp_path: Path) -> None:
+    bad = write(
+        tmp_path / "p.yaml",
+        "id: p\nname: P\nclassificaton: {}\ncomponents: []\n",
+    )
+    runs = [
+        run_assure("validate", bad, "--lang", lang),
+        run_assure("classify", bad, "--lang", lang),
+        run_assure("gap", DEMO, "--fail-under", "99.5", "--fail-on", "gap", "--lang", lang),
+        run_assure("classify", ROOT / "profiles", "--lang", lang),
+    ]
+    for run in runs:
+        text = run.err + ("" if run is runs[2] else run.out)
+        assert foreign_words(tool_text(text), lang) == [], text
