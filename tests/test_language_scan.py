@@ -85,3 +85,34 @@ def test_messages_are_in_one_language(lang: str, tmp_path: Path) -> None:
     for run in runs:
         text = run.err + ("" if run is runs[2] else run.out)
         assert foreign_words(tool_text(text), lang) == [], text
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_probe_outputs_are_in_one_language(lang: str, tmp_path: Path) -> None:
+    """The probe's table, HTML and SARIF: titles, statuses, summaries, advice."""
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there: HTTPS refused, the rest not applicable
+    target = f"https://127.0.0.1:{port}/"
+    args = ("--timeout", "1", "--http-port", str(port), "--lang", lang)
+    table = run_assure("probe", target, *args)
+    assert table.code == 1, table.err
+    assert foreign_words(table.out, lang) == [], table.out
+    for fmt in ("html", "sarif"):
+        out = tmp_path / f"probe-{lang}.{fmt}"
+        run = run_assure("probe", target, *args, "--format", fmt, "-o", out)
+        assert run.code == 1, run.err
+        text = visible_text(out)
+        if fmt == "sarif":
+            import json
+
+            doc = json.loads(text)
+            text = "\n".join(
+                [r["message"]["text"] for r in doc["runs"][0]["results"]]
+                + [r["shortDescription"]["text"] for r in doc["runs"][0]["tool"]["driver"]["rules"]]
+                + [r["help"]["text"] for r in doc["runs"][0]["tool"]["driver"]["rules"]]
+            )
+        assert foreign_words(text, lang) == [], (fmt, text[:3000])

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from assure.findings import JSONValue, Status
+from assure.i18n import Msg
 from assure.probes import trust
 from assure.probes.verdict import Verdict
 
@@ -144,8 +145,7 @@ def judge_trusted(ci: CertInput) -> Verdict:
         )
         return Verdict(
             Status.PASS,
-            f"The chain is trusted (root: {_cn(root)}; issuer family: "
-            f"{trust.FAMILY_LABELS[family]}).",
+            Msg.of("cert.trusted", root=_cn(root), family=trust.FAMILY_LABELS[family]),
             ev,
         )
     family = trust.issuer_family(chain, False)
@@ -156,14 +156,13 @@ def judge_trusted(ci: CertInput) -> Verdict:
     anchor_subjects = {a.subject for a in ci.anchors}
     anchor_prints = {trust.fingerprint(a) for a in ci.anchors}
     if len(chain) == 1 and _is_self_signed(leaf):
-        cause, text = "self_signed", "The certificate is self-signed."
+        cause, text = "self_signed", Msg.of("cert.self_signed")
     elif _is_self_signed(top) and trust.fingerprint(top) not in anchor_prints:
-        cause, text = "untrusted_root", f"The chain ends at an untrusted root ({_cn(top)})."
+        cause, text = "untrusted_root", Msg.of("cert.untrusted_root", root=_cn(top))
     elif not _is_self_signed(top) and top.issuer not in anchor_subjects and len(chain) == 1:
         cause, text = (
             "incomplete_chain",
-            f"The chain is incomplete: the server sent no intermediate, and the issuer of "
-            f"{_cn(top)} ({_cn_of(top.issuer)}) is not a trust anchor.",
+            Msg.of("cert.incomplete", cert=_cn(top), issuer=_cn_of(top.issuer)),
         )
     elif not _is_self_signed(top) and top.issuer not in anchor_subjects:
         # The server sent intermediates and the last one's issuer is unknown. Servers rarely
@@ -171,12 +170,10 @@ def judge_trusted(ci: CertInput) -> Verdict:
         # intermediate would look the same, hence the wording.
         cause, text = (
             "untrusted_root",
-            f"The chain leads to a root that is not trusted: the issuer of {_cn(top)} "
-            f"({_cn_of(top.issuer)}) is neither sent nor a trust anchor (unknown root, or an "
-            "intermediate is missing).",
+            Msg.of("cert.unknown_root", cert=_cn(top), issuer=_cn_of(top.issuer)),
         )
     else:
-        cause, text = "rejected", f"The chain was rejected by the verifier: {error}."
+        cause, text = "rejected", Msg.of("cert.rejected", error=error)
     ev["cause"] = cause
     return Verdict(Status.FAIL, text, ev)
 
@@ -213,7 +210,7 @@ def judge_hostname(ci: CertInput) -> Verdict:
     if san is None:
         return Verdict(
             Status.FAIL,
-            f"The certificate has no subjectAltName (CN {cn!r} is not used for host matching).",
+            Msg.of("cert.no_san", cn=cn),
             {"common_name": cn, "san": []},
         )
     dns = san.get_values_for_type(x509.DNSName)
@@ -225,9 +222,9 @@ def judge_hostname(ci: CertInput) -> Verdict:
     except ValueError:
         ok = any(host_matches(p, ci.host) for p in dns)
     if ok:
-        return Verdict(Status.PASS, f"The certificate covers {ci.host}.", ev)
+        return Verdict(Status.PASS, Msg.of("cert.covers", host=ci.host), ev)
     return Verdict(
-        Status.FAIL, f"The certificate does not cover {ci.host} (SAN: {', '.join(dns + ips)}).", ev
+        Status.FAIL, Msg.of("cert.not_covers", host=ci.host, san=", ".join(dns + ips)), ev
     )
 
 
@@ -241,14 +238,16 @@ def judge_expiry(ci: CertInput) -> Verdict:
         "evaluated_at": ci.now.isoformat(),
     }
     if ci.now < nb:
-        return Verdict(Status.FAIL, f"The certificate is not valid until {nb:%Y-%m-%d}.", ev)
+        return Verdict(Status.FAIL, Msg.of("cert.not_yet", date=f"{nb:%Y-%m-%d}"), ev)
     if ci.now > na:
-        return Verdict(Status.FAIL, f"The certificate expired on {na:%Y-%m-%d}.", ev)
+        return Verdict(Status.FAIL, Msg.of("cert.expired", date=f"{na:%Y-%m-%d}"), ev)
     days = (na - ci.now).days
     ev["days_left"] = days
     if days < EXPIRY_WARN_DAYS:
-        return Verdict(Status.WARN, f"The certificate expires in {days} days ({na:%Y-%m-%d}).", ev)
-    return Verdict(Status.PASS, f"The certificate is valid until {na:%Y-%m-%d} ({days} days).", ev)
+        return Verdict(
+            Status.WARN, Msg.of("cert.expires_soon", days=days, date=f"{na:%Y-%m-%d}"), ev
+        )
+    return Verdict(Status.PASS, Msg.of("cert.valid_until", days=days, date=f"{na:%Y-%m-%d}"), ev)
 
 
 def judge_key(ci: CertInput) -> Verdict:
@@ -262,10 +261,8 @@ def judge_key(ci: CertInput) -> Verdict:
         or kind in ("Ed25519", "Ed448")
     )
     if ok:
-        return Verdict(Status.PASS, f"The key is {kind} {bits} bits.", ev)
-    return Verdict(
-        Status.FAIL, f"The key is too weak: {kind} {bits} bits (need RSA ≥ 2048 or EC ≥ 256).", ev
-    )
+        return Verdict(Status.PASS, Msg.of("cert.key", kind=kind, bits=bits), ev)
+    return Verdict(Status.FAIL, Msg.of("cert.key_weak", kind=kind, bits=bits), ev)
 
 
 def judge_signature(ci: CertInput) -> Verdict:
@@ -281,11 +278,16 @@ def judge_signature(ci: CertInput) -> Verdict:
     if weak:
         return Verdict(
             Status.FAIL,
-            f"Weak signature: {weak[0]['subject']} is signed with "
-            f"{weak[0]['signature_hash'].upper()}.",
+            Msg.of(
+                "cert.weak_signature",
+                subject=weak[0]["subject"],
+                hash=weak[0]["signature_hash"].upper(),
+            ),
             ev,
         )
-    return Verdict(Status.PASS, f"Signatures use {', '.join(sorted(set(ev_hashes(chain))))}.", ev)
+    return Verdict(
+        Status.PASS, Msg.of("cert.signatures", hashes=", ".join(sorted(set(ev_hashes(chain))))), ev
+    )
 
 
 def ev_hashes(chain: Sequence[x509.Certificate]) -> list[str]:

@@ -14,6 +14,7 @@ from itertools import pairwise
 from urllib.parse import urljoin, urlsplit
 
 from assure.findings import JSONValue, Status
+from assure.i18n import Msg
 from assure.probes.context import Deadline, ProbeContext
 from assure.probes.net import HttpResponse, NetError, ProbeNetError, http_get
 from assure.probes.verdict import Verdict
@@ -166,16 +167,14 @@ def judge_available(https: Fetch) -> Verdict:
         why = blocked(https.response)
         if why:
             ev["interference"] = why
-        return Verdict(Status.PASS, f"HTTPS answers (HTTP {https.response.status}).", ev)
+        return Verdict(Status.PASS, Msg.of("http.answers", status=https.response.status), ev)
     kind, detail = https.error or ("other", "")
     ev = {"error": kind, "detail": detail}
     if kind == NetError.REFUSED:
-        return Verdict(Status.FAIL, "Nothing accepts HTTPS connections (connection refused).", ev)
+        return Verdict(Status.FAIL, Msg.of("http.refused"), ev)
     if kind == NetError.TLS_ALERT:
-        return Verdict(Status.FAIL, f"The TLS handshake fails: {detail}.", ev)
-    return Verdict(
-        Status.INCONCLUSIVE, f"Could not tell whether HTTPS works: {detail}.", ev, reason_for(kind)
-    )
+        return Verdict(Status.FAIL, Msg.of("http.handshake_fails", detail=detail), ev)
+    return Verdict(Status.INCONCLUSIVE, Msg.of("http.unknown", detail=detail), ev, reason_for(kind))
 
 
 def reason_for(kind: str) -> str:
@@ -198,24 +197,27 @@ def judge_redirect(chain: RedirectChain, host: str) -> Verdict:
         if kind == NetError.REFUSED:
             return Verdict(
                 Status.NOT_APPLICABLE,
-                "Nothing answers plain HTTP (connection refused), so there is nothing to redirect.",
+                Msg.of("http.plain_refused"),
                 ev,
             )
         return Verdict(
-            Status.INCONCLUSIVE, f"Could not reach plain HTTP: {detail}.", ev, reason_for(kind)
+            Status.INCONCLUSIVE,
+            Msg.of("http.plain_unreachable", detail=detail),
+            ev,
+            reason_for(kind),
         )
     first = chain.hops[0]
     if "location" not in first:
         if chain.final is not None and blocked(chain.final):
             return Verdict(
                 Status.INCONCLUSIVE,
-                f"Plain HTTP was blocked: {blocked(chain.final)}.",
+                Msg.of("http.plain_blocked", why=blocked(chain.final)),
                 ev,
                 blocked(chain.final),
             )
         return Verdict(
             Status.FAIL,
-            f"Plain HTTP is served without a redirect to HTTPS (HTTP {first.get('status')}).",
+            Msg.of("http.no_redirect", status=first.get("status")),
             ev,
         )
     urls = [str(h["url"]) for h in chain.hops]
@@ -223,20 +225,16 @@ def judge_redirect(chain: RedirectChain, host: str) -> Verdict:
         urls.append(urljoin(urls[-1], str(chain.hops[-1]["location"])))
     second = urlsplit(urls[1])
     if second.scheme != "https" or (second.hostname or "").lower() != host:
-        return Verdict(
-            Status.FAIL, f"The first redirect goes to {urls[1]}, not to https:// on {host}.", ev
-        )
+        return Verdict(Status.FAIL, Msg.of("http.redirect_elsewhere", url=urls[1], host=host), ev)
     for a, b in pairwise(urls):
         if urlsplit(a).scheme == "https" and urlsplit(b).scheme == "http":
-            return Verdict(
-                Status.FAIL, f"The redirect chain downgrades to plain HTTP: {a} → {b}.", ev
-            )
+            return Verdict(Status.FAIL, Msg.of("http.downgrade", a=a, b=b), ev)
     if chain.end == "loop":
-        return Verdict(Status.INCONCLUSIVE, "The redirect chain loops.", ev, "redirect loop")
+        return Verdict(Status.INCONCLUSIVE, Msg.of("http.loop"), ev, "redirect loop")
     if chain.end == "too_long":
         return Verdict(
             Status.INCONCLUSIVE,
-            f"The redirect chain is longer than {len(chain.hops) - 1} hops.",
+            Msg.of("http.too_long", n=len(chain.hops) - 1),
             ev,
             "redirect chain too long",
         )
@@ -244,11 +242,11 @@ def judge_redirect(chain: RedirectChain, host: str) -> Verdict:
         # Only the rest of the chain failed: where it started is already judged above.
         kind, detail = chain.error or ("other", "")
         return Verdict(
-            Status.INCONCLUSIVE, f"The redirect chain broke off: {detail}.", ev, reason_for(kind)
+            Status.INCONCLUSIVE, Msg.of("http.broke_off", detail=detail), ev, reason_for(kind)
         )
     return Verdict(
         Status.PASS,
-        f"http:// redirects to {urls[1]} first; no downgrade in {len(chain.hops)} hop(s).",
+        Msg.of("http.redirects", url=urls[1], n=len(chain.hops)),
         ev,
     )
 
@@ -283,10 +281,10 @@ def judge_hsts(https: Fetch) -> Verdict:
     if https.response is None:
         kind, detail = https.error or ("other", "")
         if kind == NetError.REFUSED:
-            return Verdict(Status.FAIL, "No HTTPS response, so no HSTS.", {"error": kind})
+            return Verdict(Status.FAIL, Msg.of("http.no_hsts_response"), {"error": kind})
         return Verdict(
             Status.INCONCLUSIVE,
-            f"No HTTPS response to read HSTS from: {detail}.",
+            Msg.of("http.no_response_for_hsts", detail=detail),
             {"error": kind},
             reason_for(kind),
         )
@@ -295,22 +293,18 @@ def judge_hsts(https: Fetch) -> Verdict:
     ev: dict[str, JSONValue] = {"http_status": resp.status, "headers": values}
     why = blocked(resp)
     if why and not values:
-        return Verdict(
-            Status.INCONCLUSIVE, f"The HTTPS response was {why}; HSTS not judged.", ev, why
-        )
+        return Verdict(Status.INCONCLUSIVE, Msg.of("http.hsts_blocked", why=why), ev, why)
     if not values:
-        return Verdict(
-            Status.FAIL, "The HTTPS response has no Strict-Transport-Security header.", ev
-        )
+        return Verdict(Status.FAIL, Msg.of("http.no_hsts"), ev)
     max_age, directives, problem = parse_hsts(values[0])
     ev.update(max_age=max_age, directives=directives)
     if problem or max_age is None:
-        return Verdict(Status.FAIL, f"The HSTS header is malformed: {problem}.", ev)
+        return Verdict(Status.FAIL, Msg.of("http.hsts_malformed", problem=problem), ev)
     if max_age == 0:
-        return Verdict(Status.FAIL, "HSTS max-age is 0, which switches HSTS off.", ev)
+        return Verdict(Status.FAIL, Msg.of("http.hsts_zero"), ev)
     if max_age < ONE_YEAR:
-        return Verdict(Status.WARN, f"HSTS max-age is {max_age} s, under one year.", ev)
-    return Verdict(Status.PASS, f"HSTS max-age is {max_age} s.", ev)
+        return Verdict(Status.WARN, Msg.of("http.hsts_short", seconds=max_age), ev)
+    return Verdict(Status.PASS, Msg.of("http.hsts_ok", seconds=max_age), ev)
 
 
 __all__ = [

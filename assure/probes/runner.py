@@ -9,6 +9,7 @@ of targets. Any exception becomes `error` findings with a reason, never a crash.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -21,6 +22,7 @@ import dns.exception
 import dns.resolver
 
 from assure.findings import Finding, Status
+from assure.i18n import Msg
 from assure.probes import CheckId, certs, http, ipv6, tls
 from assure.probes.context import Deadline, ProbeContext
 from assure.probes.dns import (
@@ -174,11 +176,12 @@ def _detail(kind: str) -> str:
 def _tls_unavailable(t: tls.TlsObservation) -> Verdict:
     kind, detail = t.error or ("other", "")
     if kind == "refused":
-        return Verdict(
-            Status.NOT_APPLICABLE, "No TLS service (connection refused).", {"error": kind}
-        )
+        return Verdict(Status.NOT_APPLICABLE, Msg.of("tls.no_service"), {"error": kind})
     return Verdict(
-        Status.INCONCLUSIVE, f"No TLS handshake: {detail}.", {"error": kind}, http.reason_for(kind)
+        Status.INCONCLUSIVE,
+        Msg.of("tls.no_handshake", detail=detail),
+        {"error": kind},
+        http.reason_for(kind),
     )
 
 
@@ -222,7 +225,7 @@ def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
             except Exception as exc:  # one odd certificate spoils one check, not the run
                 per[c][ao.address] = Verdict(
                     Status.ERROR,
-                    f"The certificate could not be judged: {type(exc).__name__}: {exc}.",
+                    Msg.of("cert.not_understood", error=f"{type(exc).__name__}: {exc}"),
                     {},
                     "certificate not understood",
                 )
@@ -251,20 +254,14 @@ def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
                 if dobs.error
                 else (Status.FAIL if c is CheckId.HTTPS_AVAILABLE else Status.INCONCLUSIVE)
             )
+            msg = Msg.of("probe.msg.no_address_why", why=why)
             out.append(
-                Finding(c, name, status, f"No address to test: {why}.", {"dns": dobs.error}, why)
+                Finding(c, name, status, msg.text("en"), {"dns": dobs.error}, why, message=msg)
             )
             continue
         f = roll_up(c, name, per[c])
         if skipped:
-            f = Finding(
-                f.check,
-                f.target,
-                f.status,
-                f.summary,
-                {**f.evidence, "untested_addresses": skipped},
-                f.reason,
-            )
+            f = dataclasses.replace(f, evidence={**f.evidence, "untested_addresses": skipped})
         out.append(f)
     return out
 
@@ -276,9 +273,10 @@ def probe_target(target: Target, ctx: ProbeContext) -> list[Finding]:
     except Exception as exc:  # a failed probe is a finding, not a crash
         why = f"{type(exc).__name__}: {exc}"
         tb = traceback.format_exc(limit=6)
+        msg = Msg.of("probe.msg.failed", why=why)
         return [
             Finding(
-                c, target.name, Status.ERROR, f"The probe failed: {why}.", {"traceback": tb}, why
+                c, target.name, Status.ERROR, msg.text("en"), {"traceback": tb}, why, message=msg
             )
             for c in CheckId
         ]

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from assure.findings import Status
+from assure.i18n import Msg
 from assure.probes import hello
 from assure.probes.context import Deadline
 from assure.probes.net import (
@@ -303,17 +304,14 @@ def judge_versions(obs: TlsObservation) -> Verdict:
     }
     offered_legacy = [v for v in LEGACY if obs.versions.get(v) == "offered"]
     if offered_legacy:
-        return Verdict(
-            Status.FAIL, f"Legacy protocol versions are offered: {', '.join(offered_legacy)}.", ev
-        )
+        return Verdict(Status.FAIL, Msg.of("tls.legacy", versions=", ".join(offered_legacy)), ev)
     if not any(obs.versions.get(v) == "offered" for v in ("TLSv1.2", "TLSv1.3")):
-        return Verdict(Status.FAIL, "Neither TLS 1.2 nor TLS 1.3 is offered.", ev)
+        return Verdict(Status.FAIL, Msg.of("tls.none_modern"), ev)
     unknown = [v for v in LEGACY if obs.versions.get(v) == "unknown"]
     if unknown:
         return Verdict(
             Status.INCONCLUSIVE,
-            f"Could not tell whether {', '.join(unknown)} "
-            "is offered (the connection was cut or timed out).",
+            Msg.of("tls.unknown_versions", versions=", ".join(unknown)),
             ev,
             "interference during version probes",
         )
@@ -321,18 +319,13 @@ def judge_versions(obs: TlsObservation) -> Verdict:
     if untestable:
         return Verdict(
             Status.INCONCLUSIVE,
-            f"Could not test {', '.join(untestable)} from this "
-            "client (the local OpenSSL cannot offer it).",
+            Msg.of("tls.untestable", versions=", ".join(untestable)),
             ev,
             "client limitation",
         )
     good = [v for v in ("TLSv1.2", "TLSv1.3") if obs.versions.get(v) == "offered"]
-    note = (
-        " (SSLv3 could not be tested from this client)"
-        if obs.versions.get("SSLv3") == "untestable"
-        else ""
-    )
-    return Verdict(Status.PASS, f"Only {' and '.join(good)} offered{note}.", ev)
+    key = "tls.only_no_ssl3" if obs.versions.get("SSLv3") == "untestable" else "tls.only"
+    return Verdict(Status.PASS, Msg.of(key, versions=" + ".join(good)), ev)
 
 
 def judge_ciphers(obs: TlsObservation) -> Verdict:
@@ -346,28 +339,25 @@ def judge_ciphers(obs: TlsObservation) -> Verdict:
         "raw_client_hello": [f for f in obs.raw_hello if f in WEAK_FAMILIES],
     }
     if obs.weak_accepted:
-        return Verdict(
-            Status.FAIL, f"Weak cipher suites are accepted: {', '.join(obs.weak_accepted)}.", ev
-        )
+        return Verdict(Status.FAIL, Msg.of("tls.weak", suites=", ".join(obs.weak_accepted)), ev)
     if obs.forward_secrecy is False:
-        return Verdict(Status.FAIL, "No cipher suite with forward secrecy is offered.", ev)
+        return Verdict(Status.FAIL, Msg.of("tls.no_fs"), ev)
     if obs.weak_unknown or obs.forward_secrecy is None:
         return Verdict(
             Status.INCONCLUSIVE,
-            "Cipher probes were cut or timed out.",
+            Msg.of("tls.cipher_cut"),
             ev,
             "interference during cipher probes",
         )
     if obs.static_rsa_accepted:
         return Verdict(
             Status.WARN,
-            f"Static RSA key exchange (no forward secrecy) is still "
-            f"accepted: {obs.static_rsa_accepted}.",
+            Msg.of("tls.static_rsa", suite=obs.static_rsa_accepted),
             ev,
         )
-    extra = (
-        f" ({', '.join(obs.weak_untestable)} could not be tested from this client)"
+    msg = (
+        Msg.of("tls.ciphers_ok_untested", families=", ".join(obs.weak_untestable))
         if obs.weak_untestable
-        else ""
+        else Msg.of("tls.ciphers_ok")
     )
-    return Verdict(Status.PASS, f"No weak suite accepted; forward secrecy offered{extra}.", ev)
+    return Verdict(Status.PASS, msg, ev)

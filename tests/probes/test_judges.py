@@ -77,7 +77,7 @@ def test_redirect_downgrade_later_in_chain_fails() -> None:
     """http → https → http → https is a downgrade (Internet.nl #1521)."""
     c = chain_of("http://a.test/", "https://a.test/", "http://a.test/x", "https://a.test/x")
     v = http.judge_redirect(c, "a.test")
-    assert v.status is Status.FAIL and "downgrade" in v.summary
+    assert v.status is Status.FAIL and "downgrade" in v.text
 
 
 def test_redirect_to_other_host_first_fails() -> None:
@@ -132,7 +132,7 @@ def test_versions_untestable_is_inconclusive() -> None:
     )
     v = tls.judge_versions(obs)
     assert v.status is Status.INCONCLUSIVE
-    assert "Could not test TLSv1.0 from this client" in v.summary
+    assert "Could not test TLSv1.0 from this client" in v.text
 
 
 def test_ciphers_verdicts() -> None:
