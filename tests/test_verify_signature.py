@@ -371,7 +371,7 @@ def test_cli_json_and_exit_codes(world: World, tmp_path: Path) -> None:
     assert trusted["signer_certificate_sha256"] == trust.fingerprint(world.pki.signer.cert)
     r = run_assure("verify-signature", good, bad, "--trust", world.root_pem, env=env)
     assert r.code == 1, r.err
-    assert "Nguyễn Văn An" in r.out and "fail" in r.out
+    assert "Nguyễn Văn An" in r.out and "không đạt" in r.out
 
 
 def test_cli_invalid_input_exit_3(world: World, tmp_path: Path) -> None:
@@ -517,7 +517,7 @@ def test_at_option_parses_dates(world: World, tmp_path: Path) -> None:
         "verify-signature", good, "--trust", world.root_pem, "--at", day, "--no-revocation", env=env
     )
     assert r.code == 0, r.err
-    assert "warn" in r.out
+    assert "cảnh báo" in r.out
 
 
 def test_html_error_page_named_xml(world: World) -> None:

@@ -62,36 +62,48 @@ def exit_code(findings: Sequence[Finding], invalid: bool) -> int:
 
 def table(reports: Sequence[DocumentReport]) -> str:
     """Findings first, then the evidence an auditor reads: signer, issuer family, times."""
+    lg = i18n.active()
     rows: list[list[str]] = []
     for r in reports:
         for f in r.findings():
-            rows.append([r.target, f.check, f.status.value, f.summary])
-    out = textable.render(("document", "check", "status", "summary"), rows)
+            rows.append([r.target, f.check, i18n.t(f"status.{f.status.value}", lg), f.text(lg)])
+    head = [i18n.t(f"verify.col.{c}", lg) for c in ("document", "check", "status", "summary")]
+    out = textable.render(head, rows)
     reg = trust.registry()
     for r in reports:
-        out += f"\n{r.target} ({r.format}, {r.size} bytes, sha256 {r.sha256[:16]}…)\n"
+        size = i18n.number(r.size, lg)
+        out += "\n" + i18n.t(
+            "verify.document", lg, target=r.target, format=r.format, size=size, sha=r.sha256[:16]
+        )
+        out += "\n"
         if not r.signatures:
-            out += "  no signature\n"
+            out += f"  {i18n.t('verify.no_signature', lg)}\n"
         for s in r.signatures:
             ev = s.evidence
             fam = ev.get("issuer_family")
-            out += f"  #{s.index + 1} {s.name} [{s.kind}] signer: {s.signer or '—'}\n"
+            signer = i18n.t("verify.signer", lg, signer=s.signer or "—")
+            out += f"  #{s.index + 1} {s.name} [{s.kind}] {signer}\n"
             if fam:
-                out += f"     issuer family: {reg.family_label(fam)}\n"
+                out += f"     {i18n.t('verify.family', lg, family=reg.family_label(fam, lg))}\n"
             if ev.get("signing_time_claimed"):
-                out += f"     signing time (claimed): {ev['signing_time_claimed']}\n"
+                claimed = i18n.t("verify.claimed", lg, time=ev["signing_time_claimed"])
+                out += f"     {claimed}\n"
             ts = ev.get("timestamp")
             if isinstance(ts, dict):
-                out += (
-                    f"     timestamp: {ts.get('time')} by {ts.get('tsa')} "
-                    f"({'trusted' if ts.get('trusted') else 'NOT trusted'})\n"
+                trusted = i18n.t(
+                    "verify.ts_trusted" if ts.get("trusted") else "verify.ts_untrusted", lg
                 )
+                stamp = i18n.t("verify.timestamp", lg, time=ts.get("time"), tsa=ts.get("tsa"))
+                out += f"     {stamp} ({trusted})\n"
             elif ts:
-                out += f"     timestamp: {ts}\n"
+                out += f"     {i18n.t('verify.timestamp_raw', lg, value=ts)}\n"
             if ev.get("signer_certificate_sha256"):
-                out += f"     certificate sha256: {ev['signer_certificate_sha256']}\n"
+                sha = i18n.t("verify.cert_sha", lg, sha=ev["signer_certificate_sha256"])
+                out += f"     {sha}\n"
     counts = count_by_status(f for r in reports for f in r.findings())
-    out += "\n" + ", ".join(f"{k}: {v}" for k, v in counts.items() if v) + "\n"
+    out += (
+        "\n" + ", ".join(f"{i18n.t('status.' + k, lg)}: {v}" for k, v in counts.items() if v) + "\n"
+    )
     return out
 
 

@@ -38,16 +38,17 @@ def findings_junit(
         )
         for f in fs:
             case = ET.SubElement(suite, "testcase", classname=target, name=f.check)
+            said = f.text()  # the summary in the language of the run
             text = json.dumps(dict(f.evidence), ensure_ascii=False, indent=1)
             if f.status is Status.FAIL:
-                ET.SubElement(case, "failure", message=f.summary, type="fail").text = text
+                ET.SubElement(case, "failure", message=said, type="fail").text = text
             elif f.status is Status.ERROR:
-                ET.SubElement(case, "error", message=f.summary, type="error").text = (
+                ET.SubElement(case, "error", message=said, type="error").text = (
                     f.reason or text
                 )
             elif f.status in skip:
-                ET.SubElement(case, "skipped", message=f"{f.status.value}: {f.summary}")
+                ET.SubElement(case, "skipped", message=f"{f.status.value}: {said}")
             else:
-                ET.SubElement(case, "system-out").text = f"{f.status.value}: {f.summary}"
+                ET.SubElement(case, "system-out").text = f"{f.status.value}: {said}"
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
