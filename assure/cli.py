@@ -124,7 +124,7 @@ def _lang_in(args: Sequence[str]) -> i18n.Lang | None:
 def run(args: Sequence[str], *, debug: bool = False) -> int:
     """Run the CLI with `args` and return the exit code instead of exiting."""
     chosen = _lang_in(args)
-    i18n.set_active(chosen or i18n.active())
+    i18n.set_active(chosen or i18n.from_env())  # a run never inherits an earlier run's
     try:
         rv = cli.main(args=list(args), prog_name="assure", standalone_mode=False)
     except click.exceptions.Exit as exc:  # --help, --version

@@ -42,13 +42,16 @@ def as_lang(value: str | None) -> Lang:
     return "en" if head == "en" else "vi"
 
 
+def from_env() -> Lang:
+    """The language `ASSURE_LANG` asks for, else Vietnamese."""
+    env = os.environ.get(ENV_VAR)
+    return as_lang(env) if env else DEFAULT_LANG
+
+
 def active() -> Lang:
     """The language of this run: the one set by `--lang`, else `ASSURE_LANG`, else Vietnamese."""
     chosen = _active.get()
-    if chosen is not None:
-        return chosen
-    env = os.environ.get(ENV_VAR)
-    return as_lang(env) if env else DEFAULT_LANG
+    return chosen if chosen is not None else from_env()
 
 
 def set_active(lang: Lang) -> None:

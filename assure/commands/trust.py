@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from assure import trust
-from assure.commands._common import emit, format_option, output_option, to_json
+from assure import i18n, trust
+from assure.commands._common import emit, format_option, note, output_option, to_json
 from assure.errors import DataError, ExitCode, Position, Problem
 from assure.reports import text as textable
 
@@ -51,14 +51,14 @@ def add(files: tuple[Path, ...], custom: bool) -> int:
                 accepted += 1
                 click.echo(f"{f}: {outcome.message}", err=True)
                 for item in outcome.anchor.unconfirmed if outcome.anchor else ():
-                    click.echo(f"{f}: note: registry item UNCONFIRMED: {item}", err=True)
+                    note(f"{f}: {i18n.t('trust.unconfirmed', item=item)}")
             else:
                 rejected.append(Problem(Position(str(f)), "", outcome.message))
     if unreadable or (rejected and not accepted):
         raise DataError([*unreadable, *rejected])
     for p in rejected:
-        click.echo(f"{p.position.file}: skipped: {p.message}", err=True)
-    click.echo(f"{accepted} certificate(s) stored in {trust.store_dir()}", err=True)
+        click.echo(f"{p.position.file}: {i18n.t('trust.skipped', why=p.message)}", err=True)
+    note(i18n.t("trust.stored", n=accepted, folder=trust.store_dir()))
     return int(ExitCode.OK)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assure.errors import DataError, Problem, UsageError
+from assure.i18n import Msg
 from assure.inputs.validation import validate, validator_for
 from assure.inputs.yamldoc import Document, PathKey, format_path, load_yaml
 
@@ -91,10 +92,10 @@ def _semantic_checks(doc: Document, root: SystemNode) -> tuple[list[Problem], li
         if node.id in seen:
             first = doc.position(seen[node.id])
             errors.append(
-                Problem(
+                Problem.of(
                     doc.position(id_path),
                     format_path(id_path),
-                    f"duplicate id {node.id!r} (first used at line {first.line})",
+                    Msg.of("profile.duplicate_id", id=node.id, line=first.line),
                 )
             )
         else:
@@ -102,30 +103,22 @@ def _semantic_checks(doc: Document, root: SystemNode) -> tuple[list[Problem], li
         facts = node.facts
         cpath = (*node.path, "classification")
 
-        def warn(key: str, message: str, cpath: PathKey = cpath) -> None:
+        def warn(key: str, message: Msg, cpath: PathKey = cpath) -> None:
             p = (*cpath, key)
-            warnings.append(Problem(doc.position(p, key=True), format_path(p), message, "warning"))
+            warnings.append(
+                Problem.of(doc.position(p, key=True), format_path(p), message, severity="warning")
+            )
 
         kind = facts.get("system_type")
         if "ics_works_grade" in facts and kind != "ics":
-            warn("ics_works_grade", "is only read for system_type 'ics'; it has no effect here")
+            warn("ics_works_grade", Msg.of("profile.only_for", kind="ics"))
         if "infrastructure_scope" in facts and kind != "infrastructure":
-            warn(
-                "infrastructure_scope",
-                "is only read for system_type 'infrastructure'; it has no effect here",
-            )
+            warn("infrastructure_scope", Msg.of("profile.only_for", kind="infrastructure"))
         info = set(facts.get("information") or ())
         if facts.get("personal_data_users") and not info & {"private", "personal"}:
-            warn(
-                "personal_data_users",
-                "is set but 'information' lists neither 'private' nor 'personal'",
-            )
+            warn("personal_data_users", Msg.of("profile.personal_without_info"))
         if "state_secret" in info and facts.get("defence_security_harm") in (None, "none"):
-            warn(
-                "information",
-                "lists 'state_secret'; state the harm of sabotage in 'defence_security_harm'"
-                " (harm, serious or especially_serious) so the level can be decided exactly",
-            )
+            warn("information", Msg.of("profile.secret_without_harm"))
     return errors, warnings
 
 

@@ -43,9 +43,7 @@ def findings_junit(
             if f.status is Status.FAIL:
                 ET.SubElement(case, "failure", message=said, type="fail").text = text
             elif f.status is Status.ERROR:
-                ET.SubElement(case, "error", message=said, type="error").text = (
-                    f.reason or text
-                )
+                ET.SubElement(case, "error", message=said, type="error").text = f.reason or text
             elif f.status in skip:
                 ET.SubElement(case, "skipped", message=f"{f.status.value}: {said}")
             else:
