@@ -161,7 +161,18 @@ def test_markers_highlighted_and_listed_at_the_end(sparse_dir: Path) -> None:
     heads = [p.text for p in dossier.paragraphs if p.style.name.startswith("Heading")]
     assert heads[-1] == "Các nội dung cần bổ sung"
     todo = dossier.tables[-1]
-    assert [c.text for c in todo.rows[0].cells] == ["#", "Nội dung cần bổ sung", "Tệp", "Mục"]
+    assert [c.text for c in todo.rows[0].cells] == [
+        "#",
+        "Nội dung cần bổ sung",
+        "Tệp",
+        "Mục",
+        "Trường trong hồ sơ YAML",
+    ]
+    # the text names what is missing in words; the profile field is only in the to-do list
+    markers = [row.cells[1].text for row in todo.rows[1:]]
+    assert not [m for m in markers if re.search(r"\[Cần bổ sung: [a-z_]+(\.[a-z_]+)*\]", m)]
+    assert "architecture.devices" in {row.cells[4].text for row in todo.rows[1:]}
+    assert "[Cần bổ sung: danh mục thiết bị]" in markers
     files = {row.cells[2].text for row in todo.rows[1:]}
     assert {"01-to-trinh", "02-ho-so-de-xuat-cap-do", "03-y-kien-chuyen-mon"} <= files
     assert len(todo.rows) - 1 >= 10

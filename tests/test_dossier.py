@@ -95,7 +95,7 @@ def test_level4_has_expert_opinion_and_todo_markers(tmp_path: Path) -> None:
     document = open_docx(out / "02-level-dossier.docx")
     heads = headings(document)
     assert "3.5. Additional content for levels 4 and 5" in heads
-    assert "[To be completed: owner]" in all_text(document)
+    assert "[To be completed: the system owner's details]" in all_text(document)
     assert "file 03-expert-opinion" in all_text(document)
     opinion = open_docx(out / "03-expert-opinion.docx")
     assert "1. On the fitness of the proposed level" in headings(opinion)

@@ -69,16 +69,30 @@ def todo_section(model: DocModel, items: Sequence[Todo]) -> None:
         model.p(i18n.t("dossier.todo_none", lang), italic=True)
         return
     model.p(i18n.t("dossier.todo_intro", lang))
+    fields = {
+        i18n.t(k, lang): k.removeprefix("field.")
+        for k in i18n.catalogue(lang)
+        if k.startswith("field.")
+    }
     model.table(
         [
             "#",
             i18n.t("dossier.todo_item", lang),
             i18n.t("dossier.todo_file", lang),
             i18n.t("dossier.todo_section", lang),
+            i18n.t("dossier.todo_field", lang),
         ],
-        [[str(i), t.text, t.document, t.section] for i, t in enumerate(items, 1)],
-        widths=(4, 40, 22, 34),
+        [
+            [str(i), t.text, t.document, t.section, fields.get(_what(t.text), "—")]
+            for i, t in enumerate(items, 1)
+        ],
+        widths=(4, 34, 18, 28, 16),
     )
+
+
+def _what(marker: str) -> str:
+    """What a `[Cần bổ sung: …]` marker asks for, without the brackets."""
+    return marker.strip("[]").partition(": ")[2]
 
 
 class Written(list[Path]):

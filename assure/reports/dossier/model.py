@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assure import i18n
 from assure.i18n import date_long
 from assure.law.citation import cite
 from assure.law.classify import classification_json
@@ -104,7 +105,11 @@ def _t(lang: Lang, vi: str, en: str) -> str:
 
 
 def todo(lang: Lang, what: str) -> str:
-    """A visible marker for a fact the profile does not state."""
+    """A visible marker for a fact the profile does not state; a profile field is named in
+    words (the field itself is listed in the dossier's to-do list, not in the text)."""
+    key = f"field.{what}"
+    if i18n.has(key):
+        what = i18n.t(key, lang)
     return _t(lang, f"[Cần bổ sung: {what}]", f"[To be completed: {what}]")
 
 
