@@ -222,3 +222,17 @@ def test_english_documents_read_as_english(tmp_path: Path) -> None:
     text = "\n".join(p.text for p in gap.paragraphs)
     assert re.search(r"Covered \(incl\. waived\): \d+\.\d%", text)
     assert "1 Dec 2026" in text
+
+
+def test_markers_in_capitals_stay_markers(sparse_dir: Path) -> None:
+    """The letterhead writes names in capitals, but a missing name stays a highlighted marker."""
+    letter = open_docx(sparse_dir / "01-to-trinh.docx")
+    left = letter.tables[0].rows[0].cells[0].paragraphs
+    runs = [r for p in left for r in p.runs if r.text]
+    assert any(
+        r.text.startswith("[Cần bổ sung:") and r.font.highlight_color == WD_COLOR_INDEX.YELLOW
+        for r in runs
+    )
+    assert not any("CẦN BỔ SUNG" in r.text for r in runs)
+    html = (sparse_dir / "01-to-trinh.html").read_text(encoding="utf-8")
+    assert "CẦN BỔ SUNG" not in html

@@ -41,6 +41,16 @@ _HEADING_PT = {0: 14, 1: 14, 2: 13, 3: 13, 4: 13}
 MARKER = re.compile(r"\[(?:Cần bổ sung|To be completed): [^\]]*\]")
 
 
+def upper(text: str) -> str:
+    """Capitals, as the letterhead and titles are written, except inside the markers of what
+    is left to complete (they stay readable and highlighted)."""
+    out, pos = [], 0
+    for m in MARKER.finditer(text):
+        out += [text[pos : m.start()].upper(), m.group(0)]
+        pos = m.end()
+    return "".join([*out, text[pos:].upper()])
+
+
 def _fonts(rpr: Any) -> None:
     """Times New Roman for every script, and no theme font that would override it."""
     fonts = rpr.find(qn("w:rFonts"))
@@ -159,7 +169,7 @@ class DocxBuilder:
         """The document's title: bold capitals, centred (Decree 30/2020, Annex I)."""
         para = self.doc.add_heading("", level=0)
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _write_runs(para, text.upper())
+        _write_runs(para, upper(text))
 
     def para(
         self,
@@ -221,8 +231,8 @@ class DocxBuilder:
         _lines(
             left,
             [
-                (parent.upper(), {"size": 12}),
-                (body.upper(), {"size": 12, "bold": True}),
+                (upper(parent), {"size": 12}),
+                (upper(body), {"size": 12, "bold": True}),
                 ("", {"size": 6}),
                 (number, {"size": 13}),
             ],
@@ -259,7 +269,7 @@ class DocxBuilder:
         _lines(
             right,
             [
-                (title.upper(), {"size": 13, "bold": True}),
+                (upper(title), {"size": 13, "bold": True}),
                 (note, {"size": 13, "italic": True}),
                 ("", {"size": 13}),
                 ("", {"size": 13}),

@@ -32,6 +32,15 @@ def _marked(value: Any) -> Any:
     return Markup(TODO_MARKER.sub(lambda m: f'<mark class="todo">{m.group(0)}</mark>', text))  # noqa: S704
 
 
+def _upper_kept(value: Any) -> str:
+    """Capitals outside the to-be-completed markers (letterheads, titles)."""
+    text, out, pos = str(value), [], 0
+    for m in TODO_MARKER.finditer(text):
+        out += [text[pos : m.start()].upper(), m.group(0)]
+        pos = m.end()
+    return "".join([*out, text[pos:].upper()])
+
+
 def _number(value: Any, lang: str = "vi") -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
@@ -82,6 +91,7 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
     )
     env.filters["md"] = md_escape
     env.filters["marked"] = _marked
+    env.filters["upper_kept"] = _upper_kept
     env.filters["wrap_lines"] = wrap_lines
     env.filters["number"] = _number
     env.filters["percent"] = _percent
