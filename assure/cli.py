@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import click
 
 from assure import __version__, i18n
-from assure.commands._common import Env, common_options
+from assure.commands._common import Env, common_options, lang_param
 from assure.errors import AssureError, DataError, ExitCode
 
 #: Every command: its module under `assure.commands` and its one-line help. The help is
@@ -98,6 +98,10 @@ def cli(ctx: click.Context, debug: bool, today: dt.date | None) -> None:
     input data; 4 nothing could be decided; 5 internal error.
     """
     ctx.obj = Env(today=today or dt.date.today(), debug=debug)
+
+
+# `assure --lang en COMMAND` as well as `assure COMMAND --lang en` (and `ASSURE_LANG`)
+cli.params.append(lang_param())
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -199,3 +199,11 @@ def test_internal_error_is_worded_in_vietnamese_by_default(
     finally:
         cli.commands.pop("explode-vi", None)
         i18n.set_active("vi")
+
+
+def test_lang_before_the_command() -> None:
+    """`assure --lang en classify …` is `assure classify … --lang en`."""
+    before = run_assure("--lang", "en", "classify", ROOT / "profiles", "-q")
+    after = run_assure("classify", ROOT / "profiles", "-q", "--lang", "en")
+    assert before.code == after.code == 0
+    assert before.out == after.out and "20 systems" in before.out

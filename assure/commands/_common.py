@@ -41,7 +41,7 @@ def _choose_lang(_ctx: click.Context, _param: click.Parameter, value: str | None
     return lang
 
 
-def _lang_param() -> click.Option:
+def lang_param() -> click.Option:
     return click.Option(
         ["--lang"],
         type=click.Choice(list(i18n.LANGS)),
@@ -94,7 +94,7 @@ def common_options(command: click.Command) -> click.Command:
     """
     names = {p.name for p in command.params}
     if "lang" not in names:
-        command.params.append(_lang_param())
+        command.params.append(lang_param())
     if "today" not in names:
         command.params.append(
             click.Option(
