@@ -740,8 +740,8 @@ def security_plan_sources(regime: Regime, lang: Lang) -> tuple[str, str]:
     """Where the regime asks for the plan requirement by requirement, and lists its parts."""
     sp = regime.raw.get("security_plan") or {}
     basis = sp.get("basis") or {
-        "vi": "Điểm c Điều 8 Thông tư 12/2022",
-        "en": "Circular 12/2022 Art. 8.c",
+        "vi": "Điểm c khoản 2 Điều 8 Thông tư số 12/2022/TT-BTTTT",
+        "en": "Circular 12/2022 Art. 8.2.c",
     }
     parts = sp.get("parts_source") or {
         "vi": "Điều 19 Nghị định 85/2016",
