@@ -145,7 +145,7 @@ def test_plan_json_shape() -> None:
 
 def test_cli_json_only_json_on_stdout() -> None:
     """`assure plan --format json` prints parseable JSON and exits 0."""
-    run = run_assure("plan", DEMO, "--format", "json", "--lang", "en")
+    run = run_assure("plan", "--regime", "nd85-2016", DEMO, "--format", "json", "--lang", "en")
     assert run.code == 0, run.err
     data = json.loads(run.out)
     assert data["level"] == 3
@@ -154,7 +154,7 @@ def test_cli_json_only_json_on_stdout() -> None:
 
 def test_cli_markdown_vietnamese_grouped_by_plan_parts() -> None:
     """Markdown is Vietnamese by default, with the 7 parts of Art. 19 as sections."""
-    run = run_assure("plan", DEMO)
+    run = run_assure("plan", "--regime", "nd85-2016", DEMO)
     assert run.code == 0, run.err
     out = run.out
     assert "# Phương án bảo đảm an toàn hệ thống thông tin theo cấp độ" in out
@@ -166,7 +166,7 @@ def test_cli_markdown_vietnamese_grouped_by_plan_parts() -> None:
 
 def test_cli_english() -> None:
     """`--lang en` gives English titles."""
-    run = run_assure("plan", DEMO, "--lang", "en")
+    run = run_assure("plan", "--regime", "nd85-2016", DEMO, "--lang", "en")
     assert run.code == 0
     assert "Security plan for the information system's level" in run.out
     assert "(d) Risk management" in run.out
@@ -175,7 +175,7 @@ def test_cli_english() -> None:
 def test_cli_docx(tmp_path: Path) -> None:
     """The DOCX plan opens with python-docx and holds headings, tables and Vietnamese text."""
     out = tmp_path / "plan.docx"
-    run = run_assure("plan", DEMO, "--format", "docx", "-o", out)
+    run = run_assure("plan", "--regime", "nd85-2016", DEMO, "--format", "docx", "-o", out)
     assert run.code == 0, run.err
     document = docx.Document(io.BytesIO(out.read_bytes()))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
@@ -193,7 +193,7 @@ def test_html_escapes_profile_text(tmp_path: Path) -> None:
         tmp_path / "x.yaml",
         LEVEL1.replace("name: Trang thông tin nội bộ", 'name: "<script>alert(1)</script>"'),
     )
-    run = run_assure("plan", prof, "--format", "html")
+    run = run_assure("plan", "--regime", "nd85-2016", prof, "--format", "html")
     assert run.code == 0, run.err
     assert "<script>" not in run.out
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in run.out
@@ -220,7 +220,7 @@ def test_html_escapes_profile_text(tmp_path: Path) -> None:
 def test_bad_profile_fields_give_exit_3(tmp_path: Path, patch: str, where: str) -> None:
     """Bad controls, unknown requirement IDs, bad dates and bad features: exit 3 with field."""
     prof = write(tmp_path / "bad.yaml", LEVEL3_PORTAL + patch)
-    run = run_assure("plan", prof)
+    run = run_assure("plan", "--regime", "nd85-2016", prof)
     assert run.code == 3, (run.out, run.err)
     assert "bad.yaml:" in run.err
     assert where in run.err
@@ -229,7 +229,7 @@ def test_bad_profile_fields_give_exit_3(tmp_path: Path, patch: str, where: str) 
 def test_control_outside_plan_is_a_note(tmp_path: Path) -> None:
     """A control for a real requirement this level does not ask for is noted, not fatal."""
     prof = write(tmp_path / "p.yaml", LEVEL1 + "controls:\n  TK.PAM: {status: implemented}\n")
-    run = run_assure("plan", prof, "--format", "json")
+    run = run_assure("plan", "--regime", "nd85-2016", prof, "--format", "json")
     assert run.code == 0, run.err
     assert "TK.PAM" in run.err and "note" in run.err
     json.loads(run.out)
@@ -241,7 +241,7 @@ def test_no_level_is_exit_1(tmp_path: Path) -> None:
         tmp_path / "none.yaml",
         "id: none\nname: None\nclassification:\n  system_type: other\n",
     )
-    run = run_assure("plan", prof)
+    run = run_assure("plan", "--regime", "nd85-2016", prof)
     assert run.code == 1
     assert "no classification criterion applies" in run.err
     assert run.out == ""
@@ -249,7 +249,7 @@ def test_no_level_is_exit_1(tmp_path: Path) -> None:
 
 def test_missing_profile_is_usage_error() -> None:
     """A profile path that does not exist is a usage error (exit 2)."""
-    run = run_assure("plan", "no/such/file.yaml")
+    run = run_assure("plan", "--regime", "nd85-2016", "no/such/file.yaml")
     assert run.code == 2
 
 
@@ -338,7 +338,7 @@ def test_counts_per_annex_section_match_the_annex(
 
 def test_plan_markdown_shows_annex_section_counts() -> None:
     """The Markdown plan lays the per-section counts out as a table beside the plan parts."""
-    run = run_assure("plan", DEMO, "--lang", "en")
+    run = run_assure("plan", "--regime", "nd85-2016", DEMO, "--lang", "en")
     assert run.code == 0, run.err
     assert "| Annex section | Requirements |" in run.out
     assert "| Annex, part II.1.b: design measures |" in run.out

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assure.inputs.profile import Profile, SystemNode
+from assure.law.applicable import RegimeChoice
 from assure.law.conditions import Comparison, RegimeDefaults, evaluate, holds
 from assure.law.regime import Criterion, Lang, Regime
 
@@ -87,6 +88,8 @@ class Classification:
     profile: Profile
     regime: Regime
     root: NodeResult
+    #: Why this regime applies to the profile (None when a caller chose it directly).
+    choice: RegimeChoice | None = None
 
     @property
     def level(self) -> int | None:
@@ -398,6 +401,7 @@ def classification_json(c: Classification, today: dt.date, lang: Lang) -> dict[s
         "file": c.profile.file,
         "regime": c.regime.id,
         "regime_version": c.regime.version,
+        **(c.choice.to_json(lang) if c.choice else {}),
         **out,
     }
     if c.level is not None:

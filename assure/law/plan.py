@@ -423,6 +423,7 @@ def plan_json(plan: Plan, lang: Lang) -> dict[str, Any]:
         "file": plan.profile.file,
         "level": plan.level,
         "regime": c.regime.id,
+        **(c.choice.to_json(lang) if c.choice else {}),
         "criteria": [
             {"id": f.criterion.id, "level": f.criterion.level, "article": f.criterion.article(lang)}
             for f in c.root.fired
