@@ -101,6 +101,10 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
     )
     for crit in data["criteria"]:
         lines.append(f"  • [{crit['level']}] {crit['article']}: {crit['reason']}")
+    for d in data.get("derived_facts", []):
+        lines.append(("  ↳ Suy ra " if vi else "  ↳ Derived ") + f"{d['fact']}: {d['because']}")
+    for t in data.get("to_confirm", []):
+        lines.append(f"  ? [{t['level']}] {t['article']}: {t['question']}")
     nh = data.get("not_higher")
     if nh:
         lines.append(

@@ -428,6 +428,15 @@ def plan_json(plan: Plan, lang: Lang) -> dict[str, Any]:
             {"id": f.criterion.id, "level": f.criterion.level, "article": f.criterion.article(lang)}
             for f in c.root.fired
         ],
+        "criteria_to_confirm": [
+            {
+                "id": t.criterion.id,
+                "level": t.criterion.level,
+                "article": t.criterion.article(lang),
+                "question": t.question(c.regime, lang),
+            }
+            for t in c.root.to_confirm
+        ],
         "deciding": [
             f.criterion.article(lang) for f in c.root.fired if f.criterion.level == plan.level
         ]
