@@ -21,7 +21,6 @@ from tests.conftest import ROOT
 #: Documents cited whose outline is not built yet: a citation to any other document without
 #: an outline fails, so a newly cited document cannot slip past the check.
 NOT_OUTLINED = {
-    "Decree 331/2026",
     "Decree 333/2026",
     "Decree 224/2026",
     "Decree 30/2020",
@@ -97,7 +96,8 @@ def test_every_citation_is_in_the_outline_of_its_document() -> None:
 def test_outline_rejects_clauses_that_do_not_exist() -> None:
     """Decree 85/2016 Art. 12 and Art. 14 each have three clauses; Circular 12/2022 Art. 8
     has six, its dossier parts being points a–c of clause 2 ("2. Thuyết minh Hồ sơ đề xuất
-    cấp độ, bao gồm các thành phần sau đây: a) … b) … c) …")."""
+    cấp độ, bao gồm các thành phần sau đây: a) … b) … c) …"); Decree 331/2026 Art. 18 has
+    four clauses, clause 3 with points a–đ, and the decree ends at Art. 40."""
     outlines = load_outlines()
     nd85, tt12 = outlines["Decree 85/2016"], outlines["Circular 12/2022"]
     for bad in ("Decree 85/2016 Art. 12.4", "Decree 85/2016 Art. 14.4"):
@@ -108,6 +108,11 @@ def test_outline_rejects_clauses_that_do_not_exist() -> None:
     assert tt12.problem(parse("Circular 12/2022 Art. 8.2.c")[0]) is None
     assert tt12.problem(parse("Circular 12/2022 Art. 8.7")[0]) is not None
     assert tt12.problem(parse("Circular 12/2022 Annex VI")[0]) is not None
+    nd331 = outlines["Decree 331/2026"]
+    assert nd331.problem(parse("Decree 331/2026 Art. 18.3.đ")[0]) is None
+    assert nd331.problem(parse("Decree 331/2026 Art. 18.5")[0]) is not None
+    assert nd331.problem(parse("Decree 331/2026 Art. 31.2.e")[0]) is not None
+    assert nd331.problem(parse("Decree 331/2026 Art. 41")[0]) is not None
 
 
 def test_level_dossiers_cite_articles_12_and_14_by_their_clauses() -> None:
