@@ -24,7 +24,6 @@ NOT_OUTLINED = {
     "Decree 333/2026",
     "Decree 224/2026",
     "Decree 30/2020",
-    "Law 116/2025",
     "Law 86/2015",
     "Circular 03/2017",
     "Circular 31/2017",
