@@ -272,3 +272,19 @@ def test_decree_85_authorities_name_their_successor_or_unconfirmed() -> None:
         assert "Bộ Thông tin và Truyền thông" in vi
         assert " — nay: " in vi and " — now: " in en
         assert "CHƯA XÁC NHẬN" in vi and "UNCONFIRMED" in en
+
+
+def test_decree_331_level5_letter_asks_for_the_list() -> None:
+    """Decree 331/2026 Form 02, note 1: "Bổ sung đề nghị đưa hệ thống vào Danh mục hệ thống
+    thông tin quan trọng về an ninh quốc gia trường hợp hệ thống thuộc Danh mục này"; every
+    level-5 system is on it (Art. 16.4)."""
+    plan = _plan_331(
+        "id: kho\nname: Kho\nclassification:\n  system_type: other\n"
+        "  information: [public]\n  national_data_store: true\n"
+    )
+    assert plan.level == 5
+    text = " ".join(b.text for b in cover_letter_model(plan, TODAY, "vi").blocks)
+    assert (
+        "đề nghị đưa hệ thống vào Danh mục hệ thống thông tin quan trọng về an ninh quốc gia"
+        in text
+    )

@@ -708,13 +708,17 @@ def _form_letter(
     doc.h(_t(lang, "Phần 2. Hồ sơ kèm theo", "Part 2. Attached documents"), 2)
     for i, item in enumerate(form["attachments"], start=1):
         doc.p(f"{i}. {item[lang]}")
+    extra = form.get("flag_request")
+    also = ""
+    if extra and extra["flag"] in plan.classification.root.flags:
+        also = f", {extra['text'][lang]}"
     doc.p(
         _t(
             lang,
             f"{operator} {form['request']['vi']} của hệ thống thông tin"
-            f" “{display_name(plan, lang)}” (căn cứ {cite(form['source'], 'vi')}).",
+            f" “{display_name(plan, lang)}”{also} (căn cứ {cite(form['source'], 'vi')}).",
             f"{operator} {form['request']['en']} of the information system"
-            f" “{display_name(plan, lang)}” (under {form['source']}).",
+            f" “{display_name(plan, lang)}”{also} (under {form['source']}).",
         )
     )
     doc.table(
