@@ -119,3 +119,21 @@ def test_bad_approval_is_exit_3(tmp_path: Path) -> None:
     run = run_assure("classify", prof)
     assert run.code == 3
     assert "approval" in run.err and "p.yaml:" in run.err
+
+
+def test_rules_folder_without_dates_still_takes_a_forced_regime(tmp_path: Path) -> None:
+    """A rules folder (ASSURE_CHECKLISTS) without `in-force.yaml` classifies under --regime;
+    without --regime the missing file is bad data (exit 3, named), never a traceback."""
+    import shutil
+
+    from tests.conftest import ROOT, assert_no_traceback
+
+    folder = tmp_path / "checklists"
+    shutil.copytree(ROOT / "checklists" / "regimes", folder / "regimes")
+    prof = write(tmp_path / "p.yaml", LEVEL3_PORTAL)
+    env = {"ASSURE_CHECKLISTS": str(folder)}
+    ok = run_assure("classify", "--regime", "nd85-2016", prof, env=env)
+    assert ok.code == 0, ok.err
+    bad = run_assure("classify", prof, env=env)
+    assert bad.code == 3 and "in-force.yaml" in bad.err
+    assert_no_traceback(bad)

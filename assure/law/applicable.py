@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from assure.errors import DataError
 from assure.inputs.yamldoc import load_yaml
 from assure.law.regime import Lang, Text
 from assure.paths import checklists_dir
@@ -227,10 +228,18 @@ def regime_for(
     today: dt.date,
     rules: InForce | None = None,
 ) -> RegimeChoice:
-    """`--regime`, else the profile's `regime`, else the regime in force on `today`."""
-    rules = rules or load_in_force()
-    if option is not None:
-        return forced(option, True, rules)
-    if profile_regime is not None:
-        return forced(profile_regime, False, rules)
-    return choose(profile_data, today, rules)
+    """`--regime`, else the profile's `regime`, else the regime in force on `today`.
+
+    A forced regime needs no dates: a rules folder without `in-force.yaml` still works with
+    `--regime` (the regime is then named by its ID).
+    """
+    chosen = option if option is not None else profile_regime
+    if chosen is not None:
+        try:
+            rules = rules or load_in_force()
+        except DataError:
+            rules = InForce(
+                chosen, chosen, {}, dt.date.min, "", dt.date.min, dt.date.min, dt.date.min, ""
+            )
+        return forced(chosen, option is not None, rules)
+    return choose(profile_data, today, rules or load_in_force())
