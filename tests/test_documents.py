@@ -39,6 +39,15 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def letter85(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's dossier under Decree 85/2016: its request letter is a tờ trình."""
+    out = tmp_path_factory.mktemp("l85") / "out"
+    run = run_assure("dossier", "--regime", "nd85-2016", DEMO, "-o", out, "--today", TODAY)
+    assert run.code == 0, run.err
+    return out
+
+
+@pytest.fixture(scope="module")
 def sparse_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A level-4 profile that states almost nothing: the markers are many."""
     base = tmp_path_factory.mktemp("sparse")
@@ -91,11 +100,25 @@ def test_document_properties(demo_dir: Path) -> None:
         assert "python-docx" not in core, path.name
 
 
-def test_cover_letter_heads_as_the_decree_lays_it(demo_dir: Path, tmp_path: Path) -> None:
+def test_form_letter_heads_as_the_decree_lays_it(demo_dir: Path) -> None:
+    """Under Decree 331 the request follows its form, with the same letterhead: number and
+    the letter's subject ("V/v …") under the issuing body, and the signature block."""
+    document = open_docx(demo_dir / "dossier" / "01-to-trinh.docx")
+    left, right = (c.paragraphs for c in document.tables[0].rows[0].cells)
+    assert left[1].text == "TRUNG TÂM CHUYỂN ĐỔI SỐ TỈNH MINH CHÂU" and left[1].runs[0].bold
+    assert left[-2].text.startswith("Số:") and left[-1].text.startswith("V/v ")
+    assert right[0].text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert "ngày 01 tháng 12 năm 2026" in right[-1].text
+    recipients, signer = (c.paragraphs for c in document.tables[-1].rows[0].cells)
+    assert recipients[0].text == "Nơi nhận:"
+    assert signer[0].text == "ĐẠI DIỆN CỦA CƠ QUAN, TỔ CHỨC"
+
+
+def test_cover_letter_heads_as_the_decree_lays_it(letter85: Path, tmp_path: Path) -> None:
     """Parent body above the issuing body (bold), number and symbol; the national title bold
     on one line, the motto bold and underlined, place and date in italics; the title in
     bold capitals; "Nơi nhận" and the signer."""
-    path = demo_dir / "dossier" / "01-to-trinh.docx"
+    path = letter85 / "01-to-trinh.docx"
     document = open_docx(path)
     head = document.tables[0]
     left, right = (c.paragraphs for c in head.rows[0].cells)
@@ -124,11 +147,16 @@ def test_cover_letter_heads_as_the_decree_lays_it(demo_dir: Path, tmp_path: Path
     assert re.search(r"Times|LiberationSerif", pdf_fonts(pdf))
 
 
-def test_long_ids_are_not_cut_inside_a_word(demo_dir: Path, tmp_path: Path) -> None:
+def test_long_ids_are_not_cut_inside_a_word(tmp_path: Path) -> None:
     """Columns are at least as wide as their longest word: "TK.INTERNET-REDUNDANCY" may break
     after its hyphen, never inside "INTERNET"."""
-    for name in ("plan.docx", "gap.docx"):
-        text = pdf_text(to_pdf(demo_dir / name, tmp_path))
+    for name in ("plan", "gap"):
+        out = tmp_path / f"{name}.docx"
+        run = run_assure(
+            name, "--regime", "nd85-2016", DEMO, "--format", "docx", "-o", out, "--today", TODAY
+        )
+        assert run.code == 0, run.err
+        text = pdf_text(to_pdf(out, tmp_path))
         assert "TK.INTERNET-" in text, name
         assert not re.search(r"TK\.INTERNE\s", text), name
         for word in ("Trọng số", "Tổng số yêu cầu"):
@@ -196,7 +224,8 @@ def test_agency_template_keeps_its_header_and_styles(tmp_path: Path) -> None:
     assert document.sections[0].footer.paragraphs[0].text == "Địa chỉ: 2 Hùng Vương"
     assert document.styles["Normal"].font.name == "Arial"
     texts = [p.text for p in document.paragraphs]
-    assert "sample text of the template" not in texts and "TỜ TRÌNH" in texts
+    assert "sample text of the template" not in texts
+    assert any(t.startswith("Kính gửi:") for t in texts)
     bad = run_assure("dossier", DEMO, "-o", tmp_path / "x", "--template", tmp_path / "no.docx")
     assert bad.code == 2
 

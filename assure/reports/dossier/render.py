@@ -34,9 +34,9 @@ def to_docx(
         a4(doc)
     for b in model.blocks:
         if b.kind == "letterhead":
-            parent, body, number = b.headers
+            parent, body, number, subject = b.headers
             national, (place_date,) = b.rows
-            doc.letterhead(parent, body, number, place_date, national=national)
+            doc.letterhead(parent, body, number, place_date, national=national, subject=subject)
         elif b.kind == "signature":
             doc.signature(b.headers, b.rows[0])
         elif b.kind == "title":
