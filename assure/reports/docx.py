@@ -262,6 +262,8 @@ class DocxBuilder:
         """The foot of the document: "Nơi nhận" on the left (bold italic 12 pt, then the
         recipients in 11 pt) and the signer's position, the signing note and the name on the
         right (Decree 30/2020, Annex I, items 7–8)."""
+        if self.doc.paragraphs:  # the closing sentence stays on the page of the signature
+            self.doc.paragraphs[-1].paragraph_format.keep_with_next = True
         table = self.doc.add_table(rows=1, cols=2)
         left, right = table.rows[0].cells
         head, *items = recipients or ("",)
