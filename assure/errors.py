@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     INVALID_DATA = 3
     INCONCLUSIVE = 4
     INTERNAL = 5
+    ENVIRONMENT = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,26 @@ class UsageError(AssureError):
     """A bad option or argument: the user must change the command line."""
 
     exit_code = ExitCode.USAGE
+
+
+class EnvError(AssureError):
+    """The machine refused: a full disk, a folder we may not write, a device that failed.
+
+    Not the user's data and not our bug, so neither 3 nor 5: exit 6 with one line that names
+    the path, so the operator knows what to free or fix.
+    """
+
+    exit_code = ExitCode.ENVIRONMENT
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+    @classmethod
+    def from_os(cls, path: str, exc: OSError, doing: str = "cannot write") -> EnvError:
+        """One sentence from an OSError: `PATH: cannot write: No space left on device`."""
+        return cls(path, f"{doing}: {exc.strerror or exc}")
 
 
 class DataError(AssureError):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assure.paths import templates_dir
+from assure.reports.safe import md_text
 
 if TYPE_CHECKING:
     import jinja2
@@ -73,6 +74,6 @@ def render_template(name: str, **context: Any) -> str:
     return environment().get_template(name).render(**context)
 
 
-def md_escape(text: str) -> str:
-    """Escape characters that would change the meaning of Markdown table cells."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+def md_escape(text: Any) -> str:
+    """User text for a Markdown line or table cell: markup and HTML escaped (`reports.safe`)."""
+    return md_text(str(text))
