@@ -44,6 +44,7 @@ def only_line(run: Run) -> re.Match[str]:
         ("budget: {it_total: !!float lots}\n", 7, 20, "budget.it_total", "not a valid float"),
         ("hosting: {kind: !!bool perhaps}\n", 7, 17, "hosting.kind", "not a valid bool"),
         ("description: !!null words\n", 7, 14, "description", "not a valid null"),
+        ("owner: {name: !!int }\n", 7, 15, "owner.name", "'' is not a valid int"),  # fuzz
         ("budget: {it_total: .inf}\n", 7, 20, "budget.it_total", "numbers must be finite"),
         ("budget: {security: -.Inf}\n", 7, 20, "budget.security", "numbers must be finite"),
         ("hosting: {standby_distance_km: .nan}\n", 7, 32, "hosting.standby_distance_km", "finite"),

@@ -247,7 +247,7 @@ class _Builder:
             raise self._fail(node, f"{node.value!r} is not a valid null (tag !!null)", path)
         try:
             value = self._scalars.construct_object(node)
-        except (ValueError, KeyError, TypeError, OverflowError, yaml.YAMLError):
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError, yaml.YAMLError):
             kind = node.tag.removeprefix(_TAG)
             shown = node.value if len(node.value) <= 40 else node.value[:37] + "…"
             raise self._fail(

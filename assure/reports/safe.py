@@ -39,10 +39,12 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def csv_cell(value: object) -> object:
     """A CSV cell that a spreadsheet shows as text, never runs as a formula.
 
-    Only text is touched: numbers stay numbers (a negative count is not an attack).
+    Only text is touched: numbers stay numbers (a negative count is not an attack). Control
+    characters are no better in a spreadsheet than in XML, and a lone carriage return would
+    split the row for some readers, so both are shown as escapes.
     """
     if isinstance(value, str):
-        value = xml_text(value)  # control characters are no better in a spreadsheet
+        value = xml_text(value).replace("\r", "\\r")
         if value.startswith(_FORMULA_START):
             return "'" + value
     return value
