@@ -9,6 +9,7 @@ Commands return their exit code; they never call `sys.exit` themselves.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import os
@@ -20,7 +21,7 @@ import click
 
 from assure import __version__
 from assure.commands._common import Env
-from assure.errors import AssureError, DataError, EnvError, ExitCode
+from assure.errors import AssureError, DataError, ExitCode, environment_failure
 
 #: Every command: its module under `assure.commands` and its one-line help. The help is
 #: written here so that `assure --help` lists the commands without importing any of them
@@ -140,11 +141,12 @@ def run(args: Sequence[str], *, debug: bool = False) -> int:
         click.echo("assure: interrupted", err=True)
         return 130
     except Exception as exc:
-        if isinstance(exc, OSError) and exc.filename is not None and not debug:
-            # A file operation the machine refused (no space, no permission) that no writer
-            # caught itself: still the environment's failure, named by its path.
-            fault = EnvError.from_os(str(exc.filename), exc, "failed")
-            click.echo(f"assure: error: {fault}", err=True)
+        fault = None if debug else environment_failure(exc)
+        if fault is not None:
+            # The machine refused (no space, no permission) where no writer caught it itself,
+            # e.g. standard output redirected to a full disk: still exit 6, named.
+            with contextlib.suppress(OSError):
+                click.echo(f"assure: error: {fault}", err=True)
             return int(fault.exit_code)
         if debug:
             traceback.print_exc()

@@ -46,6 +46,45 @@ def test_output_to_dev_full_is_exit_6_naming_it() -> None:
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", str(DEMO)],
+        ["probe", "x.test", "--nameserver", "127.0.0.1:1", "--timeout", "0.5", "--format", "jsonl"],
+    ],
+)
+def test_standard_output_on_a_full_disk_is_exit_6(args: list[str]) -> None:
+    """`assure … > /dev/full`: one line saying standard output is full, exit 6 (was exit 5,
+    "internal error … OSError")."""
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [*assure_command(), *args], stdout=full, stderr=subprocess.PIPE, text=True, check=False
+        )
+    assert proc.returncode == 6, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "assure: error: standard output: cannot write: No space left on device"
+    ]
+
+
+def test_streamed_jsonl_to_dev_full_is_exit_6() -> None:
+    """`probe --format jsonl -o /dev/full` streams into the device, which refuses: exit 6."""
+    run = run_assure(
+        "probe", "x.test", "--nameserver", "127.0.0.1:1", "--timeout", "0.5",
+        "--format", "jsonl", "-o", "/dev/full",
+    )  # fmt: skip
+    assert run.code == 6, run.err
+    assert "assure: error: /dev/full: cannot write: No space left on device" in run.err
+
+
+def test_dossier_to_standard_output_is_refused(tmp_path: Path) -> None:
+    """`dossier -o -` cannot mean standard output (a dossier is several files): exit 2, and
+    no folder named `-` appears."""
+    run = run_assure("dossier", DEMO, "-o", "-", cwd=tmp_path)
+    assert run.code == 2, run.err
+    assert "folder" in run.err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_output_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
     """A symlink named by `-o` stays a link; the file it points to gets the output."""
     real = write(tmp_path / "real" / "plan.md", "old\n")

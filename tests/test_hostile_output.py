@@ -137,6 +137,40 @@ def test_csv_file_has_a_bom_and_no_raw_controls(evil_site: dict[str, Any]) -> No
     assert not stdout.startswith("\ufeff")
 
 
+def test_html_report_carries_no_raw_control_character(evil_site: dict[str, Any]) -> None:
+    """The probe's HTML report shows the server's control characters as escapes."""
+    html = probe(evil_site, "--format", "html").out
+    assert not any(ord(c) < 32 and c not in "\n\t" for c in html)
+    assert "\\x01" in html
+
+
+def test_gap_docx_with_control_characters_in_findings(tmp_path: Path) -> None:
+    """A findings file whose summaries and evidence hold control characters (JSON allows
+    them): the gap report is still written in every format, and the DOCX opens."""
+    import docx
+
+    finding = {
+        "target": "https://dichvucong.minhchau.gov.vn",
+        "check": "tls_versions",
+        "status": "fail",
+        "summary": "bad\u0001\u001b[31m",
+        "evidence": {"banner": "\u0001\u0002"},
+        "reason": "r\u0001",
+    }
+    f = write(tmp_path / "f.json", json.dumps({"findings": [finding]}, ensure_ascii=True))
+    for fmt in ("docx", "md", "html", "junit"):
+        out = tmp_path / f"gap.{fmt}"
+        run = run_assure("gap", DEMO, "--findings", f, "--format", fmt, "-o", out)
+        assert run.code == 0, (fmt, run.err)
+        if fmt == "docx":
+            docx.Document(str(out))
+        else:
+            text = out.read_text(encoding="utf-8")
+            assert not any(ord(c) < 32 and c not in "\n\t" for c in text), fmt
+        if fmt == "junit":
+            assert_valid_junit(out.read_text(encoding="utf-8"))
+
+
 def test_table_on_the_terminal_shows_no_escape_sequence(evil_site: dict[str, Any]) -> None:
     """A server's ESC cannot recolour or rewrite the user's terminal."""
     out = probe(evil_site).out

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from assure.atomic import folder_target
+from assure.atomic import folder_target, is_stdout
 from assure.commands._assurance import (
     catalogue_option,
     load_plan,
@@ -23,6 +23,8 @@ def refuse_non_empty(target: Path, force: bool) -> None:
     """Refuse early (before any work) what `publish_folder` would refuse at the end: a
     target that is not a folder, a dangling link, a non-empty folder without --force. The
     final word is still `publish_folder`'s, under its lock."""
+    if is_stdout(target):
+        raise UsageError("-o -: a dossier is a folder of files; name a folder to write it to")
     real = folder_target(target)
     if real.is_dir() and any(real.iterdir()) and not force:
         raise UsageError(f"{target}: folder is not empty; use --force to replace it")

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from assure.atomic import OutputStream, is_stdout
 from assure.commands._common import emit, parse_instant
-from assure.errors import DataError, ExitCode, UsageError
+from assure.errors import DataError, ExitCode, UsageError, environment_failure
 from assure.findings import Finding, Status
 from assure.inputs.profile import load_many
 from assure.probes import runner, trust
@@ -216,6 +216,11 @@ def command(
                 fmt, kept, order, generated, exit_code=code, started=generated, ended=ended
             )
             emit(excel_bom(text) if fmt == "csv" and _is_csv_file(out) else text, out)
+    except OSError as exc:
+        fault = environment_failure(exc, str(out)) if tmp is not None else None
+        if fault is None:
+            raise
+        raise fault from None
     finally:
         if tmp is not None:
             tmp.abort()

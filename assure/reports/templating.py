@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assure.paths import templates_dir
-from assure.reports.safe import md_text
+from assure.reports.safe import md_text, xml_text
 
 if TYPE_CHECKING:
     import jinja2
@@ -61,12 +61,24 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_inert,
     )
     env.filters["thousands"] = _thousands
     env.filters["date_vi"] = _date_vi
     env.filters["pct"] = _pct
     env.filters["md"] = md_escape
     return env
+
+
+def _inert(value: Any) -> Any:
+    """Every `{{ … }}` output without control characters (`safe.xml_text`): server text in
+    an HTML report must not carry what an XML or terminal reader chokes on. Markup stays
+    Markup, so autoescaping does not escape it twice."""
+    if isinstance(value, str):
+        cleaned = xml_text(value)
+        if cleaned != value:
+            return type(value)(cleaned)
+    return value
 
 
 def render_template(name: str, **context: Any) -> str:
