@@ -127,6 +127,12 @@ def test_targets_file_dash_reads_standard_input() -> None:
     run = run_assure("probe", "--targets-file", "-", input="# list\nnot a target!\n")
     assert run.code == 3, run.err
     assert run.err.startswith("<stdin>:2:1: target: "), run.err
+    run = run_assure(
+        "probe", "--targets-file", "-", "--nameserver", "127.0.0.1:1", "--timeout", "0.5",
+        "--format", "json", input="unreachable.test  # from a pipe\n",
+    )  # fmt: skip
+    assert run.code == 4, run.err  # nothing reachable: probed, and undecided
+    assert '"target": "unreachable.test"' in run.out
 
 
 # --- dossier folders -----------------------------------------------------------------

@@ -171,6 +171,14 @@ def test_findings_files_that_are_not_findings(
     assert words in run.err, run.err
 
 
+def test_nan_in_findings_is_reported_where_it_stands(tmp_path: Path) -> None:
+    """JSON's parser does not say where a NaN is; the message still points at it."""
+    f = write(tmp_path / "f.json", '{"findings": [\n  {"evidence": {"x": NaN}}\n]}\n')
+    run = run_assure("gap", DEMO, "--findings", f)
+    assert run.code == 3, run.err
+    assert run.err.startswith(f"{f}:2:22: invalid JSON: NaN"), run.err
+
+
 def test_huge_findings_file_is_refused_before_reading(tmp_path: Path) -> None:
     """A findings file over the size limit is refused (exit 3), not read into memory."""
     f = tmp_path / "big.json"

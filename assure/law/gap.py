@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -505,11 +506,19 @@ def _refuse_constant(name: str) -> Any:
     raise json.JSONDecodeError(f"{name} is not a JSON number (numbers are finite)", name, 0)
 
 
+_CONSTANT = re.compile(r"(?<![\w\"])(-?Infinity|NaN)(?![\w\"])")
+
+
 def _strict_json(text: str) -> Any:
     """`json.loads` without NaN/Infinity (not JSON; they would print as `Infinity` in
     reports) and with nesting too deep for the parser reported as bad input."""
     try:
         return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        if exc.pos == 0 and exc.doc in ("NaN", "Infinity", "-Infinity"):
+            m = _CONSTANT.search(text)  # json does not say where; the first such token is it
+            raise json.JSONDecodeError(exc.msg, text, m.start() if m else 0) from None
+        raise
     except RecursionError:
         raise json.JSONDecodeError("nesting is too deep", text, 0) from None
 
