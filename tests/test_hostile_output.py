@@ -10,15 +10,12 @@ import io
 import json
 import tempfile
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import cmarkgfm
-import jsonschema
 import pytest
 from cmarkgfm.cmark import Options
-from lxml import etree
 
 from assure.findings import Finding, Status
 from assure.reports.findings import to_csv
@@ -28,30 +25,10 @@ from tests.assurance_helpers import LEVEL3_PORTAL
 from tests.conftest import ROOT, assert_no_traceback, run_assure, write
 from tests.probes import pki
 from tests.probes.servers import Server, response, server_context
+from tests.schemas import assert_valid_junit, assert_valid_sarif
 
-SCHEMAS = Path(__file__).parent / "data" / "schemas"
 DEMO = ROOT / "profiles" / "cong-dvc-demo.yaml"
 EVIL = '=HYPERLINK("http://evil.test","x")\x01\x1b[31m\x7f'
-
-
-@cache
-def junit_schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(SCHEMAS / "junit-10.xsd")))
-
-
-def assert_valid_junit(text: str) -> etree._Element:
-    """Well-formed XML (lxml refuses control characters) that junit-10.xsd accepts."""
-    root = etree.fromstring(text.encode("utf-8"))
-    schema = junit_schema()
-    assert schema.validate(root), schema.error_log
-    return root
-
-
-def assert_valid_sarif(text: str) -> dict[str, Any]:
-    log: dict[str, Any] = json.loads(text)
-    schema = json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-    jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(log)
-    return log
 
 
 @pytest.fixture(scope="module")
