@@ -114,11 +114,14 @@ def _replace_file(dest: Path, data: bytes, mode: int, *, shown: str) -> None:
 
 
 @contextlib.contextmanager
-def staged_dir(target: Path, *, replace: bool) -> Iterator[Path]:
+def staged_dir(target: Path, *, replace: bool, writer: str = "assure") -> Iterator[Path]:
     """Yield a temporary folder that becomes `target` only if the block succeeds.
 
-    With `replace`, an existing `target` is swapped out (and removed) after the new one is
-    complete; without it, the caller must have refused a non-empty target beforehand.
+    The new folder carries a manifest of its files. With `replace`, an existing non-empty
+    `target` is swapped out (and removed) after the new one is complete, but only when it
+    carries such a manifest itself, i.e. when an earlier run wrote it: a folder of the
+    user's (or a link to one) is never replaced. Without `replace`, a non-empty target is
+    refused.
     """
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -126,9 +129,18 @@ def staged_dir(target: Path, *, replace: bool) -> Iterator[Path]:
     os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes 0700
     try:
         yield stage
+        files = sorted(p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file())
+        manifest = json.dumps({"writer": writer, "files": files}, indent=1) + "\n"
+        (stage / MANIFEST).write_text(manifest, encoding="utf-8")
         if target.exists():
-            if not replace and any(target.iterdir()):
-                raise FileExistsError(f"{target} is not empty")
+            if any(target.iterdir()):
+                if not replace:
+                    raise UsageError(f"{target}: folder is not empty; use --force to replace it")
+                if not (target / MANIFEST).is_file():
+                    raise UsageError(
+                        f"{target}: holds files {writer} did not write; --force replaces only"
+                        " a folder an earlier run wrote (move them away or pick another folder)"
+                    )
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
             os.replace(target, old / "x")
             os.replace(stage, target)

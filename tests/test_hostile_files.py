@@ -332,3 +332,23 @@ def test_xml_doctype_is_refused_in_any_encoding(tmp_path: Path, encoding: str) -
     assert run.code == 3, (run.code, run.out, run.err)
     assert_no_traceback(run)
     assert str(doc) in run.err and "DOCTYPE" in run.err, run.err
+
+
+def test_demo_force_never_replaces_a_users_folder(tmp_path: Path) -> None:
+    """`demo --out LINK --force` with LINK pointing at a folder of the user's: refused (the
+    old swap would have deleted the whole folder); a folder an earlier demo wrote is still
+    replaced."""
+    folder = tmp_path / "documents"
+    mine = write(folder / "notes.txt", "mine")
+    link = tmp_path / "demo"
+    link.symlink_to(folder)
+    run = run_assure("demo", "--out", link, "--force")
+    assert run.code == 2, run.err
+    assert "did not write" in run.err
+    assert mine.read_text() == "mine" and link.is_symlink()
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no stage left
+    ours = tmp_path / "ours"
+    assert run_assure("demo", "--out", ours).code == 0
+    assert (ours / ".assure-manifest.json").is_file()
+    assert run_assure("demo", "--out", ours, "--force").code == 0
