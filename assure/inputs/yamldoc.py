@@ -126,8 +126,13 @@ def read_text(path: Path, display: str | None = None, *, max_bytes: int = MAX_BY
             name, f"file is larger than {max_bytes // 1024} KiB; refusing to load it"
         )
     if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise DataError.at(name, "binary data (NUL byte), not a YAML text file", line=line)
+        at = raw.index(b"\x00")
+        line = raw[:at].count(b"\n") + 1
+        start = raw.rfind(b"\n", 0, at) + 1
+        col = len(raw[start:at].decode("utf-8", "replace")) + 1
+        raise DataError.at(
+            name, "binary data (NUL byte), not a YAML text file", line=line, column=col
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
