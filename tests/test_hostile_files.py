@@ -37,7 +37,7 @@ def test_output_to_a_device_is_written_through(device: str) -> None:
 
 def test_output_to_dev_full_is_exit_6_naming_it() -> None:
     """`-o /dev/full`: the device refuses the bytes (ENOSPC); one line naming it, exit 6."""
-    run = run_assure("plan", DEMO, "-o", "/dev/full")
+    run = run_assure("plan", DEMO, "--regime", "nd85-2016", "-o", "/dev/full")
     assert run.code == 6, run.err
     assert_no_traceback(run)
     assert run.err.strip().splitlines() == [
@@ -49,7 +49,7 @@ def test_output_to_dev_full_is_exit_6_naming_it() -> None:
 @pytest.mark.parametrize(
     "args",
     [
-        ["plan", str(DEMO)],
+        ["plan", str(DEMO), "--regime", "nd85-2016"],
         ["probe", "x.test", "--nameserver", "127.0.0.1:1", "--timeout", "0.5", "--format", "jsonl"],
     ],
 )
@@ -253,7 +253,7 @@ def test_full_disk_is_exit_6_and_leaves_nothing(tiny_disk: Path) -> None:
     """A DOCX bigger than the disk: one line naming the file, exit 6, and no temp file or
     half-written file left on the disk."""
     out = tiny_disk / "plan.docx"
-    run = run_assure("plan", DEMO, "--format", "docx", "-o", out)
+    run = run_assure("plan", DEMO, "--regime", "nd85-2016", "--format", "docx", "-o", out)
     assert run.code == 6, run.err
     assert_no_traceback(run)
     assert run.err.strip().splitlines() == [

@@ -170,7 +170,7 @@ def test_findings_files_that_are_not_findings(
     """Malformed JSON, JSON Lines with one bad line, the wrong shape, NaN and nesting too
     deep for the parser: exit 3 with the file and line (deep nesting was exit 5)."""
     f = write(tmp_path / "f.json", text)
-    run = run_assure("gap", DEMO, "--findings", f, "--format", "json")
+    run = run_assure("gap", DEMO, "--regime", "nd85-2016", "--findings", f, "--format", "json")
     assert run.code == 3, run.err
     assert_no_traceback(run)
     m = POSITION.match(run.err.splitlines()[0])
@@ -181,7 +181,7 @@ def test_findings_files_that_are_not_findings(
 def test_nan_in_findings_is_reported_where_it_stands(tmp_path: Path) -> None:
     """JSON's parser does not say where a NaN is; the message still points at it."""
     f = write(tmp_path / "f.json", '{"findings": [\n  {"evidence": {"x": NaN}}\n]}\n')
-    run = run_assure("gap", DEMO, "--findings", f)
+    run = run_assure("gap", DEMO, "--regime", "nd85-2016", "--findings", f)
     assert run.code == 3, run.err
     assert run.err.startswith(f"{f}:2:22: invalid JSON: NaN"), run.err
 

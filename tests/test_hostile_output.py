@@ -251,8 +251,9 @@ def test_gap_names_only_the_checks_that_warned(tmp_path: Path) -> None:
     f = write(tmp_path / "probe.json", json.dumps({"findings": findings}))
     p = write(tmp_path / "p.yaml", LEVEL3_PORTAL)
     run = run_assure(
-        "--today", "2026-11-22", "gap", p, "--findings", f, "--format", "json", "--lang", "en"
-    )
+        "--today", "2026-11-22", "gap", p, "--regime", "nd85-2016", "--findings", f,
+        "--format", "json", "--lang", "en",
+    )  # fmt: skip
     assert run.code == 0, run.err
     row = next(x for x in json.loads(run.out)["findings"] if x["check"] == "CT.TLS")
     assert row["status"] == "warn"
