@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
 from assure import i18n
-from assure.atomic import staged_dir
+from assure.atomic import MANIFEST, staged_dir
 from assure.commands._assurance import load_plan
 from assure.commands._common import (
     Env,
@@ -38,18 +39,19 @@ def _silent(_text: str = "", nl: bool = True) -> None:
 DEMO_PROFILE = "cong-dvc-demo"
 
 
-#: The file in which the demo lists what it wrote, so that a second run may replace its own
-#: earlier output (and nothing a person added to the folder).
-MARKER = ".assure-demo"
-
-
 def own_output(folder: Path) -> bool:
-    """Whether `folder` holds only what an earlier `assure demo` wrote into it."""
-    marker = folder / MARKER
-    if not marker.is_file():
+    """Whether `folder` holds only what an earlier run wrote into it (the files its manifest
+    lists): then a second `assure demo` replaces it without `--force`."""
+    manifest = folder / MANIFEST
+    if not folder.is_dir() or not manifest.is_file():
         return False
-    written = set(marker.read_text(encoding="utf-8").splitlines())
-    present = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p != marker}
+    try:
+        written = set(json.loads(manifest.read_text(encoding="utf-8"))["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    present = {
+        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p != manifest
+    }
     return present <= written
 
 
@@ -65,14 +67,19 @@ def own_output(folder: Path) -> bool:
     " demo wrote it).",
 )
 @click.option("--out", "out_alias", type=click.Path(file_okay=False, path_type=Path), hidden=True)
-@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the folder an earlier demo wrote (a folder of other files is never replaced).",
+)
 @lang_option
 @pass_env
 def command(env: Env, out_dir: Path, out_alias: Path | None, force: bool, lang: str) -> int:
     """Validate and classify every bundled example profile and print the level table; then
     write the plan, gap report and dossier of one example into a folder."""
     out_dir = out_alias or out_dir  # `--out`, the spelling of earlier versions
-    refuse_non_empty(out_dir, force or (out_dir.is_dir() and own_output(out_dir)))
+    mine = own_output(out_dir)
+    refuse_non_empty(out_dir, force or mine)
     folder = profiles_dir()
     loaded = load_many([str(folder)])
     report_errors(loaded.errors)
@@ -99,7 +106,7 @@ def command(env: Env, out_dir: Path, out_alias: Path | None, force: bool, lang: 
         "gap.junit.xml": gap_junit(report, lg),
     }
     blobs = {"plan.docx": plan_docx(plan, lg, env.today), "gap.docx": gap_docx(report, lg)}
-    with staged_dir(out_dir, replace=True) as stage:
+    with staged_dir(out_dir, replace=force or mine, writer="assure demo") as stage:
         files = []
         for name, text in texts.items():
             (stage / name).write_text(text, encoding="utf-8")
@@ -108,9 +115,7 @@ def command(env: Env, out_dir: Path, out_alias: Path | None, force: bool, lang: 
             (stage / name).write_bytes(data)
             files.append(stage / name)
         dossier_files = write_dossier(stage / "dossier", plan, env.today, lg, report)
-        listed = sorted(str(f.relative_to(stage)) for f in [*files, *dossier_files])
-        (stage / MARKER).write_text("\n".join(listed) + "\n", encoding="utf-8")
-        share(stage, [*files, stage / MARKER])
+        share(stage, files)
     summary = i18n.t(
         "demo.summary",
         lg,

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from assure import i18n
-from assure.atomic import staged_dir
+from assure.atomic import folder_target, is_stdout
 from assure.commands._assurance import (
     catalogue_option,
     load_plan,
@@ -17,14 +17,19 @@ from assure.commands._assurance import (
 from assure.commands._common import Env, lang_of, lang_option, note, pass_env
 from assure.errors import ExitCode, UsageError
 from assure.law.gap import gap_report
-from assure.reports.dossier import file_names, write_dossier
+from assure.reports.dossier import file_names, publish_dossier
 
 
 def refuse_non_empty(target: Path, force: bool) -> None:
-    """A non-empty output folder is only replaced with --force (never merged into)."""
-    if target.exists() and not target.is_dir():
+    """Refuse early (before any work) what `publish_folder` would refuse at the end: a
+    target that is not a folder, a dangling link, a non-empty folder without --force. The
+    final word is still `publish_folder`'s, under its lock."""
+    if is_stdout(target):
+        raise UsageError(i18n.t("out.dossier_stdout"))
+    real = folder_target(target)
+    if real.exists() and not real.is_dir():
         raise UsageError(i18n.t("out.not_folder", folder=target))
-    if target.is_dir() and any(target.iterdir()) and not force:
+    if real.is_dir() and any(real.iterdir()) and not force:
         raise UsageError(i18n.t("out.not_empty", folder=target))
 
 
@@ -36,9 +41,14 @@ def refuse_non_empty(target: Path, force: bool) -> None:
     "out_dir",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write the dossier into (created; replaced only with --force).",
+    help="Folder to write the dossier into (created if missing; must be empty unless --force).",
 )
-@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into a non-empty folder, replacing the files an earlier dossier wrote there"
+    " (listed in its .assure-manifest.json); other files are never touched.",
+)
 @click.option(
     "--template",
     "template",
@@ -62,15 +72,14 @@ def command(
     regime: str | None,
 ) -> int:
     """Level-proposal dossier (Decree 85/2016 Art. 15; Circular 12/2022 Art. 8) as DOCX and
-    HTML, with the cover request letter. Written to a temporary folder, then moved into place."""
+    HTML, with the cover request letter. Every file is staged, then moved into place."""
     refuse_non_empty(out_dir, force)
     plan = load_plan(path, catalogue_dir, regime, env.today)
     lg = lang_of(lang)
     report = gap_report(plan, [], env.today, lg)
-    with staged_dir(out_dir, replace=True) as stage:
-        written = write_dossier(stage, plan, env.today, lg, report, template=template)
+    written = publish_dossier(out_dir, plan, env.today, lg, report, force=force, template=template)
     for p in written:
-        click.echo(str(out_dir / p.name))
+        click.echo(str(p))
     if written.todos:
         dossier = file_names(lg)["dossier"] + ".docx"
         note(i18n.t("dossier.todo_cli", lg, n=len(written.todos), file=dossier))

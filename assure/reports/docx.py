@@ -12,6 +12,9 @@ to fill in stands out.
 An agency's own letterhead is a `.docx` given as template: its styles, header and footer are
 kept and only the body is written. The document properties name the document, its author
 (the operating unit) and the day it was generated; the same input and day give the same bytes.
+
+Every text passes through `safe.xml_text`: a control character (from a findings file or a
+server) would make python-docx refuse the whole document.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
+
+from assure.reports.safe import xml_text as x
 
 FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 FONT = "Times New Roman"
@@ -121,9 +126,9 @@ class DocxBuilder:
         self.doc: Any = docx.Document(str(template)) if template else docx.Document()
         self.from_template = template is not None
         props = self.doc.core_properties
-        props.title = title
-        props.author = author
-        props.last_modified_by = author
+        props.title = x(title)
+        props.author = x(author)
+        props.last_modified_by = x(author)
         props.comments = ""
         props.keywords = ""
         when = (
@@ -320,7 +325,7 @@ def _write_runs(
     if pos < len(text) or not pieces:
         pieces.append((text[pos:], False))
     for piece, marked in pieces:
-        run = paragraph.add_run(piece)
+        run = paragraph.add_run(x(piece))
         run.bold = bold or None
         run.italic = italic or None
         run.underline = underline or None

@@ -15,11 +15,13 @@ from typing import IO, Any
 
 from assure import __version__, i18n
 from assure.findings import Finding, Status, count_by_status
-from assure.probes import CHECKS, CheckId
+from assure.probes import CheckId
 from assure.probes.verdict import overall
 from assure.reports import probe_html
 from assure.reports import text as textable
 from assure.reports.junit import findings_junit
+from assure.reports.safe import csv_cell
+from assure.reports.sarif import sarif as sarif_log
 from assure.reports.templating import render_template
 
 FORMATS = ("table", "json", "jsonl", "csv", "html", "junit", "sarif")
@@ -64,8 +66,10 @@ def render(
     order: Sequence[str],
     generated_at: str,
     lang: i18n.Lang | None = None,
+    **invocation: Any,
 ) -> str:
-    """Findings in format `fmt`; the texts people read are in `lang` (default: the run's)."""
+    """Findings in `fmt`; the texts people read are in `lang` (default: the run's);
+    `invocation` (exit_code, started, ended) goes into SARIF."""
     lang = lang or i18n.active()
     findings = sort_findings(findings, order)
     if fmt == "table":
@@ -83,7 +87,7 @@ def render(
     if fmt == "junit":
         return junit(findings, order)
     if fmt == "sarif":
-        return sarif(findings, lang)
+        return sarif(findings, lang, **invocation)
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -132,7 +136,8 @@ def to_csv(findings: Sequence[Finding]) -> str:
     w.writerow(["target", "check", "status", "summary", "reason", "evidence"])
     for f in findings:
         w.writerow(
-            [
+            csv_cell(c)
+            for c in [
                 f.target,
                 f.check,
                 f.status.value,
@@ -149,71 +154,9 @@ def junit(findings: Sequence[Finding], order: Sequence[str]) -> str:
     return findings_junit(findings, order, name="assure probe")
 
 
-_SARIF_LEVEL = {
-    Status.FAIL: "error",
-    Status.WARN: "warning",
-    Status.ERROR: "error",
-    Status.INCONCLUSIVE: "note",
-}
-
-
-def sarif(findings: Sequence[Finding], lang: i18n.Lang | None = None) -> str:
-    """SARIF 2.1.0: one rule per check (described in `lang`, with why it matters and how to
-    fix it); results for everything that is not a pass."""
-    lg = lang or i18n.active()
-    rules = [
-        {
-            "id": c.value,
-            "name": c.value,
-            "shortDescription": {"text": i18n.t(f"check.{c.value}.title", lg)},
-            "fullDescription": {"text": i18n.t(f"check.{c.value}.why", lg)},
-            "help": {"text": i18n.t(f"check.{c.value}.fix", lg)},
-            "properties": {"family": fam},
-        }
-        for c, (fam, _title) in CHECKS.items()
-    ]
-    index = {c.value: i for i, c in enumerate(CHECKS)}
-    results = []
-    for f in findings:
-        if f.status not in _SARIF_LEVEL:
-            continue
-        results.append(
-            {
-                "ruleId": f.check,
-                "ruleIndex": index.get(f.check, 0),
-                "level": _SARIF_LEVEL[f.status],
-                "kind": "fail" if f.status in (Status.FAIL, Status.WARN) else "open",
-                "message": {"text": f"{f.target}: {f.text(lg)}"},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.target)}}}],
-                "properties": {
-                    "status": f.status.value,
-                    "target": f.target,
-                    "reason": f.reason,
-                    "evidence": dict(f.evidence),
-                },
-            }
-        )
-    doc = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "assure",
-                        "version": __version__,
-                        "rules": rules,
-                    }
-                },
-                "results": results,
-            }
-        ],
-    }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-
-
-def _uri(target: str) -> str:
-    return target if "://" in target else f"https://{target}/"
+def sarif(findings: Sequence[Finding], lang: i18n.Lang | None = None, **invocation: Any) -> str:
+    """SARIF 2.1.0 (see `assure.reports.sarif`), its texts in `lang`."""
+    return sarif_log(findings, lang=lang or i18n.active(), **invocation)
 
 
 def html(

@@ -26,9 +26,11 @@ from assure.reports.templating import TODO_MARKER
 
 __all__ = [
     "cover_letter_model",
+    "dossier_files",
     "dossier_model",
     "expert_opinion_model",
     "file_names",
+    "publish_dossier",
     "security_plan_sources",
     "share",
     "todos",
@@ -103,16 +105,16 @@ class Written(list[Path]):
         self.todos: list[Todo] = list(items)
 
 
-def write_dossier(
-    target: Path,
+def dossier_documents(
     plan: Plan,
     today: dt.date,
     lang: Lang,
     gap: GapReport | None = None,
     *,
     template: Path | None = None,
-) -> Written:
-    """Write the dossier files into the (staging) folder `target`; returns the paths.
+) -> tuple[dict[str, bytes], list[Todo]]:
+    """The dossier's files (name → content, in the order they are listed) and what is left
+    to complete in them.
 
     The dossier ends with the list of what is left to complete in every file; the Word
     files name the operating unit as author and `today` as their date, and are laid on
@@ -133,17 +135,55 @@ def write_dossier(
         if base == names["dossier"]:
             todo_section(model, items)
     author = unit_name(plan.profile.data.get("operator"), lang) or ""
-    written: list[Path] = []
+    out: dict[str, bytes] = {}
     for base, model in models:
-        docx_path = target / f"{base}.docx"
-        atomic.write_bytes(
-            docx_path, to_docx(model, author=author, created=today, template=template)
-        )
-        html_path = target / f"{base}.html"
-        atomic.write_text(html_path, to_html(model))
-        written += [docx_path, html_path]
+        out[f"{base}.docx"] = to_docx(model, author=author, created=today, template=template)
+        out[f"{base}.html"] = to_html(model).encode("utf-8")
+    return out, items
+
+
+def dossier_files(
+    plan: Plan, today: dt.date, lang: Lang, gap: GapReport | None = None
+) -> dict[str, bytes]:
+    """The dossier's files, name → content, in the order they are listed."""
+    return dossier_documents(plan, today, lang, gap)[0]
+
+
+def write_dossier(
+    target: Path,
+    plan: Plan,
+    today: dt.date,
+    lang: Lang,
+    gap: GapReport | None = None,
+    *,
+    template: Path | None = None,
+) -> Written:
+    """Write the dossier files into the fresh (staging) folder `target`; returns the paths."""
+    files, items = dossier_documents(plan, today, lang, gap, template=template)
+    written: list[Path] = []
+    for name, data in files.items():
+        atomic.write_bytes(target / name, data)
+        written.append(target / name)
     share(target, written)
     return Written(written, items)
+
+
+def publish_dossier(
+    target: Path,
+    plan: Plan,
+    today: dt.date,
+    lang: Lang,
+    gap: GapReport | None = None,
+    *,
+    force: bool = False,
+    template: Path | None = None,
+) -> Written:
+    """Write the dossier into the user's folder `target` (see `atomic.publish_folder`):
+    refused when the folder holds files, unless `force`, and even then only the files an
+    earlier dossier wrote there are replaced."""
+    files, items = dossier_documents(plan, today, lang, gap, template=template)
+    paths = atomic.publish_folder(target, files, force=force, writer="assure dossier")
+    return Written(paths, items)
 
 
 def share(folder: Path, files: Sequence[Path]) -> None:
