@@ -12,6 +12,13 @@ import pytest
 
 from tests.conftest import ROOT, Run, assert_no_traceback, run_assure, write
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests compare the English wording of messages: run them with `ASSURE_LANG=en`."""
+    monkeypatch.setenv("ASSURE_LANG", "en")
+
+
 GOOD = """\
 id: cong-thong-tin
 name: Cổng thông tin điện tử Sở Tư pháp
