@@ -42,6 +42,7 @@ class DnsObservation:
     mapped_ignored: list[str] = field(default_factory=list)
     error: str | None = None  # no address lookup worked
     aaaa_error: str | None = None  # the AAAA lookup failed (A may have worked)
+    a_error: str | None = None  # the A lookup failed (AAAA may have worked)
     zone: str | None = None
     ns: list[NameServer] = field(default_factory=list)
     ns_error: str | None = None
@@ -111,7 +112,8 @@ def gather_dns(
     try:
         obs.a = _query(res, host, "A")
     except dns.exception.DNSException as exc:
-        failed.append(f"A: {dns_error_text(exc)}")
+        obs.a_error = dns_error_text(exc)
+        failed.append(f"A: {obs.a_error}")
     try:
         aaaa_all = _query(res, host, "AAAA")
         obs.mapped_ignored = [x for x in aaaa_all if ipaddress.ip_address(x) in _MAPPED]

@@ -52,6 +52,7 @@ class RedirectChain:
     end: str = "ok"  # ok | loop | too_long | error
     error: tuple[str, str] | None = None
     final: HttpResponse | None = None
+    first: Fetch | None = None  # the first answer over plain HTTP, with its body (parity)
 
 
 def blocked(resp: HttpResponse) -> str | None:
@@ -134,8 +135,10 @@ def gather_redirects(
             tls=tls,
             ctx=ctx,
             deadline=deadline,
-            read_body=False,
+            read_body=chain.first is None,  # the first page is kept for IPv4/IPv6 parity
         )
+        if chain.first is None:
+            chain.first = got
         if got.response is None:
             chain.end, chain.error = "error", got.error
             chain.hops.append({"url": url, "address": addr, **got.to_json()})

@@ -39,6 +39,14 @@ def judge_web_aaaa(obs: DnsObservation) -> Verdict:
         return Verdict(Status.PASS, f"IPv6 address{src}: {', '.join(obs.aaaa)}.", ev)
     if obs.source == "literal":
         return Verdict(Status.NOT_APPLICABLE, "The target is an IPv4 address.", ev)
+    if obs.source == "resolve":
+        return Verdict(
+            Status.INCONCLUSIVE,
+            "Only IPv4 addresses were pinned with --resolve and DNS was not asked, so "
+            "whether the host has an AAAA record is not known.",
+            ev,
+            "DNS not consulted",
+        )
     if obs.error or obs.aaaa_error:
         why = obs.aaaa_error or obs.error
         return Verdict(
@@ -81,10 +89,29 @@ def judge_web_reach(
     ev["ports_required"] = need
     bad: dict[str, dict[int, str]] = {}
     unsure: dict[str, dict[int, str]] = {}
+    if obs.a_error and not obs.a:
+        # The A lookup failed, so which ports the site serves over IPv4 is unknown: every
+        # port must answer over IPv6 for a pass, and a silent one cannot be called a hole.
+        ev["a_error"] = obs.a_error
+        for addr in obs.aaaa:
+            for p in ports:
+                r = reach.get(addr, {}).get(p, "untested")
+                if r != "ok":
+                    unsure.setdefault(addr, {})[p] = r
+        if unsure:
+            addr, ports_bad = next(iter(unsure.items()))
+            detail = ", ".join(f"port {p}: {r}" for p, r in ports_bad.items())
+            return Verdict(
+                Status.INCONCLUSIVE,
+                f"IPv6 address {addr} does not answer everywhere ({detail}), and without an "
+                f"A answer ({obs.a_error}) there is no IPv4 to compare with.",
+                ev,
+                "DNS lookup failed",
+            )
     for addr in obs.aaaa:
         got = reach.get(addr, {})
-        if not v4_ports and any(got.get(p) == "ok" for p in need):
-            continue  # IPv6-only (or IPv4 dead): one answering port is enough
+        if not v4_ports and not obs.a and any(got.get(p) == "ok" for p in need):
+            continue  # IPv6-only: one answering port is enough
         for p in need:
             r = got.get(p, "untested")
             if r == "ok":
@@ -138,14 +165,19 @@ def similarity(a: bytes, b: bytes) -> float:
 
 
 def judge_parity(
-    obs: DnsObservation, https: Mapping[str, Fetch], vantage: tuple[bool, str]
+    obs: DnsObservation,
+    https: Mapping[str, Fetch],
+    vantage: tuple[bool, str],
+    http: Mapping[str, Fetch] | None = None,
 ) -> Verdict:
-    """Same HTTP status and near-same content over IPv4 and IPv6."""
+    """Same HTTP status and near-same content over IPv4 and IPv6, compared over HTTPS and
+    over plain HTTP (each where IPv4 answered), as Internet.nl does: an HTTP-only portal is
+    judged too, and a different page on port 80 over IPv6 is caught. A fail in either wins."""
     ev: dict[str, JSONValue] = {}
-    if obs.error or (obs.aaaa_error and not obs.aaaa):
+    if obs.error or (obs.aaaa_error and not obs.aaaa) or obs.a_error:
         return Verdict(
             Status.INCONCLUSIVE,
-            f"The address lookup failed: {obs.error or obs.aaaa_error}.",
+            f"The address lookup failed: {obs.error or obs.aaaa_error or obs.a_error}.",
             ev,
             "DNS lookup failed",
         )
@@ -155,28 +187,52 @@ def judge_parity(
         return Verdict(
             Status.INCONCLUSIVE, "No IPv6 from this vantage point; cannot compare.", ev, vantage[1]
         )
-    ref_addr = next((a for a in obs.a if https.get(a) and https[a].response), None)
-    if ref_addr is None:
+    verdicts = {
+        scheme: v
+        for scheme, fetches in (("https", https), ("http", http or {}))
+        if (v := _compare(scheme, obs, fetches)) is not None
+    }
+    if not verdicts:
         return Verdict(
             Status.INCONCLUSIVE,
-            "No HTTPS response over IPv4 to compare with.",
+            "No HTTPS or HTTP response over IPv4 to compare with.",
             ev,
             "no IPv4 response",
         )
-    ref = https[ref_addr].response
+    for scheme, v in verdicts.items():
+        ev[scheme] = dict(v.evidence)
+    ev["compared"] = list(verdicts)
+    ev["threshold"] = PARITY_MIN_RATIO
+    order = [Status.FAIL, Status.INCONCLUSIVE, Status.PASS]
+    chosen = min(verdicts.values(), key=lambda v: order.index(v.status))
+    if chosen.status is Status.PASS:
+        over = " and ".join(s.upper() for s in verdicts)
+        return Verdict(Status.PASS, f"IPv4 and IPv6 serve the same page over {over}.", ev)
+    return Verdict(chosen.status, chosen.summary, ev, chosen.reason)
+
+
+def _compare(scheme: str, obs: DnsObservation, fetches: Mapping[str, Fetch]) -> Verdict | None:
+    """Parity over one scheme; None when no IPv4 address answered over it."""
+    label = scheme.upper()
+    ref_addr = next((a for a in obs.a if fetches.get(a) and fetches[a].response), None)
+    if ref_addr is None:
+        return None
+    ref = fetches[ref_addr].response
     assert ref is not None
-    ev["ipv4"] = {"address": ref_addr, "status": ref.status, "bytes": len(ref.body)}
+    ev: dict[str, JSONValue] = {
+        "ipv4": {"address": ref_addr, "status": ref.status, "bytes": len(ref.body)}
+    }
     results: dict[str, JSONValue] = {}
     worst_status = Status.PASS
-    text = "IPv4 and IPv6 serve the same page."
+    text = f"IPv4 and IPv6 serve the same page over {label}."
     reason = None
     for addr in obs.aaaa:
-        got = https.get(addr)
+        got = fetches.get(addr)
         if got is None or got.response is None:
             results[addr] = {"error": got.error[0] if got and got.error else "untested"}
             if worst_status is Status.PASS:
                 worst_status, reason = Status.INCONCLUSIVE, "no IPv6 response"
-                text = f"No HTTPS response over IPv6 from {addr} to compare."
+                text = f"No {label} response over IPv6 from {addr} to compare."
             continue
         r = got.response
         ratio = similarity(ref.body, r.body)
@@ -184,16 +240,18 @@ def judge_parity(
         if blocked(r) or blocked(ref):
             if worst_status is Status.PASS:
                 worst_status, reason = Status.INCONCLUSIVE, "blocked"
-                text = "A response was blocked or challenged; pages not compared."
+                text = f"A {label} response was blocked or challenged; pages not compared."
             continue
         if r.status != ref.status:
             worst_status, reason = Status.FAIL, None
-            text = f"Different status over IPv6 ({addr}: {r.status}) and IPv4 ({ref.status})."
+            text = (
+                f"Different status over {label} on IPv6 ({addr}: {r.status}) "
+                f"and IPv4 ({ref.status})."
+            )
         elif ratio < PARITY_MIN_RATIO and worst_status is not Status.FAIL:
             worst_status, reason = Status.FAIL, None
-            text = f"Different page over IPv6 ({addr}): {ratio:.0%} similar to IPv4."
+            text = f"Different page over {label} on IPv6 ({addr}): {ratio:.0%} similar to IPv4."
     ev["ipv6"] = results
-    ev["threshold"] = PARITY_MIN_RATIO
     return Verdict(worst_status, text, ev, reason)
 
 

@@ -228,6 +228,11 @@ def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
                 )
     reach = {a.address: a.reach for a in tested}
     https_by_addr = {a.address: a.https for a in tested if a.https is not None}
+    http_by_addr = {
+        a.address: a.redirects.first
+        for a in tested
+        if a.redirects is not None and a.redirects.first is not None
+    }
     dobs = obs.dns
     out: list[Finding] = [
         finding(CheckId.WEB_AAAA, name, ipv6.judge_web_aaaa(dobs)),
@@ -237,7 +242,9 @@ def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
             ipv6.judge_web_reach(dobs, reach, obs.vantage, (obs.https_port, obs.http_port)),
         ),
         finding(
-            CheckId.WEB_IPV46_PARITY, name, ipv6.judge_parity(dobs, https_by_addr, obs.vantage)
+            CheckId.WEB_IPV46_PARITY,
+            name,
+            ipv6.judge_parity(dobs, https_by_addr, obs.vantage, http_by_addr),
         ),
         finding(CheckId.NS_AAAA, name, ipv6.judge_ns_aaaa(dobs)),
         finding(CheckId.NS_REACH_IPV6, name, ipv6.judge_ns_reach(dobs, obs.vantage)),
