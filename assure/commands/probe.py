@@ -7,6 +7,7 @@ Exit codes: 1 when any check fails (the CI gate says no), 4 when nothing could b
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import sys
 import tempfile
@@ -39,6 +40,13 @@ def _parse_ns(value: str) -> tuple[str, int]:
     if not port.isdigit():
         raise UsageError(f"--nameserver {value!r}: bad port")
     return addr, int(port)
+
+
+def _parse_range(value: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value, strict=False))
+    except ValueError:
+        raise UsageError(f"--allow-range {value!r}: not an address range (CIDR)") from None
 
 
 @click.command("probe")
@@ -114,6 +122,15 @@ def _parse_ns(value: str) -> tuple[str, int]:
     help="Ask this DNS server instead of /etc/resolv.conf (repeatable).",
 )
 @click.option(
+    "--allow-range",
+    "allow_ranges",
+    multiple=True,
+    metavar="CIDR",
+    help="Count DNS answers in this special-purpose range (ULA, documentation, loopback…) "
+    "as the site's own addresses, for test beds and internal networks (repeatable). "
+    "Without it only global unicast IPv6 counts and such addresses are never probed.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(output.FORMATS),
@@ -145,6 +162,7 @@ def command(
     at: dt.datetime | None,
     http_port: int,
     nameservers: tuple[str, ...],
+    allow_ranges: tuple[str, ...],
     fmt: str,
     out: Path | None,
     progress: bool | None,
@@ -173,6 +191,7 @@ def command(
         anchors=trust.dedupe([*public, *extra]),
         public_anchors=frozenset(trust.der_sha256(c.public_bytes(_der())) for c in public),
         http_port=http_port,
+        allow_ranges=tuple(_parse_range(r) for r in allow_ranges),
     )
     generated = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     show = progress if progress is not None else (sys.stderr.isatty() and len(tlist) > 1)

@@ -42,6 +42,9 @@ class ProbeContext:
     max_body: int = 1 << 20
     max_redirects: int = 10
     user_agent: str = f"assure-probe/{__version__}"
+    # Special-purpose ranges (ULA, documentation, loopback…) the user allowed to count as a
+    # site's addresses in DNS answers: test beds and internal networks (--allow-range).
+    allow_ranges: tuple[str, ...] = ()
 
 
 class Deadline:

@@ -26,12 +26,17 @@ _NONCES = re.compile(
 
 
 def judge_web_aaaa(obs: DnsObservation) -> Verdict:
+    """Pass on a global unicast AAAA; what the answers held that does not count is said."""
     ev: dict[str, JSONValue] = {
         "source": obs.source,
         "a": obs.a,
         "aaaa": obs.aaaa,
         "ipv4_mapped_ignored": obs.mapped_ignored,
+        "ignored": dict(obs.ignored),
+        "dns64_prefixes": list(obs.dns64),
     }
+    if obs.a_error:
+        ev["a_error"] = obs.a_error
     if obs.aaaa:
         src = {"resolve": " (pinned with --resolve)", "literal": " (address given)"}.get(
             obs.source, ""
@@ -52,6 +57,10 @@ def judge_web_aaaa(obs: DnsObservation) -> Verdict:
         return Verdict(
             Status.INCONCLUSIVE, f"The AAAA lookup failed: {why}.", ev, "DNS lookup failed"
         )
+    v6_ignored = {a: why for a, why in obs.ignored.items() if ":" in a}
+    if v6_ignored:
+        listed = "; ".join(f"{a}: {why}" for a, why in v6_ignored.items())
+        return Verdict(Status.FAIL, f"The host has no global IPv6 address (ignored: {listed}).", ev)
     extra = " (IPv4-mapped addresses ignored)" if obs.mapped_ignored else ""
     return Verdict(Status.FAIL, f"The host has no AAAA record{extra}.", ev)
 
@@ -255,12 +264,26 @@ def _compare(scheme: str, obs: DnsObservation, fetches: Mapping[str, Fetch]) -> 
     return Verdict(worst_status, text, ev, reason)
 
 
+def _ns_evidence(obs: DnsObservation) -> dict[str, JSONValue]:
+    out: dict[str, JSONValue] = {}
+    for n in obs.ns:
+        entry: dict[str, JSONValue] = {"ipv4": n.ipv4, "ipv6": n.ipv6}
+        if n.a_error:
+            entry["a_error"] = n.a_error
+        if n.aaaa_error:
+            entry["aaaa_error"] = n.aaaa_error
+        if n.ignored:
+            entry["ignored"] = dict(n.ignored)
+        out[n.name] = entry
+    return out
+
+
 def judge_ns_aaaa(obs: DnsObservation) -> Verdict:
-    """At least two name servers with AAAA (one is half of what Internet.nl asks: warn)."""
-    ev: dict[str, JSONValue] = {
-        "zone": obs.zone,
-        "name_servers": {n.name: {"ipv4": n.ipv4, "ipv6": n.ipv6} for n in obs.ns},
-    }
+    """At least two name servers with AAAA (one is half of what Internet.nl asks: warn).
+
+    A name server whose AAAA lookup failed has unknown IPv6: it cannot count for or against,
+    so unless two others already have IPv6 the verdict is inconclusive."""
+    ev: dict[str, JSONValue] = {"zone": obs.zone, "name_servers": _ns_evidence(obs)}
     if obs.source == "literal":
         return Verdict(Status.NOT_APPLICABLE, "The target is an address; no name servers.", ev)
     if obs.source == "resolve":
@@ -281,31 +304,91 @@ def judge_ns_aaaa(obs: DnsObservation) -> Verdict:
     with6 = [n.name for n in obs.ns if n.ipv6]
     if len(with6) >= 2:
         return Verdict(Status.PASS, f"{len(with6)} of {len(obs.ns)} name servers have IPv6.", ev)
+    unknown = [n for n in obs.ns if n.aaaa_error and not n.ipv6]
+    if unknown:
+        return Verdict(
+            Status.INCONCLUSIVE,
+            f"The AAAA lookup of name server {unknown[0].name} failed "
+            f"({unknown[0].aaaa_error}); {len(with6)} of the others have IPv6.",
+            ev,
+            "DNS lookup failed",
+        )
     if len(with6) == 1:
         return Verdict(
             Status.WARN, f"Only one name server has IPv6 ({with6[0]}); two are needed.", ev
         )
-    return Verdict(Status.FAIL, "No name server has an IPv6 address.", ev)
+    ignored = {a: w for n in obs.ns for a, w in n.ignored.items() if ":" in a}
+    extra = f" (ignored: {'; '.join(f'{a}: {w}' for a, w in ignored.items())})" if ignored else ""
+    return Verdict(Status.FAIL, f"No name server has a global IPv6 address{extra}.", ev)
+
+
+_NO_ANSWER = ("timeout", "refused", "unreachable")
 
 
 def judge_ns_reach(obs: DnsObservation, vantage: tuple[bool, str]) -> Verdict:
-    ev: dict[str, JSONValue] = {"reach": {n.name: dict(n.reach_v6) for n in obs.ns if n.ipv6}}
+    """Every IPv6 name server answers for the zone over IPv6 (see `dns.ns_answers` for what
+    "answers" means). IPv6 silent while the same server answers over IPv4: fail (black
+    hole). Silent on both families: inconclusive. UDP lost but TCP answering, or a lame
+    reply, over IPv6 only: fail; on both families: warn (a DNS fault, not an IPv6 one).
+    A name server whose AAAA lookup failed is unknown, so it is never "all answer"."""
+    ev: dict[str, JSONValue] = {
+        "reach": {n.name: dict(n.reach_v6) for n in obs.ns if n.ipv6},
+        "reach_ipv4": {n.name: dict(n.reach_v4) for n in obs.ns if n.reach_v4},
+    }
     if obs.source != "dns" or obs.error or obs.ns_error:
         v = judge_ns_aaaa(obs)
         if v.status is Status.NOT_APPLICABLE or v.status is Status.INCONCLUSIVE:
             return Verdict(v.status, v.summary, ev, v.reason)
     v6 = [n for n in obs.ns if n.ipv6]
-    if not v6:
+    unknown = [n for n in obs.ns if n.aaaa_error and not n.ipv6]
+    if unknown:
+        ev["aaaa_unknown"] = {n.name: n.aaaa_error for n in unknown}
+    if not v6 and not unknown:
         return Verdict(Status.NOT_APPLICABLE, "No name server has IPv6 to reach.", ev)
     if not vantage[0]:
         return Verdict(
             Status.INCONCLUSIVE, "This vantage point has no IPv6 connectivity.", ev, vantage[1]
         )
-    results = [(n.name, a, r) for n in v6 for a, r in n.reach_v6.items() if a != "lookup"]
-    bad = [f"{n} [{a}]: {r}" for n, a, r in results if r in ("timeout", "refused", "unreachable")]
+    bad: list[str] = []
+    warn: list[str] = []
+    unsure: list[str] = []
+    for n in v6:
+        v4 = next(iter(n.reach_v4.values()), None)
+        v4_answers = v4 is not None and v4 not in _NO_ANSWER and v4 != "deadline"
+        for a, r in n.reach_v6.items():
+            label = f"{n.name} [{a}]: {r}"
+            if r == "ok":
+                continue
+            if r in _NO_ANSWER:
+                if v4 is None or v4_answers:
+                    bad.append(label + (f" (IPv4 answers: {v4})" if v4 else ""))
+                else:
+                    unsure.append(label + f" (IPv4 does not answer either: {v4})")
+            elif r == "tcp_only" or r.startswith("lame"):
+                (
+                    warn
+                    if v4 == r
+                    or (v4 is not None and v4.startswith("lame") and r.startswith("lame"))
+                    else bad
+                ).append(label + (f" (IPv4: {v4})" if v4 else ""))
+            else:
+                unsure.append(label)
     if bad:
         return Verdict(Status.FAIL, f"Name server not answering over IPv6: {bad[0]}.", ev)
-    unsure = [f"{n} [{a}]: {r}" for n, a, r in results if r != "ok"]
     if unsure:
         return Verdict(Status.INCONCLUSIVE, f"Could not tell: {unsure[0]}.", ev, "cut short")
+    if unknown:
+        return Verdict(
+            Status.INCONCLUSIVE,
+            f"Whether name server {unknown[0].name} has IPv6 is unknown (its AAAA lookup "
+            f"failed: {unknown[0].aaaa_error}).",
+            ev,
+            "DNS lookup failed",
+        )
+    if warn:
+        return Verdict(
+            Status.WARN,
+            f"A name server answers over IPv6 as it does over IPv4, but not properly: {warn[0]}.",
+            ev,
+        )
     return Verdict(Status.PASS, f"All {len(v6)} IPv6 name servers answer over IPv6.", ev)

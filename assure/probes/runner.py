@@ -9,6 +9,7 @@ of targets. Any exception becomes `error` findings with a reason, never a crash.
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -24,8 +25,12 @@ from assure.findings import Finding, Status
 from assure.probes import CheckId, certs, http, ipv6, tls
 from assure.probes.context import Deadline, ProbeContext
 from assure.probes.dns import (
+    VANTAGE_PROBE,
     DnsObservation,
+    Network,
+    allowed_networks,
     gather_dns,
+    ignore_reason,
     make_resolver,
     resolve_addresses,
     tcp_reach,
@@ -73,9 +78,9 @@ def gather_target(target: Target, ctx: ProbeContext) -> TargetObservation:
     except dns.exception.DNSException:
         res = None
     dobs = gather_dns(target.host, ctx, res, deadline)
-    sample = dobs.aaaa[0] if dobs.aaaa else next((a for n in dobs.ns for a in n.ipv6), None)
-    vantage = vantage_ipv6(sample)
+    vantage = vantage_ipv6(*_vantage_destinations(dobs, ctx))
     obs = TargetObservation(target, dobs, vantage)
+    allowed = allowed_networks(ctx.allow_ranges)
 
     def resolve(name: str) -> list[str]:
         pinned = ctx.pins.get(name)
@@ -84,10 +89,10 @@ def gather_target(target: Target, ctx: ProbeContext) -> TargetObservation:
         if res is None:
             return []
         try:
-            a, aaaa, _ = resolve_addresses(res, name)
+            a, aaaa, _ = resolve_addresses(res, name, deadline)
         except dns.exception.DNSException:
             return []
-        return a + aaaa
+        return [x for x in a + aaaa if ignore_reason(x, allowed) is None]
 
     http_port = target.http_port or ctx.http_port
     https_port = target.port
@@ -126,6 +131,25 @@ def gather_target(target: Target, ctx: ProbeContext) -> TargetObservation:
             )
     obs.https_port, obs.http_port = https_port, http_port
     return obs
+
+
+def _vantage_destinations(
+    dobs: DnsObservation, ctx: ProbeContext
+) -> tuple[tuple[str, ...], tuple[Network, ...]]:
+    """Where to ask the kernel for an IPv6 route: a global destination first, then only
+    addresses the user named (--resolve, a literal) or allowed (--allow-range) — never the
+    target's DNS records as such, so a loopback AAAA cannot vouch for this machine's IPv6."""
+    allowed = allowed_networks(ctx.allow_ranges)
+    named: list[str] = []
+    if dobs.source != "dns":
+        named = list(dobs.aaaa)
+    else:
+        named = [
+            a
+            for a in [*dobs.aaaa, *(x for n in dobs.ns for x in n.ipv6)]
+            if any(ipaddress.ip_address(a) in n for n in allowed if n.version == 6)
+        ][:1]
+    return (VANTAGE_PROBE, *named), allowed
 
 
 def _https_port_from_redirect(
