@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from cryptography.x509.verification import (
     Criticality,
     ExtensionPolicy,
@@ -252,12 +252,89 @@ def _verify(
         return None, str(exc)
 
 
+# Intermediates handed to the path builder. Servers send one to three; a hostile one can send
+# a hundred near-identical certificates, which makes path building take minutes (x509-limbo's
+# pathological chains), so repeats are dropped and the rest is capped.
+MAX_INTERMEDIATES = 10
+
+
+def candidate_intermediates(certs_sent: Sequence[x509.Certificate]) -> list[x509.Certificate]:
+    """The sent intermediates, in order, without repeats of (subject, issuer, key), capped."""
+    seen: set[tuple[bytes, bytes, bytes]] = set()
+    out: list[x509.Certificate] = []
+    for c in certs_sent:
+        key = (
+            c.subject.public_bytes(),
+            c.issuer.public_bytes(),
+            c.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo),
+        )
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out[:MAX_INTERMEDIATES]
+
+
+def malformed(chain: Sequence[x509.Certificate]) -> str | None:
+    """Why a certificate of the chain cannot be read (duplicate or undecodable extensions, a
+    subjectAltName that is not a valid name…), or None. Clients refuse such certificates."""
+    for c in chain:
+        try:
+            list(c.extensions)
+            san = _san(c)
+            if san is not None:
+                for name in san.get_values_for_type(x509.DNSName):
+                    x509.DNSName(name.removeprefix("*.") or "x")
+        except Exception as exc:  # DuplicateExtension, undecodable values: all malformed
+            return f"{_cn(c)}: {str(exc).splitlines()[0][:160] or type(exc).__name__}"
+    return None
+
+
+# Extensions TLS clients act on when critical (OpenSSL's handled set); any other critical
+# extension makes them refuse the certificate (RFC 5280 §4.2). AKI and SKI must not be
+# critical (RFC 5280 §4.2.1.1, §4.2.1.2) and OpenSSL refuses them when they are.
+_HANDLED_CRITICAL = frozenset(
+    {
+        x509.oid.ExtensionOID.BASIC_CONSTRAINTS,
+        x509.oid.ExtensionOID.KEY_USAGE,
+        x509.oid.ExtensionOID.EXTENDED_KEY_USAGE,
+        x509.oid.ExtensionOID.SUBJECT_ALTERNATIVE_NAME,
+        x509.oid.ExtensionOID.NAME_CONSTRAINTS,
+        x509.oid.ExtensionOID.POLICY_CONSTRAINTS,
+        x509.oid.ExtensionOID.CERTIFICATE_POLICIES,
+        x509.oid.ExtensionOID.INHIBIT_ANY_POLICY,
+        x509.oid.ExtensionOID.POLICY_MAPPINGS,
+    }
+)
+
+
+def unhandled_critical(chain: Sequence[x509.Certificate]) -> str | None:
+    """A critical extension clients do not handle, in the verified chain, or None."""
+    for c in chain:
+        for e in c.extensions:
+            if e.critical and e.oid not in _HANDLED_CRITICAL:
+                name = getattr(e.oid, "_name", None) or e.oid.dotted_string
+                return f"{_cn(c)} has a critical {name} extension clients do not accept"
+    return None
+
+
 def judge_trusted(ci: CertInput) -> Verdict:
     """Pass when the chain verifies to an anchor under the strict web-PKI profile; warn when
     only the client profile accepts it (naming the rules); fail names why clients refuse it."""
     chain = parse_chain(ci.chain_der)
-    leaf, rest = chain[0], chain[1:]
-    ev: dict[str, JSONValue] = {"chain": [describe(c) for c in chain]}
+    broken = malformed(chain[:1] + candidate_intermediates(chain[1:]))
+    if broken:
+        return Verdict(
+            Status.FAIL,
+            f"A certificate of the chain is malformed and clients refuse it: {broken}.",
+            {"chain": [describe(c) for c in chain[: MAX_INTERMEDIATES + 1]], "cause": "malformed"},
+        )
+    leaf, sent = chain[0], chain[1:]
+    rest = candidate_intermediates(sent)
+    ev: dict[str, JSONValue] = {"chain": [describe(c) for c in chain[: MAX_INTERMEDIATES + 1]]}
+    if len(rest) < len(sent):
+        ev["intermediates_considered"] = (
+            f"{len(rest)} of {len(sent)} sent (repeats and excess dropped)"
+        )
     at = min(
         max(ci.now, leaf.not_valid_before_utc + dt.timedelta(seconds=1)),
         leaf.not_valid_after_utc - dt.timedelta(seconds=1),
@@ -270,9 +347,14 @@ def judge_trusted(ci: CertInput) -> Verdict:
     if subject is None:
         error = "the certificate has no subjectAltName, which clients require"
     elif ci.anchors:
-        verified, strict_error = _verify(ci, leaf, rest, subject, at, strict=True)
-        if verified is None:
-            verified, error = _verify(ci, leaf, rest, subject, at, strict=False)
+        try:
+            verified, strict_error = _verify(ci, leaf, rest, subject, at, strict=True)
+            if verified is None:
+                verified, error = _verify(ci, leaf, rest, subject, at, strict=False)
+                if verified is not None and (bad := unhandled_critical(verified)):
+                    verified, error = None, bad
+        except Exception as exc:  # names or values the verifier cannot even take
+            verified, error = None, f"{type(exc).__name__}: {str(exc)[:160]}"
     if verified is not None:
         root = verified[-1]
         public = trust.der_sha256(root.public_bytes(_der())) in ci.public_anchors
@@ -288,12 +370,12 @@ def judge_trusted(ci: CertInput) -> Verdict:
         )
         if not strict_error:
             return Verdict(Status.PASS, trusted + ".", ev)
-        broken = [f for f in profile_findings(verified) if f["rule"] != "leaf_without_eku"]
-        if not broken:
+        rules = [f for f in profile_findings(verified) if f["rule"] != "leaf_without_eku"]
+        if not rules:
             ref, text = PROFILE_RULES["other"]
-            broken = [{"rule": "other", "reference": ref, "text": strict_error}]
-        ev.update(profile=broken, strict_verifier_error=strict_error)
-        named = "; ".join(f"{f['text']} ({f['reference']})" for f in broken)
+            rules = [{"rule": "other", "reference": ref, "text": strict_error}]
+        ev.update(profile=rules, strict_verifier_error=strict_error)
+        named = "; ".join(f"{f['text']} ({f['reference']})" for f in rules)
         return Verdict(
             Status.WARN,
             f"{trusted}, as clients accept it, but the certificate profile breaks a rule: {named}.",
@@ -359,6 +441,11 @@ def host_matches(pattern: str, host: str) -> bool:
 def judge_hostname(ci: CertInput) -> Verdict:
     """SAN only: the common name is never used (RFC 6125, CA/B Forum)."""
     leaf = parse_chain(ci.chain_der[:1])[0]
+    broken = malformed([leaf])
+    if broken:
+        return Verdict(
+            Status.FAIL, f"The certificate's names cannot be read: {broken}.", {"host": ci.host}
+        )
     san = _san(leaf)
     cn = _cn(leaf)
     if san is None:
