@@ -15,6 +15,7 @@ import datetime as dt
 import gzip
 import json
 import shutil
+import ssl
 import subprocess
 from functools import cache
 from pathlib import Path
@@ -126,3 +127,91 @@ def test_limbo_case(case: dict[str, Any], tmp_path: Path) -> None:
         assert ok is expected, (case["id"], case["description"], statuses)
     if not ok:
         assert statuses["trusted"] != "error", statuses
+
+
+# --- the same cases as real TLS endpoints ----------------------------------------------------
+
+
+def _replayable() -> list[dict[str, Any]]:
+    """Agreed cases judged at "now" (one probe run has one clock), in id order."""
+    return [c for c in cases() if c["validation_time"] is None]
+
+
+@pytest.fixture(scope="module")
+def replay(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    from tests.conftest import assert_no_traceback, run_assure
+    from tests.probes.servers import Server, response
+    from tests.probes.test_loopback import closed_port
+
+    tmp = tmp_path_factory.mktemp("limbo")
+    servers: list[Server] = []
+    targets: dict[str, str] = {}
+    pins: list[str] = []
+    anchors = ""
+    for i, case in enumerate(_replayable()):
+        chain = tmp / f"{i}.pem"
+        key = tmp / f"{i}.key"
+        chain.write_text(case["peer_certificate"] + "".join(case["untrusted_intermediates"]))
+        key.write_text(case["peer_certificate_key"])
+        try:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.set_ciphers("ALL:@SECLEVEL=0")
+            ctx.load_cert_chain(str(chain), str(key))
+        except (ssl.SSLError, ValueError):
+            continue  # a key this OpenSSL cannot serve with (counted in docs/probes.md)
+        srv = Server(tls=ctx, handler=lambda _p, _h: response(), v6=False)
+        servers.append(srv)
+        host = case["expected_peer_name"]["value"]
+        targets[case["id"]] = f"https://{host}:{srv.port}/"
+        pins += ["--resolve", f"{host}:{srv.port}:127.0.0.1"]
+        anchors += "".join(case["trusted_certs"])
+    (tmp / "anchors.pem").write_text(anchors)
+    try:
+        run = run_assure(
+            "probe",
+            *targets.values(),
+            *pins,
+            "--ca-file",
+            tmp / "anchors.pem",
+            "--timeout",
+            "2",
+            "--concurrency",
+            "16",
+            "--http-port",
+            str(closed_port()),
+            "--format",
+            "json",
+            timeout=600,
+        )
+    finally:
+        for s in servers:
+            s.close()
+    assert_no_traceback(run)
+    by = {(f["target"], f["check"]): f for f in json.loads(run.out)["findings"]}
+    return {"targets": targets, "by": by}
+
+
+def test_replayed_over_tls_matches_the_judges(replay: dict[str, Any], tmp_path: Path) -> None:
+    """Served by a real TLS server and probed, each case gets the verdicts the judges give
+    the same chain in-process; where OpenSSL and cryptography agree with limbo, so does the
+    probe. (Anchors of all cases are trusted together in this run.)"""
+    assert len(replay["targets"]) >= 100
+    mismatches = []
+    for case in _replayable():
+        target = replay["targets"].get(case["id"])
+        if target is None:
+            continue
+        got = {
+            k: replay["by"][(target, f"tls_cert_{k}")]["status"]
+            for k in ("trusted", "hostname", "expiry")
+        }
+        accepted = got["trusted"] in ("pass", "warn") and got["hostname"] == "pass"
+        accepted = accepted and got["expiry"] in ("pass", "warn")
+        expected = case["expected_result"] == "SUCCESS"
+        agreed = (openssl_accepts(case, tmp_path), cryptography_accepts(case)) == (
+            expected,
+            expected,
+        )
+        if agreed and accepted is not expected:
+            mismatches.append((case["id"], got))
+    assert not mismatches, mismatches
