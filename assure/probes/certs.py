@@ -47,6 +47,9 @@ class CertInput:
     anchors: Sequence[x509.Certificate]
     public_anchors: frozenset[bytes]
     now: dt.datetime
+    # OpenSSL's verdict on the same chain, instant and host (second_opinion.openssl_opinion):
+    # (accepted, error); None when it was not asked.
+    openssl: tuple[bool, str] | None = None
 
 
 def parse_chain(chain_der: Sequence[bytes]) -> list[x509.Certificate]:
@@ -368,6 +371,16 @@ def judge_trusted(ci: CertInput) -> Verdict:
             f"The chain is trusted (root: {_cn(root)}; issuer family: "
             f"{trust.FAMILY_LABELS[family]})"
         )
+        if ci.openssl is not None:
+            ev["openssl_accepts"] = ci.openssl[0]
+        if ci.openssl is not None and not ci.openssl[0]:
+            ev.update(cause="openssl_rejects", openssl_error=ci.openssl[1])
+            return Verdict(
+                Status.FAIL,
+                f"OpenSSL, which most TLS clients verify with, refuses the chain "
+                f"({ci.openssl[1]}), although cryptography's verifier accepts it.",
+                ev,
+            )
         if not strict_error:
             return Verdict(Status.PASS, trusted + ".", ev)
         rules = [f for f in profile_findings(verified) if f["rule"] != "leaf_without_eku"]

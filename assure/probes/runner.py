@@ -22,7 +22,7 @@ import dns.exception
 import dns.resolver
 
 from assure.findings import Finding, Status
-from assure.probes import CheckId, certs, http, ipv6, tls
+from assure.probes import CheckId, certs, http, ipv6, second_opinion, tls
 from assure.probes.context import Deadline, ProbeContext
 from assure.probes.dns import (
     VANTAGE_PROBE,
@@ -48,6 +48,7 @@ class AddressObservation:
     address: str
     reach: dict[int, str] = field(default_factory=dict)
     tls: tls.TlsObservation | None = None
+    openssl: tuple[bool, str] | None = None  # OpenSSL's verdict on the chain sent
     https: http.Fetch | None = None
     redirects: http.RedirectChain | None = None
     skipped: str | None = None  # why this address was not tested
@@ -111,6 +112,10 @@ def gather_target(target: Target, ctx: ProbeContext) -> TargetObservation:
         r443 = ao.reach[https_port]
         if r443 == "ok":
             ao.tls = tls.gather_tls(addr, https_port, target.host, deadline)
+            if ao.tls.chain_der:
+                ao.openssl = second_opinion.openssl_opinion(
+                    ao.tls.chain_der, ctx.anchors, ctx.now(), ctx.timeout
+                )
             if ao.tls.error and ao.tls.error[0] in ("not_tls", "timeout", "reset", "deadline"):
                 ao.https = http.Fetch(error=ao.tls.error)
             else:
@@ -233,7 +238,9 @@ def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
             continue
         per[CheckId.TLS_VERSIONS][ao.address] = tls.judge_versions(ao.tls)
         per[CheckId.TLS_CIPHERS][ao.address] = tls.judge_ciphers(ao.tls)
-        ci = certs.CertInput(t.host, ao.tls.chain_der, ctx.anchors, ctx.public_anchors, now)
+        ci = certs.CertInput(
+            t.host, ao.tls.chain_der, ctx.anchors, ctx.public_anchors, now, ao.openssl
+        )
         for c, fn in (
             (CheckId.TLS_CERT_TRUSTED, certs.judge_trusted),
             (CheckId.TLS_CERT_HOSTNAME, certs.judge_hostname),
