@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+from cryptography.x509.verification import PolicyBuilder, VerificationError
 
 from assure.findings import JSONValue, Status
 from assure.probes import trust
@@ -35,6 +35,7 @@ class CertInput:
     anchors: Sequence[x509.Certificate]
     public_anchors: frozenset[bytes]
     now: dt.datetime
+    index: trust.AnchorIndex | None = None  # the run's prebuilt index of `anchors`
 
 
 def parse_chain(chain_der: Sequence[bytes]) -> list[x509.Certificate]:
@@ -120,16 +121,12 @@ def judge_trusted(ci: CertInput) -> Verdict:
     subject = _verifier_subject(leaf)
     error = "no trust anchors available"
     verified: list[x509.Certificate] | None = None
+    index = ci.index if ci.index is not None else trust.AnchorIndex(ci.anchors)
     if subject is None:
         error = "the certificate has no subjectAltName, which the verifier requires"
     elif ci.anchors:
         try:
-            verifier = (
-                PolicyBuilder()
-                .store(Store(list(ci.anchors)))
-                .time(at)
-                .build_server_verifier(subject)
-            )
+            verifier = PolicyBuilder().store(index.store()).time(at).build_server_verifier(subject)
             verified = list(verifier.verify(leaf, rest))
         except VerificationError as exc:
             error = str(exc)
@@ -153,8 +150,8 @@ def judge_trusted(ci: CertInput) -> Verdict:
         issuer_family=family, issuer_family_label=trust.FAMILY_LABELS[family], verifier_error=error
     )
     top = chain[-1]
-    anchor_subjects = {a.subject for a in ci.anchors}
-    anchor_prints = {trust.fingerprint(a) for a in ci.anchors}
+    anchor_subjects = index.subjects()
+    anchor_prints = index.fingerprints()
     if len(chain) == 1 and _is_self_signed(leaf):
         cause, text = "self_signed", "The certificate is self-signed."
     elif _is_self_signed(top) and trust.fingerprint(top) not in anchor_prints:

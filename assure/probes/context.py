@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from cryptography import x509
 
 from assure import __version__
+from assure.probes.trust import AnchorIndex
 
 # HOST (lower case) → addresses pinned with --resolve, for any port we probe.
 Pins = Mapping[str, Sequence[str]]
@@ -42,6 +43,12 @@ class ProbeContext:
     max_body: int = 1 << 20
     max_redirects: int = 10
     user_agent: str = f"assure-probe/{__version__}"
+    # Built from `anchors` once per run (never passed in): the verifier store and anchor
+    # indexes every certificate judgement of the run shares.
+    anchor_index: AnchorIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "anchor_index", AnchorIndex(self.anchors))
 
 
 class Deadline:

@@ -17,6 +17,7 @@ import threading
 import warnings
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from assure.probes.context import Deadline
 
@@ -136,7 +137,18 @@ def insecure_context(
 
     Security level 0 lets the handshake reach weak certificates and keys, so they are named
     by the certificate checks instead of vanishing into "handshake failed".
+
+    Contexts are cached by configuration and shared by every thread of the run: building one
+    costs more than the handshake it serves (OpenSSL loads its cipher and group tables anew
+    each time). Callers must treat the returned context as read-only.
     """
+    return _cached_context(min_version, max_version, ciphers)
+
+
+@lru_cache(maxsize=64)
+def _cached_context(
+    min_version: ssl.TLSVersion | None, max_version: ssl.TLSVersion | None, ciphers: str
+) -> ssl.SSLContext:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE

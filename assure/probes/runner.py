@@ -9,11 +9,12 @@ of targets. Any exception becomes `error` findings with a reason, never a crash.
 
 from __future__ import annotations
 
+import os
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -209,7 +210,9 @@ def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
             continue
         per[CheckId.TLS_VERSIONS][ao.address] = tls.judge_versions(ao.tls)
         per[CheckId.TLS_CIPHERS][ao.address] = tls.judge_ciphers(ao.tls)
-        ci = certs.CertInput(t.host, ao.tls.chain_der, ctx.anchors, ctx.public_anchors, now)
+        ci = certs.CertInput(
+            t.host, ao.tls.chain_der, ctx.anchors, ctx.public_anchors, now, ctx.anchor_index
+        )
         for c, fn in (
             (CheckId.TLS_CERT_TRUSTED, certs.judge_trusted),
             (CheckId.TLS_CERT_HOSTNAME, certs.judge_hostname),
@@ -285,13 +288,56 @@ def probe_target(target: Target, ctx: ProbeContext) -> list[Finding]:
 
 
 class _HostLocks:
+    """One lock per host while some target of that host is in flight, then forgotten.
+
+    Locks are reference-counted and dropped when the last holder leaves, so a run over tens
+    of thousands of hosts keeps only the locks of the targets in its window.
+    """
+
     def __init__(self) -> None:
-        self._locks: dict[str, threading.Lock] = {}
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
         self._guard = threading.Lock()
 
-    def get(self, host: str) -> threading.Lock:
+    @contextmanager
+    def hold(self, host: str) -> Iterator[None]:
         with self._guard:
-            return self._locks.setdefault(host, threading.Lock())
+            lock, users = self._locks.get(host) or (threading.Lock(), 0)
+            self._locks[host] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[host]
+                if users <= 1:
+                    del self._locks[host]
+                else:
+                    self._locks[host] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        with self._guard:
+            return len(self._locks)
+
+
+def cpu_count() -> int:
+    """CPU cores this process may run on (the affinity mask, which containers narrow)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def default_concurrency(n_targets: int, cores: int | None = None) -> int:
+    """Targets in flight when the user does not say: 4 per core, at most 32, at most the
+    number of targets.
+
+    A target mostly waits (connects, timeouts), but its handshakes are CPU work under the GIL:
+    measured on the nginx fleet (docs/benchmarks.md), 4 threads per core keep both the network
+    and the cores busy, while more threads add context switches and lock contention and burn
+    CPU for no gain in wall time.
+    """
+    per_core = 4 * (cores if cores is not None else cpu_count())
+    return max(1, min(n_targets, per_core, 32))
 
 
 def run(
@@ -304,7 +350,7 @@ def run(
     locks = _HostLocks()
 
     def polite(t: Target) -> TargetResult:
-        with locks.get(t.host):
+        with locks.hold(t.host):
             return TargetResult(t, probe(t, ctx))
 
     it = iter(targets)
