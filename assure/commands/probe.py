@@ -17,7 +17,6 @@ import click
 from assure.commands._common import parse_instant
 from assure.commands._outputs import Sinks, outputs_option, parse_outputs
 from assure.errors import DataError, ExitCode, UsageError
-from assure.inputs.profile import load_many
 from assure.reports import findings as output
 
 if TYPE_CHECKING:
@@ -232,6 +231,8 @@ def profile_endpoints(paths: tuple[Path, ...]) -> tuple[list[str], list[str]]:
     """
     if not paths:
         return [], []
+    from assure.inputs.profile import load_many  # YAML and JSON Schema: only with --profile
+
     loaded = load_many([str(p) for p in paths])
     if loaded.errors:
         raise DataError.merge(loaded.errors)

@@ -15,6 +15,7 @@ import socket
 import ssl
 import threading
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -204,14 +205,21 @@ def http_get(
     max_body: int,
     user_agent: str,
     read_body: bool = True,
+    on_tls: Callable[[ssl.SSLSocket], None] | None = None,
 ) -> HttpResponse:
-    """GET `path` from `address`:`port` with `Host: host`; raises ProbeNetError."""
+    """GET `path` from `address`:`port` with `Host: host`; raises ProbeNetError.
+
+    `on_tls` sees the TLS connection right after its handshake, so the caller can keep what
+    the handshake showed (version, suite, chain) instead of paying for another one.
+    """
     sock: socket.socket = connect(address, port, deadline)
     try:
         if tls:
             sock = tls_wrap(
                 sock, insecure_context(ciphers="DEFAULT:@SECLEVEL=0"), sni_for(host), deadline
             )
+            if on_tls is not None:
+                on_tls(sock)
         host_header = host if ":" not in host else f"[{host}]"
         default_port = 443 if tls else 80
         if port != default_port:

@@ -106,19 +106,14 @@ def gather_target(target: Target, ctx: ProbeContext) -> TargetObservation:
             ao.reach[port] = tcp_reach(addr, port, deadline)
         r443 = ao.reach[https_port]
         if r443 == "ok":
-            ao.tls = tls.gather_tls(addr, https_port, target.host, deadline)
-            if ao.tls.error and ao.tls.error[0] in ("not_tls", "timeout", "reset", "deadline"):
-                ao.https = http.Fetch(error=ao.tls.error)
-            else:
-                ao.https = http.fetch(
-                    addr, https_port, target.host, target.path, tls=True, ctx=ctx, deadline=deadline
-                )
+            ao.tls, ao.https = _gather_tls_and_page(addr, https_port, target, ctx, deadline)
         else:
             ao.tls = tls.TlsObservation(addr, https_port, error=(r443, _detail(r443)))
             ao.https = http.Fetch(error=(r443, _detail(r443)))
         if ao.reach[http_port] == "ok":
+            known = {(addr, https_port, target.host, target.path, True): ao.https}
             ao.redirects = http.gather_redirects(
-                addr, target.host, target.path, ctx, deadline, resolve, http_port
+                addr, target.host, target.path, ctx, deadline, resolve, http_port, known
             )
         else:
             r80 = ao.reach[http_port]
@@ -127,6 +122,38 @@ def gather_target(target: Target, ctx: ProbeContext) -> TargetObservation:
             )
     obs.https_port, obs.http_port = https_port, http_port
     return obs
+
+
+def _gather_tls_and_page(
+    addr: str, port: int, target: Target, ctx: ProbeContext, deadline: Deadline
+) -> tuple[tls.TlsObservation, http.Fetch]:
+    """The HTTPS page and the TLS probes of one address, sharing one handshake.
+
+    The page is asked over the same ClientHello the main TLS handshake sends, so that
+    handshake's version, suite and chain are kept from it. When it did not complete, the TLS
+    gathering makes its own main handshake, and its failure stands for the page too when it
+    says the service cannot be talked to (not TLS, cut, silent), as before.
+    """
+    seen: list[tls.MainHandshake] = []
+    page = http.fetch(
+        addr,
+        port,
+        target.host,
+        target.path,
+        tls=True,
+        ctx=ctx,
+        deadline=deadline,
+        on_tls=lambda s: seen.append(tls.MainHandshake.of(s)),
+    )
+    obs = tls.gather_tls(addr, port, target.host, deadline, seen[0] if seen else None)
+    if not seen:
+        if obs.error and obs.error[0] in ("not_tls", "timeout", "reset", "deadline"):
+            page = http.Fetch(error=obs.error)
+        elif obs.error is None:  # the page's handshake failed, the second one did not
+            page = http.fetch(
+                addr, port, target.host, target.path, tls=True, ctx=ctx, deadline=deadline
+            )
+    return obs, page
 
 
 def _https_port_from_redirect(

@@ -416,3 +416,51 @@ def test_anchor_index_is_built_once_per_run() -> None:
     ctx = ProbeContext(anchors=(root.cert,))
     assert ctx.anchor_index.store() is ctx.anchor_index.store()
     assert root.cert.subject in ctx.anchor_index.subjects()
+
+
+def test_the_page_and_the_redirect_share_the_main_handshake(tmp_path: Path) -> None:
+    """One address answers the HTTPS page once: the main TLS handshake carries the GET, and
+    the redirect chain's last hop (the same URL on the same address) reuses that answer
+    instead of another handshake. The findings are those of a full probe."""
+    root = pki.make_ca("Reuse Root")
+    leaf = pki.make_leaf("reuse.test", root, san=["reuse.test"])
+    cert, key = pki.write_chain(tmp_path, "leaf", leaf, root.cert)
+    (tmp_path / "root.pem").write_bytes(pki.pem(root.cert))
+    pages: list[str] = []
+
+    def page(path: str, _h: str) -> bytes:
+        pages.append(path)
+        return response(headers=HSTS)
+
+    tls_srv = Server(tls=server_context(cert, key), handler=page, v6=False)
+    redirect = Server(
+        handler=lambda _p, _h: response(
+            301, b"", {"Location": f"https://reuse.test:{tls_srv.port}/"}
+        ),
+        v6=False,
+    )
+    try:
+        run = run_assure(
+            "probe",
+            f"https://reuse.test:{tls_srv.port}/",
+            "--resolve",
+            f"reuse.test:{tls_srv.port}:127.0.0.1",
+            "--resolve",
+            f"reuse.test:{redirect.port}:127.0.0.1",
+            "--http-port",
+            str(redirect.port),
+            "--ca-file",
+            str(tmp_path / "root.pem"),
+            "--timeout",
+            "2",
+            "--format",
+            "json",
+        )
+    finally:
+        tls_srv.close()
+        redirect.close()
+    assert_no_traceback(run)
+    by = {f["check"]: f["status"] for f in json.loads(run.out)["findings"]}
+    assert by["https_available"] == by["https_redirect"] == by["https_hsts"] == "pass"
+    assert by["tls_cert_trusted"] == by["tls_versions"] == "pass"
+    assert pages == ["/"], pages
