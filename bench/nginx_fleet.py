@@ -108,13 +108,22 @@ class NginxFleet:
     """`with NginxFleet(folder, n, cert, key) as fleet:` — fleet.ports, .http_port, .dns_port,
     fleet.accepts() (connections nginx accepted so far)."""
 
-    def __init__(self, folder: Path, n: int, cert: Path, key: str | Path, workers: int = 1) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        n: int,
+        cert: Path,
+        key: str | Path,
+        workers: int = 1,
+        names: int = 0,
+    ) -> None:
+        """n HTTPS ports; `names` host names eI.bench.test (default n), eI on port I mod n."""
         self.folder = folder
         self.nginx = ensure_nginx()
         *self.ports, self.http_port, self.status_port = _free_ports(n + 2)
         self.dns = WildcardDns()
         self.dns_port = self.dns.port
-        hosts = "\n".join(f"    e{i}.bench.test {p};" for i, p in enumerate(self.ports))
+        hosts = "\n".join(f"    e{i}.bench.test {self.ports[i % n]};" for i in range(names or n))
         servers = "\n".join(
             f"  server {{ listen 127.0.0.1:{p} ssl; listen [::1]:{p} ssl; }}" for p in self.ports
         )

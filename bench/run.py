@@ -1,6 +1,6 @@
 """Benchmark `assure probe` in handshake units, against sslyze, and for memory per format.
 
-    python bench/run.py [--server nginx|asyncio] [--targets 100] [--repeat 3]
+    python bench/run.py [--server nginx|asyncio] [--servers 100] [--targets 100] [--repeat 3]
                         [--memory 10000] [--sslyze PATH] [--concurrency N]
 
 In one run, on one fleet (bench/nginx_fleet.py: real nginx, or bench/fleet.py: one asyncio
@@ -44,12 +44,19 @@ from tests.probes import pki  # noqa: E402
 FORMATS = ("jsonl", "json", "csv", "html", "junit", "sarif", "table")
 
 
+LAST_CPU = [0.0]  # CPU seconds (user + system) of the last child `timed` ran
+
+
 def timed(cmd: list[str], **kw: object) -> tuple[float, int, int]:
-    """(seconds, exit code, peak RSS in MiB) of one child process."""
+    """(seconds, exit code, peak RSS in MiB) of one child process; its CPU in LAST_CPU."""
+    # Bytecode is cached as an installed package has it (some shells set
+    # PYTHONDONTWRITEBYTECODE, which makes every start compile the sources again).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, **kw)  # type: ignore[call-overload]
+    proc = subprocess.Popen(cmd, env=env, **kw)  # type: ignore[call-overload]
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
+    LAST_CPU[0] = usage.ru_utime + usage.ru_stime
     return time.monotonic() - start, proc.returncode, usage.ru_maxrss // 1024
 
 
@@ -102,7 +109,8 @@ class AsyncioFleet:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--server", choices=("nginx", "asyncio"), default="nginx")
-    ap.add_argument("--targets", type=int, default=100)
+    ap.add_argument("--servers", type=int, default=100, help="HTTPS ports of the fleet")
+    ap.add_argument("--targets", type=int, default=100, help="host names, spread over them")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=None, help="default: assure's own")
     ap.add_argument("--ceiling-concurrency", type=int, default=4)
@@ -117,16 +125,19 @@ def main() -> None:
     cert, key = pki.write_chain(tmp, "leaf", leaf, root.cert)
     (tmp / "root.pem").write_bytes(pki.pem(root.cert))
     fleet: NginxFleet | AsyncioFleet = (
-        NginxFleet(tmp, args.targets, cert, key)
+        NginxFleet(tmp, args.servers, cert, key, names=args.targets)
         if args.server == "nginx"
-        else AsyncioFleet(args.targets, cert, key)
+        else AsyncioFleet(args.servers, cert, key)
     )
     print(
         f"machine: {os.cpu_count()} CPU, load {os.getloadavg()[0]:.1f}; "
-        f"server {args.server}; {args.targets} targets = {2 * args.targets} endpoints"
+        f"server {args.server}, {args.servers} ports × (127.0.0.1, ::1); {args.targets} targets"
     )
     try:
-        targets = [f"https://e{i}.bench.test:{p}/" for i, p in enumerate(fleet.ports)]
+        n_ports = len(fleet.ports)
+        targets = [
+            f"https://e{i}.bench.test:{fleet.ports[i % n_ports]}/" for i in range(args.targets)
+        ]
         common = [
             "--nameserver",
             f"127.0.0.1:{fleet.dns_port}",
@@ -140,13 +151,13 @@ def main() -> None:
         ]
         ratios, per_target_conns = [], []
         for r in range(args.repeat):
-            n_raw = 20 * args.targets
+            n_raw = 20 * args.servers
             t_raw = handshakes(n_raw, fleet.ports, args.ceiling_concurrency)
             hs = t_raw / n_raw
             base = fleet.accepts()
             out = tmp / "assure.jsonl"
             t, code, mem = timed(
-                [args.assure, "probe", *targets, *common, "-o", f"jsonl={out}"],
+                [args.assure, "probe", *targets, *common, "--format", "jsonl", "-o", str(out)],
             )
             conns = fleet.accepts() - base - 1
             findings = len(out.read_text(encoding="utf-8").splitlines())
@@ -157,7 +168,8 @@ def main() -> None:
                 f"run {r + 1}: ceiling {hs * 1000:.2f} ms/handshake ({n_raw} at concurrency "
                 f"{args.ceiling_concurrency}); assure {t:.2f} s = {t / args.targets * 1000:.1f} "
                 f"ms/target = {ratio:.1f} handshakes/target (exit {code}, {findings} findings, "
-                f"{conns / args.targets:.1f} connections/target, peak {mem} MiB)"
+                f"{conns / args.targets:.1f} connections/target, "
+                f"CPU {LAST_CPU[0] / args.targets * 1000:.1f} ms/target, peak {mem} MiB)"
             )
         if ratios:
             print(
@@ -196,12 +208,12 @@ def main() -> None:
                 ],
                 stdout=subprocess.DEVNULL,
             )
-            hs = handshakes(20 * args.targets, fleet.ports, args.ceiling_concurrency) / (
-                20 * args.targets
+            hs = handshakes(20 * args.servers, fleet.ports, args.ceiling_concurrency) / (
+                20 * args.servers
             )
             print(
-                f"sslyze: {t_s:.2f} s = {t_s / args.targets / hs:.1f} handshakes/target "
-                f"(exit {code}, {(fleet.accepts() - base - 1) / args.targets:.0f} "
+                f"sslyze: {t_s:.2f} s = {t_s / args.servers / hs:.1f} handshakes/target "
+                f"(exit {code}, {(fleet.accepts() - base - 1) / args.servers:.0f} "
                 f"connections/target, peak {mem_s} MiB)"
             )
         else:

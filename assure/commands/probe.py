@@ -85,9 +85,9 @@ def _parse_ns(value: str) -> tuple[str, int]:
     "--concurrency",
     type=click.IntRange(1, 1024),
     default=None,
-    help="Targets probed at the same time [default: 4 per CPU core, at most 32, never more "
-    "than the targets; measured: past that, threads on a busy core cost CPU and gain no time "
-    "(docs/benchmarks.md)].",
+    help="Targets probed at the same time [default: 4 per CPU core, at most 32 and at most "
+    "the number of targets; on the benchmark fleet more threads gained no time, since every "
+    "connection also needs the CPU (docs/benchmarks.md)].",
 )
 @click.option(
     "--shard",
