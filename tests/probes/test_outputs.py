@@ -7,6 +7,7 @@ the whole run in memory.
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import json
@@ -19,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import dns.message
+import dns.rdatatype
 import pytest
 
 from assure.commands.probe import in_shard, parse_shard
@@ -30,6 +33,7 @@ from assure.probes.targets import Target
 from assure.reports import findings as writers
 from tests.conftest import assert_no_traceback, assure_command, run_assure, write
 from tests.probes import pki
+from tests.probes.dnsserver import DnsServer
 from tests.probes.servers import Server, has_ipv6_loopback, response, server_context
 
 HSTS = {"Strict-Transport-Security": "max-age=31536000"}
@@ -464,3 +468,39 @@ def test_the_page_and_the_redirect_share_the_main_handshake(tmp_path: Path) -> N
     assert by["https_available"] == by["https_redirect"] == by["https_hsts"] == "pass"
     assert by["tls_cert_trusted"] == by["tls_versions"] == "pass"
     assert pages == ["/"], pages
+
+
+def test_targets_of_one_zone_ask_its_name_servers_once() -> None:
+    """The run's resolver cache: three targets of one zone look up the zone, its name
+    servers and their addresses once, while each target's own names are asked for each, and
+    every target still asks the name servers themselves over IPv6."""
+    if not has_ipv6_loopback():
+        pytest.skip("no ::1 on this machine")
+    zone = "cached.test."
+    asked: list[tuple[str, str]] = []
+
+    class Counting(DnsServer):
+        def answer(self, wire: bytes) -> bytes | None:
+            q = dns.message.from_wire(wire)
+            question = q.question[0]
+            asked.append((question.name.to_text(), dns.rdatatype.to_text(question.rdtype)))
+            return super().answer(wire)
+
+    recs = {
+        zone: {"SOA": [f"ns1.{zone} h.{zone} 1 3600 600 86400 60"], "NS": [f"ns1.{zone}"]},
+        f"ns1.{zone}": {"A": ["127.0.0.1"], "AAAA": ["::1"]},
+        **{f"w{i}.{zone}": {"A": ["127.0.0.1"]} for i in range(3)},
+    }
+    server = Counting(recs, ("127.0.0.1", "::1"))
+    try:
+        ctx = ProbeContext(timeout=1, nameservers=(("127.0.0.1", server.port),), http_port=9)
+        targets = [Target(f"w{i}.cached.test", f"w{i}.cached.test", port=9) for i in range(3)]
+        results = list(runner.run(targets, ctx, 1))
+    finally:
+        server.close()
+    assert len(results) == 3
+    by = collections.Counter(asked)
+    assert by[(zone, "NS")] == 1
+    assert by[(f"ns1.{zone}", "AAAA")] == 1
+    assert all(by[(f"w{i}.{zone}", "A")] == 1 for i in range(3))
+    assert by[(zone, "SOA")] >= 3  # the name server's own answer, asked for every target
