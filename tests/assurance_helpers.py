@@ -78,3 +78,10 @@ classification:
   defence_security_harm: harm
   national_data_store: true
 """
+
+LEVEL2_INTERNAL = """id: noi-bo-l2
+name: Hệ thống quản lý văn bản nội bộ
+classification:
+  system_type: internal
+  information: [public, private]
+"""

@@ -121,13 +121,13 @@ def catalogues():  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("level", ALL)
 def test_each_level_matches_the_annex_table(catalogues, level: int) -> None:  # type: ignore[no-untyped-def]
     """The annex headings listed at each level are exactly those of the legal tables."""
-    assert set(catalogues.ids_at(level, annex_only=True)) == expected_at(level)
+    assert set(catalogues.ids_at(level, annex_only=True, products=False)) == expected_at(level)
 
 
 def test_heading_counts_per_level(catalogues) -> None:  # type: ignore[no-untyped-def]
     """Counts of annex headings are 34/46/66/68/70 for levels 1–5 (legal.md §2.3.4)."""
     for level, count in HEADINGS_PER_LEVEL.items():
-        assert len(catalogues.ids_at(level, annex_only=True)) == count
+        assert len(catalogues.ids_at(level, annex_only=True, products=False)) == count
         assert len(expected_at(level)) == count
 
 
@@ -260,13 +260,13 @@ def test_condition_on_unknown_fact_is_rejected(tmp_path: Path) -> None:
         load_catalogues("nd85-2016", folder)
 
 
-# Dedicated products the design table mandates outright (bold "product" without "or
-# equivalent"), per level; conditional ones (`product_when`) are checked in test_plan.
+# Levels at which the design table names a dedicated product (outright, or for the systems a
+# condition names); the conditions themselves are checked in test_plan.
 PRODUCTS = {
-    "TK.VPN": {5},
+    "TK.VPN": {3, 4, 5},
     "TK.FW-IPS": {5},
     "TK.WAF": {2, 3, 4, 5},
-    "TK.EMAIL": {4, 5},
+    "TK.EMAIL": {3, 4, 5},
     "TK.DBFW": {3, 4, 5},
     "TK.DDOS": {3, 4, 5},
     "TK.NAC": {3, 4, 5},
@@ -278,12 +278,20 @@ PRODUCTS = {
 
 
 def test_dedicated_products_per_level(catalogues) -> None:  # type: ignore[no-untyped-def]
-    """Design measures mandate a dedicated product exactly where the annex table does."""
+    """Design measures name a dedicated product exactly where the annex table does; each is
+    its own requirement `<id>.PRODUCT` (Circular 12/2022 Annexes II–V, II.1.b: "Có phương án
+    X; sử dụng sản phẩm Y …"), and the measure itself never demands a product."""
+    by_id = {r.id: r for r in catalogues}
     for r in catalogues:
-        if r.category != "design_measures":
+        if r.category != "design_measures" or r.product_of:
             continue
-        mandated = {lvl for lvl, e in r.levels.items() if e.product}
-        assert mandated == PRODUCTS.get(r.id, set()), r.id
+        assert not any(e.product for e in r.levels.values()), r.id
+        product = by_id.get(r.id + ".PRODUCT")
+        named = set(product.levels) if product else set()
+        assert named == PRODUCTS.get(r.id, set()), r.id
+        if product:
+            assert product.product_of == r.id
+            assert set(product.levels) <= set(r.levels)
 
 
 def test_every_plan_part_has_requirements_at_every_level(catalogues) -> None:  # type: ignore[no-untyped-def]

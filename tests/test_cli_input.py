@@ -187,7 +187,9 @@ def test_bad_option_is_a_usage_error() -> None:
 
 def test_json_contract(tmp_path: Path) -> None:
     """`--format json` writes only JSON to stdout, shaped as interface §4."""
-    run = run_assure("classify", write(tmp_path / "a.yaml", GOOD), "--format", "json")
+    run = run_assure(
+        "classify", "--regime", "nd85-2016", write(tmp_path / "a.yaml", GOOD), "--format", "json"
+    )
     assert run.code == 0, run.err
     data = json.loads(run.out)
     item = data[0]
@@ -222,7 +224,16 @@ def test_yaml_format_round_trips(tmp_path: Path) -> None:
 def test_output_file_is_written(tmp_path: Path) -> None:
     """`-o FILE` writes the result there and nothing to stdout."""
     out = tmp_path / "sub" / "levels.json"
-    run = run_assure("classify", write(tmp_path / "a.yaml", GOOD), "--format", "json", "-o", out)
+    run = run_assure(
+        "classify",
+        "--regime",
+        "nd85-2016",
+        write(tmp_path / "a.yaml", GOOD),
+        "--format",
+        "json",
+        "-o",
+        out,
+    )
     assert run.code == 0
     assert run.out == ""
     assert json.loads(out.read_text(encoding="utf-8"))[0]["level"] == 3
@@ -231,9 +242,9 @@ def test_output_file_is_written(tmp_path: Path) -> None:
 def test_table_in_vietnamese_and_english(tmp_path: Path) -> None:
     """The table speaks Vietnamese by default and English on request."""
     p = write(tmp_path / "a.yaml", GOOD)
-    vi = run_assure("classify", p, "-x")
+    vi = run_assure("classify", "--regime", "nd85-2016", p, "-x")
     assert "Cấp độ" in vi.out and "Vì sao không phải cấp độ 4" in vi.out
-    en = run_assure("classify", p, "-x", "--lang", "en")
+    en = run_assure("classify", "--regime", "nd85-2016", p, "-x", "--lang", "en")
     assert "Level" in en.out and "Why not level 4" in en.out
 
 
@@ -256,7 +267,7 @@ def test_warnings_do_not_fail(tmp_path: Path) -> None:
 def test_decree_331_fact_is_noted_as_unused(tmp_path: Path) -> None:
     """A Decree 331 fact under nd85-2016 is accepted and reported as unused."""
     p = write(tmp_path / "a.yaml", GOOD + "  administrative_procedures: true\n")
-    run = run_assure("classify", p)
+    run = run_assure("classify", "--regime", "nd85-2016", p)
     assert run.code == 0
     assert "administrative_procedures: note: not used by regime nd85-2016" in run.err
 
@@ -289,7 +300,13 @@ def test_broken_rules_file_is_invalid_data(tmp_path: Path) -> None:
     """A rules folder given by ASSURE_CHECKLISTS is validated like any input: exit 3."""
     write(tmp_path / "checklists" / "regimes" / "nd85-2016.yaml", "- not a mapping\n")
     p = write(tmp_path / "a.yaml", GOOD)
-    run = run_assure("classify", p, env={"ASSURE_CHECKLISTS": str(tmp_path / "checklists")})
+    run = run_assure(
+        "classify",
+        "--regime",
+        "nd85-2016",
+        p,
+        env={"ASSURE_CHECKLISTS": str(tmp_path / "checklists")},
+    )
     assert run.code == 3
     assert "nd85-2016.yaml:1:1" in run.err
     assert_no_traceback(run)

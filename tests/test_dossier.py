@@ -36,7 +36,7 @@ def all_text(document) -> str:  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def dossier_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("d") / "dossier"
-    run = run_assure("--today", "2026-11-22", "dossier", DEMO, "-o", out)
+    run = run_assure("--today", "2026-11-22", "dossier", "--regime", "nd85-2016", DEMO, "-o", out)
     assert run.code == 0, run.err
     return out
 
@@ -90,7 +90,7 @@ def test_level4_has_expert_opinion_and_todo_markers(tmp_path: Path) -> None:
     """Levels 4–5 add the expert-opinion form as its own file; unstated facts are marked."""
     prof = write(tmp_path / "l4.yaml", LEVEL4_NATIONAL)
     out = tmp_path / "out"
-    run = run_assure("dossier", prof, "-o", out, "--lang", "en")
+    run = run_assure("dossier", "--regime", "nd85-2016", prof, "-o", out, "--lang", "en")
     assert run.code == 0, run.err
     document = open_docx(out / "02-level-dossier.docx")
     heads = headings(document)
@@ -115,7 +115,12 @@ def test_deterministic(tmp_path: Path) -> None:
     digests = []
     for name in ("a", "b"):
         out = tmp_path / name
-        assert run_assure("--today", "2026-11-22", "dossier", DEMO, "-o", out).code == 0
+        assert (
+            run_assure(
+                "--today", "2026-11-22", "dossier", "--regime", "nd85-2016", DEMO, "-o", out
+            ).code
+            == 0
+        )
         digests.append(
             {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())}
         )
@@ -126,11 +131,11 @@ def test_non_empty_folder_refused_without_force(tmp_path: Path) -> None:
     """A non-empty output folder is refused (exit 2) and left alone; --force replaces it."""
     out = tmp_path / "out"
     keep = write(out / "keep.txt", "mine")
-    run = run_assure("dossier", DEMO, "-o", out)
+    run = run_assure("dossier", "--regime", "nd85-2016", DEMO, "-o", out)
     assert run.code == 2
     assert "not empty" in run.err
     assert keep.read_text() == "mine"
-    run = run_assure("dossier", DEMO, "-o", out, "--force")
+    run = run_assure("dossier", "--regime", "nd85-2016", DEMO, "-o", out, "--force")
     assert run.code == 0, run.err
     assert not keep.exists()
     assert (out / "02-ho-so-de-xuat-cap-do.docx").exists()
@@ -140,7 +145,7 @@ def test_failed_run_leaves_no_folder(tmp_path: Path) -> None:
     """An invalid profile writes nothing: the output folder is not created."""
     bad = write(tmp_path / "bad.yaml", "id: x\nname: x\nclassification: {system_type: nope}\n")
     out = tmp_path / "out"
-    run = run_assure("dossier", bad, "-o", out)
+    run = run_assure("dossier", "--regime", "nd85-2016", bad, "-o", out)
     assert run.code == 3
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["bad.yaml"]
@@ -204,3 +209,82 @@ def test_english_dossier_uses_english_unit_names() -> None:
     assert "Digital Government Agency (operating unit)" in letter
     letter_vi = " ".join(b.text for b in cover_letter_model(plan, TODAY, "vi").blocks)
     assert "Cục Chính phủ số (đơn vị vận hành)" in letter_vi
+
+
+def _plan_331(text: str):  # type: ignore[no-untyped-def]
+    from assure.inputs.profile import parse_profile
+    from assure.inputs.yamldoc import parse_yaml
+    from assure.law.catalogue import load_catalogues
+    from assure.law.classify import classify
+    from assure.law.plan import build_plan
+    from assure.law.regime import load_regime
+
+    p = parse_profile(parse_yaml(text, "p.yaml"))
+    return build_plan(classify(p, load_regime("nd331-2026")), load_catalogues("nd331-2026"), p)
+
+
+def test_decree_331_letter_follows_its_forms() -> None:
+    """Decree 331/2026, annex "Mẫu văn bản xác định cấp độ hệ thống thông tin": Form 02
+    ("V/v đề nghị thẩm định hồ sơ đề xuất cấp độ") opens "Căn cứ Luật An ninh mạng số
+    116/2025/QH15", has "Phần 1. Thông tin chung" and "Phần 2. Hồ sơ kèm theo" with the expert
+    opinion of the cybersecurity unit for levels 4-5 (Art. 21.5). A Decree 331 letter never
+    cites Decree 85/2016 or Circular 12/2022."""
+    plan = _plan_331(LEVEL4_NATIONAL)
+    assert plan.level == 4
+    text = " ".join(
+        [b.text for b in cover_letter_model(plan, TODAY, "vi").blocks]
+        + [c for b in cover_letter_model(plan, TODAY, "vi").blocks for r in b.rows for c in r]
+    )
+    assert "Mẫu số 02" in text
+    assert "V/v đề nghị thẩm định hồ sơ đề xuất cấp độ" in text
+    assert "Căn cứ Luật An ninh mạng số 116/2025/QH15;" in text
+    assert "Căn cứ Nghị định số 331/2026/NĐ-CP" in text
+    assert "Phần 1. Thông tin chung" in text and "Phần 2. Hồ sơ kèm theo" in text
+    assert "Ý kiến về mặt chuyên môn của đơn vị chuyên trách về an ninh mạng" in text
+    assert "85/2016" not in text and "12/2022" not in text
+
+
+def test_decree_331_level2_letter_is_form_01() -> None:
+    """Form 01 asks the cybersecurity unit to appraise and approve (levels 1-2 are approved by
+    that unit, Decree 331/2026 Art. 20.3.a); it lists four attachments, no expert opinion."""
+    plan = _plan_331(
+        "id: noi-bo\nname: Nội bộ\nclassification:\n  system_type: internal\n"
+        "  information: [public, private]\n"
+    )
+    assert plan.level == 2
+    blocks = cover_letter_model(plan, TODAY, "vi").blocks
+    text = " ".join(b.text for b in blocks)
+    assert "Mẫu số 01" in text
+    assert "4. Tài liệu thuyết minh phương án bảo đảm an ninh mạng" in text
+    assert "5. " not in " ".join(b.text for b in blocks if b.text.startswith("5."))
+
+
+def test_decree_85_authorities_name_their_successor_or_unconfirmed() -> None:
+    """Under Decree 85/2016 the level 4-5 appraiser is the Ministry of Information and
+    Communications (Cục An toàn thông tin); that ministry was merged in 2025. The body is stated
+    as the text names it, followed by the successor, marked UNCONFIRMED where no text confirms
+    who holds the function."""
+    from assure.law.regime import load_regime
+
+    r = load_regime("nd85-2016")
+    for key in ("mic", "ais", "pm"):
+        vi, en = r.actor(key, "vi") or "", r.actor(key, "en") or ""
+        assert "Bộ Thông tin và Truyền thông" in vi
+        assert " — nay: " in vi and " — now: " in en
+        assert "CHƯA XÁC NHẬN" in vi and "UNCONFIRMED" in en
+
+
+def test_decree_331_level5_letter_asks_for_the_list() -> None:
+    """Decree 331/2026 Form 02, note 1: "Bổ sung đề nghị đưa hệ thống vào Danh mục hệ thống
+    thông tin quan trọng về an ninh quốc gia trường hợp hệ thống thuộc Danh mục này"; every
+    level-5 system is on it (Art. 16.4)."""
+    plan = _plan_331(
+        "id: kho\nname: Kho\nclassification:\n  system_type: other\n"
+        "  information: [public]\n  national_data_store: true\n"
+    )
+    assert plan.level == 5
+    text = " ".join(b.text for b in cover_letter_model(plan, TODAY, "vi").blocks)
+    assert (
+        "đề nghị đưa hệ thống vào Danh mục hệ thống thông tin quan trọng về an ninh quốc gia"
+        in text
+    )

@@ -125,7 +125,16 @@ def test_cli_json_findings_model(profile_file: Path, tmp_path: Path) -> None:
         json.dumps({"findings": [finding("https_hsts", "fail").to_json()]}),
     )
     run = run_assure(
-        "--today", "2026-11-22", "gap", profile_file, "--findings", probe, "--format", "json"
+        "--today",
+        "2026-11-22",
+        "gap",
+        "--regime",
+        "nd85-2016",
+        profile_file,
+        "--findings",
+        probe,
+        "--format",
+        "json",
     )
     assert run.code == 0, run.err
     data = json.loads(run.out)
@@ -147,7 +156,7 @@ def test_cli_json_findings_model(profile_file: Path, tmp_path: Path) -> None:
 
 def test_gates(profile_file: Path) -> None:
     """--fail-under and --fail-on make the report a CI gate (exit 1), else exit 0."""
-    base = ("--today", "2026-11-22", "gap", profile_file)
+    base = ("--today", "2026-11-22", "gap", "--regime", "nd85-2016", profile_file)
     assert run_assure(*base, "--fail-under", "0").code == 0
     run = run_assure(*base, "--fail-under", "90")
     assert run.code == 1 and "below 90%" in run.err
@@ -156,13 +165,24 @@ def test_gates(profile_file: Path) -> None:
     run = run_assure(*base, "--fail-on", "gap", "--format", "json")
     assert run.code == 1 and "gap(s)" in run.err
     assert json.loads(run.out)["gaps"]  # the report is still written in full
-    run = run_assure("--today", "2026-01-01", "gap", profile_file, "--fail-on", "overdue")
+    run = run_assure(
+        "--today",
+        "2026-01-01",
+        "gap",
+        "--regime",
+        "nd85-2016",
+        profile_file,
+        "--fail-on",
+        "overdue",
+    )
     assert run.code == 0, run.err
 
 
 def test_junit(profile_file: Path) -> None:
     """JUnit output parses; fail/partial are failures, waived/not-applicable are skipped."""
-    run = run_assure("--today", "2026-11-22", "gap", profile_file, "--format", "junit")
+    run = run_assure(
+        "--today", "2026-11-22", "gap", "--regime", "nd85-2016", profile_file, "--format", "junit"
+    )
     assert run.code == 0
     root = ET.fromstring(run.out)  # noqa: S314 (our own output)
     cases = {c.get("name", "").split(" ")[0]: c for c in root.iter("testcase")}
@@ -176,7 +196,9 @@ def test_junit(profile_file: Path) -> None:
 
 def test_html_has_inline_svg_charts(profile_file: Path) -> None:
     """The HTML report is self-contained with inline SVG coverage bars and overdue flags."""
-    run = run_assure("--today", "2026-11-22", "gap", profile_file, "--format", "html")
+    run = run_assure(
+        "--today", "2026-11-22", "gap", "--regime", "nd85-2016", profile_file, "--format", "html"
+    )
     assert run.code == 0
     html = run.out
     assert html.count("<svg") == 2
@@ -204,7 +226,7 @@ def test_bad_findings_file_exit_3(
 ) -> None:
     """Bad findings files give exit 3 with file:line and field."""
     bad = write(tmp_path / "bad.json", text)
-    run = run_assure("gap", profile_file, "--findings", bad)
+    run = run_assure("gap", "--regime", "nd85-2016", profile_file, "--findings", bad)
     assert run.code == 3, run.err
     assert expected in run.err
 
@@ -229,6 +251,8 @@ def test_demo_profile_gap_is_reproducible() -> None:
         "--today",
         "2026-11-22",
         "gap",
+        "--regime",
+        "nd85-2016",
         ROOT / "profiles" / "cong-dvc-demo.yaml",
         "--format",
         "json",

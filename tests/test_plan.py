@@ -13,6 +13,7 @@ from assure.law.plan import CONDITION_MET, TO_CONFIRM, plan_json
 from assure.reports.plan import plan_docx
 from tests.assurance_helpers import (
     LEVEL1,
+    LEVEL2_INTERNAL,
     LEVEL3_INFRA,
     LEVEL3_PORTAL,
     LEVEL4_NATIONAL,
@@ -36,33 +37,79 @@ def test_level1_plan_has_only_level1_headings() -> None:
 
 
 def test_waf_at_level3_only_for_art_9_2_systems() -> None:
-    """WAF applies to a level-3 Art. 9.2 portal, not to level-3 Art. 9.3 infrastructure."""
+    """Circular 12/2022 Annex III, II.1.b.vii: "Có phương án phòng chống tấn công mạng cho ứng
+    dụng web; sử dụng sản phẩm Tường lửa ứng dụng web đối với các hệ thống thông tin được quy
+    định tại khoản 2, Điều 9 Nghị định số 85/2016/NĐ-CP".
+
+    The web-attack plan binds every level-3 system; only the WAF product follows Art. 9.2.
+    """
     portal = plan_of(LEVEL3_PORTAL)
-    waf = next(i for i in portal.items if i.id == "TK.WAF")
+    waf = next(i for i in portal.items if i.id == "TK.WAF.PRODUCT")
     assert waf.applicability == CONDITION_MET
     assert waf.product
     assert "9.2" in waf.why.en
     infra = plan_of(LEVEL3_INFRA)
-    assert "TK.WAF" not in ids(infra)
+    assert "TK.WAF" in ids(infra)  # the plan stays
+    assert not next(i for i in infra.items if i.id == "TK.WAF").product
+    assert "TK.WAF.PRODUCT" not in ids(infra)
     excluded = {e.requirement.id: e for e in infra.excluded}
-    assert "condition is not met" in excluded["TK.WAF"].why.en
+    assert "condition is not met" in excluded["TK.WAF.PRODUCT"].why.en
+
+
+def test_level2_internal_system_keeps_web_attack_plan() -> None:
+    """Circular 12/2022 Annex II, II.1.b.iv: "Có phương án phòng chống tấn công mạng cho ứng dụng
+    web; sử dụng sản phẩm Tường lửa ứng dụng web đối với hệ thống thông tin theo quy định tại
+    khoản 2 Điều 8 Nghị định 85/2016/NĐ-CP": an internal level-2 system (Art. 8.1) needs the
+    plan, not the product."""
+    plan = plan_of(LEVEL2_INTERNAL)
+    assert plan.level == 2
+    assert "TK.WAF" in ids(plan)
+    assert "TK.WAF.PRODUCT" not in ids(plan)
+    assert "TK.WAF.PRODUCT" in {e.requirement.id for e in plan.excluded}
+
+
+@pytest.mark.parametrize("rid", ["TK.DDOS", "TK.NAC", "TK.DLP", "TK.DBFW", "TK.WAF"])
+def test_level3_measures_bind_without_their_product_condition(rid: str) -> None:
+    """Circular 12/2022 Annex III, II.1.b.iv, vi, vii, ix, xiv: "Có phương án X; sử dụng sản
+    phẩm Y đối với hệ thống Z" — the plan X is required of every level-3 system, the product Y
+    only of systems Z. A level-3 portal (Art. 9.2) without a shared database, LAN service or
+    state secrets has every plan; the product rows carry their own condition."""
+    plan = plan_of(LEVEL3_PORTAL)
+    assert rid in ids(plan)
+    item = next(i for i in plan.items if i.id == rid)
+    assert not item.product
+    product = rid + ".PRODUCT"
+    listed = ids(plan) | {e.requirement.id for e in plan.excluded}
+    assert product in listed
 
 
 def test_infrastructure_conditions() -> None:
-    """Art. 9.3 infrastructure with a shared DB and LAN gets DB firewall, anti-DDoS and NAC."""
+    """Art. 9.3 infrastructure with a shared DB and LAN gets the DB firewall, anti-DDoS and NAC
+    products (Circular 12/2022 Annex III, II.1.b.iv, vi, ix); no DLP product without state
+    secrets or Art. 9.2.c (II.1.b.xiv), though the data-loss plan stays."""
     plan = plan_of(LEVEL3_INFRA)
-    for rid in ("TK.DBFW", "TK.DDOS", "TK.NAC", "TK.EMAIL"):
+    for rid in ("TK.DBFW.PRODUCT", "TK.DDOS.PRODUCT", "TK.NAC.PRODUCT", "TK.EMAIL"):
         assert rid in ids(plan), rid
-    assert "TK.DLP" not in ids(plan)
+    assert "TK.DLP" in ids(plan)
+    assert "TK.DLP.PRODUCT" not in ids(plan)
 
 
 def test_dlp_when_state_secrets_and_standby_site_at_level5() -> None:
-    """State secrets bring DLP; level 5 requires the ≥ 30 km standby site and PAM."""
+    """Circular 12/2022 Annex V, II.1.b.i, xiv, xvii, xviii: state secrets bring the DLP
+    product; level 5 requires the ≥ 30 km standby site, PAM and the VPN product."""
     plan = plan_of(LEVEL5_STORE)
     assert plan.level == 5
-    for rid in ("TK.DLP", "TK.STANDBY-SITE", "TK.STANDBY-LINKS", "TK.PAM", "TT12.9.10"):
+    for rid in (
+        "TK.DLP",
+        "TK.DLP.PRODUCT",
+        "TK.STANDBY-SITE",
+        "TK.STANDBY-LINKS",
+        "TK.PAM",
+        "TK.PAM.PRODUCT",
+        "TT12.9.10",
+    ):
         assert rid in ids(plan), rid
-    vpn = next(i for i in plan.items if i.id == "TK.VPN")
+    vpn = next(i for i in plan.items if i.id == "TK.VPN.PRODUCT")
     assert vpn.product  # level 5: dedicated VPN product, no "or equivalent"
     assert "TT12.9.9" not in ids(plan)  # logical separation is the level-3 rule
 
@@ -80,7 +127,7 @@ def test_level4_cloud_needs_physical_separation() -> None:
     """A level-4 system on a cloud must be physically separated (Circular 12 Art. 9.10)."""
     plan = plan_of(LEVEL4_NATIONAL)
     assert plan.level == 4
-    assert {"TT12.9.10", "TK.ZONE.DEVICE-MGMT", "TK.WAF", "TK.DDOS"} <= ids(plan)
+    assert {"TT12.9.10", "TK.ZONE.DEVICE-MGMT", "TK.WAF.PRODUCT", "TK.DDOS.PRODUCT"} <= ids(plan)
 
 
 def test_plan_json_shape() -> None:
@@ -98,7 +145,7 @@ def test_plan_json_shape() -> None:
 
 def test_cli_json_only_json_on_stdout() -> None:
     """`assure plan --format json` prints parseable JSON and exits 0."""
-    run = run_assure("plan", DEMO, "--format", "json", "--lang", "en")
+    run = run_assure("plan", "--regime", "nd85-2016", DEMO, "--format", "json", "--lang", "en")
     assert run.code == 0, run.err
     data = json.loads(run.out)
     assert data["level"] == 3
@@ -107,7 +154,7 @@ def test_cli_json_only_json_on_stdout() -> None:
 
 def test_cli_markdown_vietnamese_grouped_by_plan_parts() -> None:
     """Markdown is Vietnamese by default, with the 7 parts of Art. 19 as sections."""
-    run = run_assure("plan", DEMO)
+    run = run_assure("plan", "--regime", "nd85-2016", DEMO)
     assert run.code == 0, run.err
     out = run.out
     assert "# Phương án bảo đảm an toàn hệ thống thông tin theo cấp độ" in out
@@ -119,7 +166,7 @@ def test_cli_markdown_vietnamese_grouped_by_plan_parts() -> None:
 
 def test_cli_english() -> None:
     """`--lang en` gives English titles."""
-    run = run_assure("plan", DEMO, "--lang", "en")
+    run = run_assure("plan", "--regime", "nd85-2016", DEMO, "--lang", "en")
     assert run.code == 0
     assert "Security plan for the information system's level" in run.out
     assert "(d) Risk management" in run.out
@@ -128,7 +175,7 @@ def test_cli_english() -> None:
 def test_cli_docx(tmp_path: Path) -> None:
     """The DOCX plan opens with python-docx and holds headings, tables and Vietnamese text."""
     out = tmp_path / "plan.docx"
-    run = run_assure("plan", DEMO, "--format", "docx", "-o", out)
+    run = run_assure("plan", "--regime", "nd85-2016", DEMO, "--format", "docx", "-o", out)
     assert run.code == 0, run.err
     document = docx.Document(io.BytesIO(out.read_bytes()))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
@@ -146,7 +193,7 @@ def test_html_escapes_profile_text(tmp_path: Path) -> None:
         tmp_path / "x.yaml",
         LEVEL1.replace("name: Trang thông tin nội bộ", 'name: "<script>alert(1)</script>"'),
     )
-    run = run_assure("plan", prof, "--format", "html")
+    run = run_assure("plan", "--regime", "nd85-2016", prof, "--format", "html")
     assert run.code == 0, run.err
     assert "<script>" not in run.out
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in run.out
@@ -173,7 +220,7 @@ def test_html_escapes_profile_text(tmp_path: Path) -> None:
 def test_bad_profile_fields_give_exit_3(tmp_path: Path, patch: str, where: str) -> None:
     """Bad controls, unknown requirement IDs, bad dates and bad features: exit 3 with field."""
     prof = write(tmp_path / "bad.yaml", LEVEL3_PORTAL + patch)
-    run = run_assure("plan", prof)
+    run = run_assure("plan", "--regime", "nd85-2016", prof)
     assert run.code == 3, (run.out, run.err)
     assert "bad.yaml:" in run.err
     assert where in run.err
@@ -182,7 +229,7 @@ def test_bad_profile_fields_give_exit_3(tmp_path: Path, patch: str, where: str) 
 def test_control_outside_plan_is_a_note(tmp_path: Path) -> None:
     """A control for a real requirement this level does not ask for is noted, not fatal."""
     prof = write(tmp_path / "p.yaml", LEVEL1 + "controls:\n  TK.PAM: {status: implemented}\n")
-    run = run_assure("plan", prof, "--format", "json")
+    run = run_assure("plan", "--regime", "nd85-2016", prof, "--format", "json")
     assert run.code == 0, run.err
     assert "TK.PAM" in run.err and "note" in run.err
     json.loads(run.out)
@@ -194,7 +241,7 @@ def test_no_level_is_exit_1(tmp_path: Path) -> None:
         tmp_path / "none.yaml",
         "id: none\nname: None\nclassification:\n  system_type: other\n",
     )
-    run = run_assure("plan", prof)
+    run = run_assure("plan", "--regime", "nd85-2016", prof)
     assert run.code == 1
     assert "no classification criterion applies" in run.err
     assert run.out == ""
@@ -202,7 +249,7 @@ def test_no_level_is_exit_1(tmp_path: Path) -> None:
 
 def test_missing_profile_is_usage_error() -> None:
     """A profile path that does not exist is a usage error (exit 2)."""
-    run = run_assure("plan", "no/such/file.yaml")
+    run = run_assure("plan", "--regime", "nd85-2016", "no/such/file.yaml")
     assert run.code == 2
 
 
@@ -239,3 +286,59 @@ def test_controls_of_another_regime_are_noted_once(tmp_path: Path) -> None:
     assert "name requirements of the nd85-2016 catalogue" in notes[0]
     typo = write(tmp_path / "t.yaml", LEVEL1 + "controls:\n  QL.9.9: {status: implemented}\n")
     assert run_assure("plan", typo, "--regime", "nd331-2026").code == 3
+
+
+ANNEX_PROFILE = """id: bang-phu-luc
+name: Hệ thống đối chiếu phụ lục
+hosting: {{kind: own}}
+features: {{wireless: true, email_system: true, in_house_software: true}}
+classification:
+{classification}
+"""
+
+
+@pytest.mark.parametrize(
+    ("classification", "level", "expected"),
+    [
+        (
+            "  system_type: internal\n  information: [public]",
+            1,
+            {"management": 15, "design_zones": 3, "design_measures": 3, "configuration": 13},
+        ),
+        (
+            "  system_type: internal\n  information: [public, private]",
+            2,
+            {"management": 18, "design_zones": 5, "design_measures": 6, "configuration": 17},
+        ),
+        (
+            "  system_type: infrastructure\n  infrastructure_scope: province\n"
+            "  information: [public]",
+            3,
+            {"management": 22, "design_zones": 7, "design_measures": 16, "configuration": 21},
+        ),
+    ],
+)
+def test_counts_per_annex_section_match_the_annex(
+    classification: str, level: int, expected: dict[str, int]
+) -> None:
+    """Circular 12/2022 Annexes I–III, each in four parts: "I. YÊU CẦU QUẢN LÝ" (rows 1.1.1 …
+    1.7), "II.1.a) Thiết kế các vùng mạng … tối thiểu bao gồm" (i, ii, …), "II.1.b) Có phương án
+    thiết kế bảo đảm các yêu cầu sau" (i, ii, …) and "II.2. Yêu cầu về thiết lập, cấu hình hệ
+    thống" (rows 1.1.1 … 1.4.x). Annex I lists 15 + 3 + 3 + 13 rows, Annex II 18 + 5 + 6 + 17,
+    Annex III 22 + 7 + 16 + 21; the plan's summary counts each part apart from the rest."""
+    plan = plan_of(ANNEX_PROFILE.format(classification=classification))
+    assert plan.level == level
+    data = plan_json(plan, "vi")
+    by_section = data["summary"]["by_annex_section"]
+    assert {k: by_section[k] for k in expected} == expected
+    assert sum(by_section.values()) == data["summary"]["total"]
+    titles = [s["title"] for s in data["annex_sections"]]
+    assert titles[0].startswith("Phụ lục, mục I")
+
+
+def test_plan_markdown_shows_annex_section_counts() -> None:
+    """The Markdown plan lays the per-section counts out as a table beside the plan parts."""
+    run = run_assure("plan", "--regime", "nd85-2016", DEMO, "--lang", "en")
+    assert run.code == 0, run.err
+    assert "| Annex section | Requirements |" in run.out
+    assert "| Annex, part II.1.b: design measures |" in run.out

@@ -133,12 +133,18 @@ def test_level_two_threshold_needs_a_stated_count() -> None:
     assert f"{REGIME}:art12.2.b" not in fired(dict(CB_PD))
 
 
-def test_public_service_level_no_longer_counts() -> None:
-    """Decree 331 dropped the online-public-service-level criterion (level 4 → nothing)."""
-    facts = {**CB, "online_public_service_level": 4}
-    assert level(facts) == 2
-    result = classify_node(node(facts), load_regime(REGIME))
-    assert result.unused_facts == ("online_public_service_level",)
+def test_public_service_level_is_not_a_criterion_but_derives_one() -> None:
+    """Decree 331 has no online-public-service-level criterion, but Art. 13.2.b ("Hệ thống
+    thông tin giải quyết thủ tục hành chính") follows from a level 3-4 online public service
+    unless the profile says otherwise; a level 1-2 service derives nothing."""
+    result = classify_node(node({**CB, "online_public_service_level": 4}), load_regime(REGIME))
+    assert result.level == 3
+    assert [d.fact for d in result.derived] == ["administrative_procedures"]
+    assert result.unused_facts == ()  # the level is read, by the derivation
+    low = classify_node(node({**CB, "online_public_service_level": 2}), load_regime(REGIME))
+    assert low.level is None and not low.derived
+    stated = {**CB, "online_public_service_level": 4, "administrative_procedures": False}
+    assert level(stated) is None  # neither Art. 12.2.a nor 13.2.a: conditional_business unstated
 
 
 def test_risk_and_pm_criteria_fire_only_from_explicit_facts() -> None:
@@ -338,11 +344,16 @@ def test_articles_cite_decree_331() -> None:
     sensitive=st.one_of(st.none(), st.integers(0, 100_000)),
 )
 def test_thresholds_property(basic: int | None, sensitive: int | None) -> None:
-    """For any counts, level 3 exactly when 100,000 basic or 10,000 sensitive is reached."""
+    """For any counts, level 3 exactly when 100,000 basic or 10,000 sensitive is reached;
+    with neither count stated (and the conditional business line unstated) nothing decides
+    the level — an unstated fact is never taken as an answer."""
     facts: dict[str, Any] = dict(CB_PD)
     if basic is not None:
         facts["personal_data_users"] = basic
     if sensitive is not None:
         facts["sensitive_personal_data_users"] = sensitive
     over = (basic or 0) >= 100_000 or (sensitive or 0) >= 10_000
-    assert level(facts) == (3 if over else 2)
+    if basic is None and sensitive is None:
+        assert level(facts) is None
+    else:
+        assert level(facts) == (3 if over else 2)

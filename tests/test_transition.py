@@ -223,3 +223,34 @@ def test_bundled_profiles_give_a_report(fmt: str) -> None:
     assert run.code == 0, run.err
     assert_no_traceback(run)
     assert "dvc-binh-an" in run.out
+
+
+BUILDING_L3_TO_L2 = """id: xay-dung
+name: Hệ thống đang xây dựng
+lifecycle: building
+construction_started: 2026-03-01
+classification:
+  system_type: citizen_business
+  information: [public, personal]
+  personal_data_users: 20000
+  conditional_business: false
+  administrative_procedures: false
+"""
+
+
+def test_before_column_is_the_old_regime_at_the_old_level(tmp_path: Path) -> None:
+    """Decree 331/2026 Art. 39.1: a system "đang trong quá trình đầu tư, xây dựng trước ngày
+    01 tháng 7 năm 2026" finishes "thẩm định, phê duyệt cấp độ theo quy định tại Nghị định số
+    85/2016/NĐ-CP" — at its Decree 85 level. Level 3 under Decree 85 (20,000 users, Art.
+    9.2.c) and level 2 under Decree 331 (Art. 12.2.b), it is approved "before" by the owner,
+    as Decree 85 has level 3 approved, not by the body that approves level 2."""
+    tr = load_transition("nd85-2016", "nd331-2026")
+    [rec] = transitions([load_profile(write(tmp_path / "p.yaml", BUILDING_L3_TO_L2))], tr)
+    r = record_json(rec, tr, dt.date(2026, 12, 1), "en")
+    assert (r["old"]["level"], r["new"]["level"]) == (3, 2)
+    assert r["compared"] == {"old_level": 3, "new_level": 2}
+    topics = {c["topic"]: c for c in r["changes"]}
+    assert topics["approved_by"]["old"] == "The system owner"
+    assert topics["appraisal_limit"]["old"] == "15 days"  # Decree 85 Art. 16.2.a, level 3
+    assert r["applies_now"]["regime"] == "nd85-2016"
+    assert "Art. 39.1" in r["applies_now"]["regime_reason"]

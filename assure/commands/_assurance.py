@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -10,10 +12,11 @@ from assure.commands._common import F, report_problems
 from assure.errors import AssureError, DataError, ExitCode, Position, Problem
 from assure.inputs.profile import Profile, load_profile
 from assure.inputs.yamldoc import format_path
+from assure.law.applicable import regime_for
 from assure.law.catalogue import CatalogueSet, load_catalogues
 from assure.law.classify import classify
 from assure.law.plan import NoLevelError, Plan, build_plan
-from assure.law.regime import DEFAULT_REGIME, load_regime
+from assure.law.regime import load_regime
 from assure.paths import checklists_dir
 
 
@@ -39,7 +42,8 @@ def regime_option(f: F) -> F:
     return click.option(
         "--regime",
         default=None,
-        help=f"Rule set to plan under (default: the profile's, else {DEFAULT_REGIME}).",
+        help="Rule set to plan under (default: the profile's, else the one in force on the"
+        " evaluation day, Decree 331/2026 Art. 39).",
     )(f)
 
 
@@ -132,15 +136,25 @@ def check_references(profile: Profile, catalogues: CatalogueSet, plan: Plan) -> 
     return notes
 
 
-def load_plan(path: Path, catalogue_dir: Path | None, regime_id: str | None = None) -> Plan:
-    """Load the profile and catalogues, classify, build the plan; report notes on stderr."""
+def load_plan(
+    path: Path,
+    catalogue_dir: Path | None,
+    regime_id: str | None = None,
+    today: dt.date | None = None,
+) -> Plan:
+    """Load the profile and catalogues, classify, build the plan; report notes on stderr.
+
+    The regime is `regime_id`, else the profile's, else the one in force for the system on
+    `today` (Decree 331/2026 Art. 39); the plan carries which and why.
+    """
     if regime_id is not None:
         load_regime(regime_id)  # an unknown regime is a usage error before any file is read
     profile = load_profile(path, str(path))
     report_problems(profile.warnings)
-    regime = load_regime(regime_id or profile.regime or DEFAULT_REGIME)
+    choice = regime_for(profile.data, profile.regime, regime_id, today or dt.date.today())
+    regime = load_regime(choice.regime)
     catalogues = load_catalogues(regime.id, catalogue_dir)
-    classification = classify(profile, regime)
+    classification = replace(classify(profile, regime), choice=choice)
     try:
         plan = build_plan(classification, catalogues, profile)
     except NoLevelError:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import click
@@ -23,6 +25,7 @@ from assure.commands._common import (
 )
 from assure.errors import ExitCode, Position, Problem
 from assure.inputs.profile import Profile, load_many
+from assure.law.applicable import regime_for
 from assure.law.classify import (
     Classification,
     NodeResult,
@@ -31,7 +34,7 @@ from assure.law.classify import (
     composite_reason,
     display_name,
 )
-from assure.law.regime import DEFAULT_REGIME, Lang, Regime, load_regime
+from assure.law.regime import Lang, Regime, load_regime
 from assure.reports import text as textable
 
 HEAD = {
@@ -98,6 +101,10 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
     )
     for crit in data["criteria"]:
         lines.append(f"  • [{crit['level']}] {crit['article']}: {crit['reason']}")
+    for d in data.get("derived_facts", []):
+        lines.append(("  ↳ Suy ra " if vi else "  ↳ Derived ") + f"{d['fact']}: {d['because']}")
+    for t in data.get("to_confirm", []):
+        lines.append(f"  ? [{t['level']}] {t['article']}: {t['question']}")
     nh = data.get("not_higher")
     if nh:
         lines.append(
@@ -177,14 +184,16 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
 
 
 def classify_all(
-    profiles: Sequence[Profile], regime_opt: str | None
+    profiles: Sequence[Profile], regime_opt: str | None, today: dt.date
 ) -> tuple[list[Classification], list[Problem]]:
-    """Classify each profile under the regime chosen (option, else profile, else default)."""
+    """Classify each profile under the regime chosen: the option, else the profile's, else
+    the one in force for that system on `today` (Decree 331/2026 Art. 39)."""
     out: list[Classification] = []
     notes: list[Problem] = []
     for p in profiles:
-        regime = load_regime(regime_opt or p.regime or DEFAULT_REGIME)
-        c = classify(p, regime)
+        choice = regime_for(p.data, p.regime, regime_opt, today)
+        regime = load_regime(choice.regime)
+        c = replace(classify(p, regime), choice=choice)
         out.append(c)
         for node in _walk(c.root):
             for fact in node.unused_facts:
@@ -201,6 +210,17 @@ def classify_all(
     return out, notes
 
 
+def regime_lines(results: Sequence[Classification], lang: Lang) -> str:
+    """Under the table: which regime each profile was classified under, and why."""
+    lines = [
+        f"{r.profile.id}: {r.choice.reason(lang)}"
+        + "".join(f"\n  ? {q(lang)}" for q in r.choice.questions)
+        for r in results
+        if r.choice is not None
+    ]
+    return "\n" + "\n".join(lines) + "\n" if lines else ""
+
+
 def _walk(n: NodeResult) -> list[NodeResult]:
     return [n, *(x for c in n.components for x in _walk(c))]
 
@@ -208,7 +228,9 @@ def _walk(n: NodeResult) -> list[NodeResult]:
 @click.command("classify")
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
-    "--regime", default=None, help=f"Rule set (default: the profile's, else {DEFAULT_REGIME})."
+    "--regime",
+    default=None,
+    help="Rule set (default: the profile's, else the one in force on the evaluation day).",
 )
 @format_option(["table", "json", "yaml"], "table")
 @click.option(
@@ -230,7 +252,7 @@ def command(
     if regime is not None:
         load_regime(regime)  # an unknown regime is a usage error before any file is read
     loaded = load_many(paths)
-    results, notes = classify_all(loaded.profiles, regime)
+    results, notes = classify_all(loaded.profiles, regime, env.today)
     for p in loaded.profiles:
         report_problems(p.warnings)
     report_problems(notes)
@@ -241,7 +263,7 @@ def command(
     elif fmt == "yaml":
         emit(to_yaml([classification_json(r, env.today, lg) for r in results]), output)
     else:
-        text = table(results, lg)
+        text = table(results, lg) + regime_lines(results, lg)
         if show_explain:
             text += "\n" + "\n".join(explain(r, env, lg) for r in results)
         emit(text, output)

@@ -51,7 +51,7 @@ def command(env: Env, out_dir: Path, force: bool, lang: str) -> int:
     folder = profiles_dir()
     loaded = load_many([str(folder)])
     report_errors(loaded.errors)
-    results, _ = classify_all(loaded.profiles, None)
+    results, _ = classify_all(loaded.profiles, None, env.today)
     for p in loaded.profiles:
         report_problems(p.warnings)
     lg = lang_of(lang)
@@ -62,7 +62,7 @@ def command(env: Env, out_dir: Path, force: bool, lang: str) -> int:
     if source is None:
         click.echo(f"assure demo: bundled example {DEMO_PROFILE!r} is missing", err=True)
         return int(ExitCode.INVALID_DATA)
-    plan = load_plan(Path(source.file), None)
+    plan = load_plan(Path(source.file), None, None, env.today)
     report = gap_report(plan, [], env.today, lg)
     texts = {
         "plan.md": plan_markdown(plan, lg),

@@ -54,7 +54,7 @@ def command(
     """Level-proposal dossier (Decree 85/2016 Art. 15; Circular 12/2022 Art. 8) as DOCX and
     HTML, with the cover request letter. Written to a temporary folder, then moved into place."""
     refuse_non_empty(out_dir, force)
-    plan = load_plan(path, catalogue_dir, regime)
+    plan = load_plan(path, catalogue_dir, regime, env.today)
     lg = lang_of(lang)
     report = gap_report(plan, [], env.today, lg)
     with staged_dir(out_dir, replace=True) as stage:

@@ -74,7 +74,7 @@ def command(
 ) -> int:
     """Gap report: every requirement of the plan with its status from declared controls,
     waivers and probe findings; coverage per group and plan part; remediation roadmap."""
-    plan = load_plan(path, catalogue_dir, regime)
+    plan = load_plan(path, catalogue_dir, regime, env.today)
     findings = load_findings_files(findings_files)
     lg = lang_of(lang)
     report = gap_report(plan, findings, env.today, lg)

@@ -13,12 +13,14 @@ from assure.commands._assurance import (
     regime_option,
 )
 from assure.commands._common import (
+    Env,
     emit,
     emit_bytes,
     format_option,
     lang_of,
     lang_option,
     output_option,
+    pass_env,
     to_json,
 )
 from assure.errors import ExitCode
@@ -33,7 +35,9 @@ from assure.reports.plan import plan_docx, plan_html, plan_markdown
 @output_option
 @catalogue_option
 @regime_option
+@pass_env
 def command(
+    env: Env,
     path: Path,
     fmt: str,
     lang: str,
@@ -42,8 +46,8 @@ def command(
     regime: str | None,
 ) -> int:
     """Assurance plan: the requirements of the profile's level, grouped by the 7 parts of
-    the security plan (Decree 85/2016 Art. 19), each with why it applies."""
-    plan = load_plan(path, catalogue_dir, regime)
+    the security plan, each with why it applies, under the regime in force (or --regime)."""
+    plan = load_plan(path, catalogue_dir, regime, env.today)
     lg = lang_of(lang)
     if fmt == "json":
         emit(to_json(plan_json(plan, lg)), output)

@@ -11,7 +11,7 @@ that read facts the planner knows. Any problem is a `DataError` naming file, lin
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -110,6 +110,7 @@ class LevelEntry:
     product_when: Condition | None = None
     measure: Text | None = None
     when: Condition | None = None
+    product_measure: Text | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +136,8 @@ class Requirement:
     file: str
     line: int
     profile_check: str | None = None
+    #: For a dedicated-product requirement split off a design measure: the measure's ID.
+    product_of: str | None = None
 
     def sources_for(self, level: int) -> list[str]:
         """Citations for this requirement at `level`: annex, TCVN clause, other rules."""
@@ -176,9 +179,19 @@ class CatalogueSet:
     def by_id(self) -> dict[str, Requirement]:
         return {r.id: r for r in self}
 
-    def ids_at(self, level: int, *, annex_only: bool = False) -> list[str]:
-        """IDs of the requirements listed at `level` (conditions not evaluated)."""
-        return [r.id for r in self if level in r.levels and (r.annex or not annex_only)]
+    def ids_at(self, level: int, *, annex_only: bool = False, products: bool = True) -> list[str]:
+        """IDs of the requirements listed at `level` (conditions not evaluated).
+
+        `products=False` leaves out the dedicated-product requirements split off design
+        measures, giving the headings exactly as the annex table numbers them.
+        """
+        return [
+            r.id
+            for r in self
+            if level in r.levels
+            and (r.annex or not annex_only)
+            and (products or r.product_of is None)
+        ]
 
 
 def _facts_in(cond: Condition) -> list[str]:
@@ -189,6 +202,55 @@ def _facts_in(cond: Condition) -> list[str]:
 
 def _opt_text(data: Mapping[str, Any] | None) -> Text | None:
     return Text.of(data) if data else None
+
+
+#: Suffix of the requirement a design measure's dedicated product becomes.
+PRODUCT_SUFFIX = ".PRODUCT"
+
+
+def split_products(req: Requirement) -> tuple[Requirement, ...]:
+    """A design measure and its dedicated product, as two requirements.
+
+    Circular 12/2022 Annexes II–V word a design measure as "Có phương án X; sử dụng sản phẩm Y
+    đối với hệ thống Z": the plan X binds every system at the level, only the product Y
+    depends on Z. Reading the item as one all-or-nothing requirement drops the plan when Z
+    does not hold, so a level entry that names a product (`product: true`, or a condition in
+    `product_when`) yields a second requirement `<id>.PRODUCT`, listed at those levels, with
+    the product condition as its own `when` and its own gap status. The measure itself keeps
+    only the plan.
+    """
+    product_levels = {
+        lvl: LevelEntry(
+            tcvn=e.tcvn,
+            product=True,
+            measure=e.product_measure or e.measure,
+            when=_and(e.when, e.product_when),
+        )
+        for lvl, e in req.levels.items()
+        if e.product or e.product_when
+    }
+    if not product_levels:
+        return (req,)
+    plan_levels = {
+        lvl: LevelEntry(tcvn=e.tcvn, product=False, measure=e.measure, when=e.when)
+        for lvl, e in req.levels.items()
+    }
+    base = replace(req, levels=plan_levels)
+    product = replace(
+        req,
+        id=req.id + PRODUCT_SUFFIX,
+        title=Text(f"{req.title.vi}: sản phẩm chuyên dụng", f"{req.title.en}: dedicated product"),
+        levels=product_levels,
+        product_of=req.id,
+        profile_check=None,
+    )
+    return (base, product)
+
+
+def _and(a: Condition | None, b: Condition | None) -> Condition | None:
+    if a and b:
+        return {"all": [a, b]}
+    return a or b
 
 
 def parse_catalogue(doc: Document, known_facts: frozenset[str]) -> Catalogue:
@@ -227,6 +289,7 @@ def parse_catalogue(doc: Document, known_facts: frozenset[str]) -> Catalogue:
                 product_when=e.get("product_when"),
                 measure=_opt_text(e.get("measure")),
                 when=e.get("when"),
+                product_measure=_opt_text(e.get("product_measure")),
             )
         for path, cond in conds:
             for fact in _facts_in(cond):
@@ -248,27 +311,29 @@ def parse_catalogue(doc: Document, known_facts: frozenset[str]) -> Catalogue:
                     (*where, "verification"), "method 'probe' needs at least one probe check ID"
                 )
             )
-        reqs.append(
-            Requirement(
-                id=r["id"],
-                title=Text.of(r["title"]),
-                description=Text.of(r["description"]),
-                group=r["group"],
-                category=r["category"],
-                plan_part=r["plan_part"],
-                annex=bool(r.get("annex", False)),
-                when=r.get("when"),
-                levels=dict(sorted(levels.items())),
-                sources=tuple(r.get("sources", ())),
-                method=ver["method"],
-                probes=probes,
-                evidence=Text.of(ver["evidence"]),
-                weight=r["weight"],
-                unconfirmed=bool(r.get("unconfirmed", False)),
-                catalogue=data["catalogue"],
-                file=doc.file,
-                line=doc.position(where).line,
-                profile_check=ver.get("profile_check"),
+        reqs.extend(
+            split_products(
+                Requirement(
+                    id=r["id"],
+                    title=Text.of(r["title"]),
+                    description=Text.of(r["description"]),
+                    group=r["group"],
+                    category=r["category"],
+                    plan_part=r["plan_part"],
+                    annex=bool(r.get("annex", False)),
+                    when=r.get("when"),
+                    levels=dict(sorted(levels.items())),
+                    sources=tuple(r.get("sources", ())),
+                    method=ver["method"],
+                    probes=probes,
+                    evidence=Text.of(ver["evidence"]),
+                    weight=r["weight"],
+                    unconfirmed=bool(r.get("unconfirmed", False)),
+                    catalogue=data["catalogue"],
+                    file=doc.file,
+                    line=doc.position(where).line,
+                    profile_check=ver.get("profile_check"),
+                )
             )
         )
     if errors:
@@ -333,7 +398,10 @@ def _load(regime_id: str, folder: Path, display: str | None = None) -> Catalogue
         catalogues.append(cat)
     seen: dict[str, Requirement] = {}
     for cat in catalogues:
-        for i, r in enumerate(cat.requirements):
+        i = -1
+        for r in cat.requirements:
+            if r.product_of is None:
+                i += 1  # the position in the file; a product shares its measure's
             if r.id in seen:
                 first = seen[r.id]
                 errors.append(

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from assure.inputs.profile import Profile, SystemNode
-from assure.law.conditions import Comparison, RegimeDefaults, evaluate, holds
-from assure.law.regime import Criterion, Lang, Regime
+from assure.law.applicable import RegimeChoice
+from assure.law.conditions import Comparison, RegimeDefaults, Truth, evaluate, holds
+from assure.law.regime import Criterion, Lang, Regime, Text, facts_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +45,55 @@ class _Values(dict[str, str]):
 
 def fill(template: str, facts: Mapping[str, Any], regime: Regime, lang: Lang) -> str:
     """Fill `{fact}` placeholders of a reason with the facts as a person reads them."""
-    values = {
-        name: regime.facts[name].show(facts[name], lang) for name in regime.facts if name in facts
-    }
+    values = {k: str(v) for k, v in facts.items() if k not in regime.facts}
+    values.update(
+        {name: regime.facts[name].show(facts[name], lang) for name in regime.facts if name in facts}
+    )
     try:
         return template.format_map(_Values(lang, values))
     except (IndexError, ValueError):  # a stray brace in hand-written data
         return template
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """A fact the law makes follow from stated ones, set because the profile is silent."""
+
+    fact: str
+    value: Any
+    because: Text
+    source: str
+
+
+def derive(facts: Mapping[str, Any], regime: Regime) -> tuple[dict[str, Any], list[Derived]]:
+    """`facts` plus what the regime's `derived_facts` make follow from them (pure).
+
+    A stated fact is never overridden: the derivation only answers a question the profile
+    left open, and says so.
+    """
+    out = dict(facts)
+    done: list[Derived] = []
+    for d in regime.raw.get("derived_facts") or ():
+        if d["fact"] in out:
+            continue
+        if evaluate(d["when"], facts, askable=()).holds:
+            out[d["fact"]] = d["value"]
+            done.append(Derived(d["fact"], d["value"], Text.of(d["because"]), d["source"]))
+    return out, done
+
+
+@dataclass(frozen=True, slots=True)
+class ToConfirm:
+    """A criterion that turns on a fact the profile does not state: it is neither fired nor
+    ruled out, and the report asks the question that decides it."""
+
+    criterion: Criterion
+    unknown: tuple[Comparison, ...]
+
+    def question(self, regime: Regime, lang: Lang) -> str:
+        asks = "; ".join(u.describe(regime, lang) for u in self.unknown)
+        head = "Cần xác nhận" if lang == "vi" else "To confirm"
+        return f"{head}: {asks}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +117,10 @@ class NodeResult:
     near_misses: tuple[NearMiss, ...]
     unused_facts: tuple[str, ...]
     flags: tuple[str, ...] = ()
+    #: Criteria above the level found that turn on unstated facts, with their questions.
+    to_confirm: tuple[ToConfirm, ...] = ()
+    #: Facts derived from stated ones because the profile does not state them.
+    derived: tuple[Derived, ...] = ()
 
     @property
     def decided_by_components(self) -> bool:
@@ -87,6 +134,8 @@ class Classification:
     profile: Profile
     regime: Regime
     root: NodeResult
+    #: Why this regime applies to the profile (None when a caller chose it directly).
+    choice: RegimeChoice | None = None
 
     @property
     def level(self) -> int | None:
@@ -97,13 +146,17 @@ def classify_node(node: SystemNode, regime: Regime) -> NodeResult:
     """Classify one node and its components (pure)."""
     fired: list[Fired] = []
     misses: list[NearMiss] = []
+    unknown: list[ToConfirm] = []
     defaults = RegimeDefaults(regime)
+    facts, derived = derive(node.facts, regime)
     for crit in regime.criteria:
-        outcome = evaluate(crit.when, node.facts, defaults=defaults)
+        outcome = evaluate(crit.when, facts, defaults=defaults)
         if not outcome.holds:
             misses.append(NearMiss(crit, outcome.unmet))
+            if outcome.truth is Truth.UNKNOWN:
+                unknown.append(ToConfirm(crit, tuple(u for u in outcome.unmet if u.unknown)))
         else:
-            fired.append(Fired(crit, node.facts))
+            fired.append(Fired(crit, facts))
     fired.sort(key=lambda f: -f.criterion.level)
     own = max((f.criterion.level for f in fired), default=None)
     comps = tuple(classify_node(c, regime) for c in node.components)
@@ -129,9 +182,13 @@ def classify_node(node: SystemNode, regime: Regime) -> NodeResult:
         near = _dedupe(
             sorted(pool, key=lambda m: (len(m.unmet), m.criterion.level, m.criterion.id))
         )
-    unused = tuple(sorted(k for k in node.facts if k not in regime.facts))
+    read = {f for d in regime.raw.get("derived_facts") or () for f in facts_in(d["when"])}
+    unused = tuple(sorted(k for k in node.facts if k not in regime.facts and k not in read))
     flags = _flags(node, regime, level, comps)
-    return NodeResult(node, level, own, tuple(fired), comps, tuple(near), unused, flags)
+    confirm = tuple(u for u in unknown if u.criterion.level > (own or 0))
+    return NodeResult(
+        node, level, own, tuple(fired), comps, tuple(near), unused, flags, confirm, tuple(derived)
+    )
 
 
 def _flags(
@@ -355,6 +412,26 @@ def node_json(result: NodeResult, regime: Regime, lang: Lang) -> dict[str, Any]:
     }
     if result.unused_facts:
         out["unused_facts"] = list(result.unused_facts)
+    if result.derived:
+        out["derived_facts"] = [
+            {
+                "fact": d.fact,
+                "value": d.value,
+                "because": fill(d.because(lang), result.node.facts, regime, lang),
+                "source": d.source,
+            }
+            for d in result.derived
+        ]
+    if result.to_confirm:
+        out["to_confirm"] = [
+            {
+                "id": t.criterion.id,
+                "level": t.criterion.level,
+                "article": t.criterion.article(lang),
+                "question": t.question(regime, lang),
+            }
+            for t in result.to_confirm
+        ]
     if result.flags:
         out["flags"] = [flag_json(regime, f, lang) for f in result.flags]
     return out
@@ -398,6 +475,7 @@ def classification_json(c: Classification, today: dt.date, lang: Lang) -> dict[s
         "file": c.profile.file,
         "regime": c.regime.id,
         "regime_version": c.regime.version,
+        **(c.choice.to_json(lang) if c.choice else {}),
         **out,
     }
     if c.level is not None:

@@ -417,6 +417,7 @@ def gap_json(report: GapReport, lang: Lang) -> dict[str, Any]:
         "name": display_name(plan, lang),
         "level": plan.level,
         "regime": plan.regime.id,
+        **(plan.classification.choice.to_json(lang) if plan.classification.choice else {}),
         "as_of": report.today.isoformat(),
         "coverage": {
             "overall": report.overall.to_json(),

@@ -355,11 +355,63 @@ def item_json(item: PlanItem, lang: Lang) -> dict[str, Any]:
     return out
 
 
+#: The sections of a Circular 12/2022 annex (I: management; II.1.a: network zones; II.1.b:
+#: design measures, with the dedicated products they name; II.2: configuration), then what
+#: the plan adds from outside the annex (Art. 19 plan parts, Circular 12 duties, Directive 14,
+#: portal checks). The totals mix them; these counts can be laid beside the annex.
+ANNEX_SECTIONS: Mapping[str, Text] = {
+    "management": Text("Phụ lục, mục I: yêu cầu quản lý", "Annex, part I: management"),
+    "design_zones": Text("Phụ lục, mục II.1.a: các vùng mạng", "Annex, part II.1.a: network zones"),
+    "design_measures": Text(
+        "Phụ lục, mục II.1.b: phương án thiết kế", "Annex, part II.1.b: design measures"
+    ),
+    "design_products": Text(
+        "Phụ lục, mục II.1.b: sản phẩm chuyên dụng được nêu",
+        "Annex, part II.1.b: dedicated products named",
+    ),
+    "configuration": Text(
+        "Phụ lục, mục II.2: thiết lập, cấu hình", "Annex, part II.2: configuration"
+    ),
+    "outside_annex": Text("Ngoài phụ lục", "Outside the annex"),
+}
+
+
+def annex_section(req: Requirement) -> str:
+    """Which section of the level's annex a requirement belongs to (`ANNEX_SECTIONS`)."""
+    if req.product_of is not None:
+        return "design_products"
+    if not req.annex:
+        return "outside_annex"
+    if req.group == "management":
+        return "management"
+    if req.category == "network_zones":
+        return "design_zones"
+    if req.category == "design_measures":
+        return "design_measures"
+    return "configuration"
+
+
 def counts(items: Sequence[PlanItem]) -> dict[str, Any]:
-    """How many requirements per group and per plan part."""
+    """How many requirements per group, per plan part and per annex section."""
     by_group = {g: sum(1 for i in items if i.requirement.group == g) for g in GROUP_TITLES}
     by_part = {p: sum(1 for i in items if i.requirement.plan_part == p) for p in PLAN_PARTS}
-    return {"total": len(items), "by_group": by_group, "by_plan_part": by_part}
+    by_section = {
+        s: sum(1 for i in items if annex_section(i.requirement) == s) for s in ANNEX_SECTIONS
+    }
+    return {
+        "total": len(items),
+        "by_group": by_group,
+        "by_plan_part": by_part,
+        "by_annex_section": by_section,
+    }
+
+
+def annex_sections(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
+    """The per-section counts with their titles, in the annex's order, for the reports."""
+    c = counts(plan.items)["by_annex_section"]
+    if c["outside_annex"] == len(plan.items):
+        return []  # a regime without annex tables: nothing to lay beside
+    return [{"id": s, "title": t(lang), "count": c[s]} for s, t in ANNEX_SECTIONS.items()]
 
 
 def plan_json(plan: Plan, lang: Lang) -> dict[str, Any]:
@@ -371,9 +423,19 @@ def plan_json(plan: Plan, lang: Lang) -> dict[str, Any]:
         "file": plan.profile.file,
         "level": plan.level,
         "regime": c.regime.id,
+        **(c.choice.to_json(lang) if c.choice else {}),
         "criteria": [
             {"id": f.criterion.id, "level": f.criterion.level, "article": f.criterion.article(lang)}
             for f in c.root.fired
+        ],
+        "criteria_to_confirm": [
+            {
+                "id": t.criterion.id,
+                "level": t.criterion.level,
+                "article": t.criterion.article(lang),
+                "question": t.question(c.regime, lang),
+            }
+            for t in c.root.to_confirm
         ],
         "deciding": [
             f.criterion.article(lang) for f in c.root.fired if f.criterion.level == plan.level
@@ -384,6 +446,7 @@ def plan_json(plan: Plan, lang: Lang) -> dict[str, Any]:
             for cat in plan.catalogues.catalogues
         ],
         "summary": counts(plan.items),
+        "annex_sections": annex_sections(plan, lang),
         "requirements": [item_json(i, lang) for i in plan.items],
         "excluded": [
             {"id": e.requirement.id, "title": e.requirement.title(lang), "why": e.why(lang)}

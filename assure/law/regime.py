@@ -98,6 +98,26 @@ class Flag:
 
 
 @dataclass(frozen=True, slots=True)
+class Successor:
+    """Who holds a function now that the body the regime's text names is gone."""
+
+    text: Text
+    source: str | None
+    unconfirmed: bool
+
+    def note(self, lang: Lang) -> str:
+        from assure.law.citation import cite
+
+        head = "nay: " if lang == "vi" else "now: "
+        tail = ""
+        if self.source:
+            tail += f" ({cite(self.source, lang)})"
+        if self.unconfirmed:
+            tail += " (CHƯA XÁC NHẬN)" if lang == "vi" else " (UNCONFIRMED)"
+        return head + self.text(lang) + tail
+
+
+@dataclass(frozen=True, slots=True)
 class TimeLimit:
     """A legal time limit: so many (working) days, and the rule that sets it."""
 
@@ -127,14 +147,20 @@ class Regime:
     raw: Mapping[str, Any]
     file: str
     flags: tuple[Flag, ...] = ()
+    #: Actors the text names that were renamed or merged since: who holds the function now.
+    successors: Mapping[str, Successor] = field(default_factory=dict)
 
     def level_data(self, level: int) -> Mapping[str, Any]:
         return self.levels.get(level, {})
 
     def actor(self, key: str | None, lang: Lang) -> str | None:
+        """The body as the regime's text names it, then who holds the function now when the
+        body was renamed or merged (with its source, or marked unconfirmed)."""
         if key is None:
             return None
-        return self.actors[key](lang) if key in self.actors else key
+        name = self.actors[key](lang) if key in self.actors else key
+        succ = self.successors.get(key)
+        return f"{name} — {succ.note(lang)}" if succ else name
 
 
 def facts_in(cond: Condition) -> list[str]:
@@ -206,6 +232,9 @@ def parse_regime(path: Path) -> Regime:
             if key not in data["actors"]:
                 mpath = ("levels", str(lvl), "dossier", "appraised_by_managed", managed)
                 errors.append(doc.error(mpath, f"unknown actor {key!r}"))
+    for key in data.get("successors") or {}:
+        if key not in data["actors"]:
+            errors.append(doc.error(("successors", key), f"unknown actor {key!r}"))
     flags: list[Flag] = []
     for i, f in enumerate(data.get("flags", [])):
         for fact in facts_in(f["when"]) if "when" in f else []:
@@ -251,6 +280,10 @@ def parse_regime(path: Path) -> Regime:
         raw=data,
         file=str(path),
         flags=tuple(flags),
+        successors={
+            k: Successor(Text.of(v), v.get("source"), bool(v.get("unconfirmed", False)))
+            for k, v in (data.get("successors") or {}).items()
+        },
     )
 
 

@@ -22,6 +22,7 @@ from assure.errors import DataError, UsageError
 from assure.inputs.profile import Profile, SystemNode
 from assure.inputs.validation import validate, validator_for_file
 from assure.inputs.yamldoc import load_yaml
+from assure.law.applicable import regime_for
 from assure.law.classify import (
     Classification,
     Fired,
@@ -460,11 +461,16 @@ def record_json(
     """One system's transition as plain data (what every output format renders)."""
     old, new = rec.old, rec.new
     changes: list[dict[str, Any]] = []
-    if new.level is not None:
+    # "Before" is the old regime at the level the system holds under it: a system in
+    # construction finishes appraisal and approval under Decree 85 at its Decree 85 level
+    # (Decree 331/2026 Art. 39.1), and an operating one keeps its level (Law 116 Art. 45.1).
+    before_level = old.level if old.level is not None else new.level
+    if new.level is not None and before_level is not None:
         managed_by = new.profile.data.get("managed_by")
-        before = obligations(old.regime, new.level, today, lang, old.root.flags, managed_by)
+        before = obligations(old.regime, before_level, today, lang, old.root.flags, managed_by)
         after = obligations(new.regime, new.level, today, lang, new.root.flags, managed_by)
         changes = compare_obligations(before, after, lang)
+    applied = regime_for(rec.profile.data, None, None, today)
     deadlines = []
     if rec.rule is not None:
         deadlines = [
@@ -498,6 +504,8 @@ def record_json(
         },
         "direction": rec.direction,
         "provisional": rec.provisional,
+        "compared": {"old_level": before_level, "new_level": new.level},
+        "applies_now": {"regime": applied.regime, **applied.to_json(lang)},
         "moved_by": _moved_by(rec, lang),
         "missing_facts": [
             {

@@ -26,6 +26,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "technical": ("Kỹ thuật", "Technical"),
     "summary": ("Tóm tắt", "Summary"),
     "plan_part": ("Phần của phương án", "Plan part"),
+    "annex_section": ("Mục của phụ lục", "Annex section"),
     "count": ("Số yêu cầu", "Requirements"),
     "id": ("Mã", "ID"),
     "requirement": ("Yêu cầu", "Requirement"),

@@ -78,6 +78,11 @@ def write_plan_sections(
         [lb["plan_part"], lb["count"]],
         [[p["title"], str(p["count"])] for p in parts],
     )
+    if data["annex_sections"]:
+        doc.table(
+            [lb["annex_section"], lb["count"]],
+            [[sec["title"], str(sec["count"])] for sec in data["annex_sections"]],
+        )
     for part in parts:
         doc.heading(part["title"], level)
         if not part["groups"]:

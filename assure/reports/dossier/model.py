@@ -396,11 +396,12 @@ def _design(doc: DocModel, plan: Plan) -> None:
         [_t(lang, "Ngày", "Date"), design.get("date") or todo(lang, "design.date")],
     ]
     doc.table([_t(lang, "Thông tin", "Field"), _t(lang, "Nội dung", "Value")], rows)
+    src = part_source(plan.regime, "design")
     doc.p(
         _t(
             lang,
-            "Hồ sơ thiết kế được gửi kèm hồ sơ này (Khoản 2 Điều 15 Nghị định 85/2016).",
-            "The design documents are attached to this dossier (Decree 85/2016 Art. 15.2).",
+            f"Hồ sơ thiết kế được gửi kèm hồ sơ này ({cite(src, 'vi')}).",
+            f"The design documents are attached to this dossier ({src}).",
         )
     )
 
@@ -561,8 +562,9 @@ def _security_plan(doc: DocModel, plan: Plan, gap: GapReport | None) -> None:
 
 
 def expert_opinion_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel | None:
-    """The expert-opinion form of the owner's security unit (levels 4–5, Decree 85/2016
-    Art. 15.5): a separate document, because another unit writes and signs it."""
+    """The expert-opinion form of the owner's security unit (levels 4–5; Decree 85/2016
+    Art. 15.5, Decree 331/2026 Art. 21.5): a separate document, because another unit writes
+    and signs it."""
     cls = classification_json(plan.classification, today, lang)
     if not any(p["id"] == "expert_opinion" for p in cls["dossier_parts"]):
         return None
@@ -579,11 +581,12 @@ def expert_opinion_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel | N
         center=True,
     )
     unit = unit_name(plan.profile.data.get("security_unit"), lang) or todo(lang, "security_unit")
+    src = part_source(plan.regime, "expert_opinion")
     doc.p(
         _t(
             lang,
-            f"Đơn vị cho ý kiến: {unit} (Khoản 5 Điều 15 Nghị định 85/2016).",
-            f"Opinion given by: {unit} (Decree 85/2016 Art. 15.5).",
+            f"Đơn vị cho ý kiến: {unit} ({cite(src, 'vi')}).",
+            f"Opinion given by: {unit} ({src}).",
         )
     )
     basis = "; ".join(c["article"] for c in cls["criteria"] if c["level"] == plan.level)
@@ -644,15 +647,120 @@ def dossier_model(plan: Plan, today: dt.date, lang: Lang, gap: GapReport | None 
     return doc
 
 
+def _letter_form(plan: Plan) -> Mapping[str, Any] | None:
+    """The regime's numbered request form for the plan's level, when the regime has forms."""
+    letter = plan.regime.raw.get("cover_letter") or {}
+    for form in letter.get("forms") or ():
+        if plan.level in form["levels"]:
+            return {**form, "basis": letter["basis"], "source": letter["source"]}
+    return None
+
+
+def _form_letter(
+    plan: Plan, form: Mapping[str, Any], appraiser: str, operator: str, lang: Lang
+) -> DocModel:
+    """A request letter laid out after the regime's numbered form (Decree 331/2026 forms
+    01 and 02): its header, legal basis, general information and attached documents."""
+    data = plan.profile.data
+    op = data.get("operator") or {}
+    form_name = str(form["form"][lang])
+    doc = DocModel(f"{form_name}: {form['subject'][lang]}", lang)
+    doc.p(form_name, bold=True, center=True)
+    doc.table(
+        [
+            operator.upper(),
+            _t(lang, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
+        ],
+        [
+            [
+                _t(lang, "Số: ......", "No.: ......"),
+                _t(lang, "Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
+            ],
+            [
+                str(form["subject"][lang]),
+                _t(lang, "..., ngày ... tháng ... năm ...", "..., date ..."),
+            ],
+        ],
+        grid=False,
+    )
+    doc.p(_t(lang, f"Kính gửi: {appraiser}.", f"To: {appraiser}."), center=True)
+    for line in form["basis"]:
+        doc.p(str(line[lang]))
+    doc.p(
+        _t(
+            lang,
+            f"{operator} {form['request']['vi']} với các nội dung sau:",
+            f"{operator} {form['request']['en']} as follows:",
+        )
+    )
+    doc.h(_t(lang, "Phần 1. Thông tin chung", "Part 1. General information"), 2)
+    address = op.get("address") or todo(lang, "operator.address")
+    for i, (label, value) in enumerate(
+        (
+            (_t(lang, "Tên hệ thống thông tin", "Information system"), display_name(plan, lang)),
+            (_t(lang, "Đơn vị vận hành hệ thống thông tin", "Operating unit"), operator),
+            (_t(lang, "Địa chỉ", "Address"), str(address)),
+            (_t(lang, "Cấp độ hệ thống thông tin đề xuất", "Proposed level"), str(plan.level)),
+        ),
+        start=1,
+    ):
+        doc.p(f"{i}. {label}: {value}")
+    doc.h(_t(lang, "Phần 2. Hồ sơ kèm theo", "Part 2. Attached documents"), 2)
+    for i, item in enumerate(form["attachments"], start=1):
+        doc.p(f"{i}. {item[lang]}")
+    extra = form.get("flag_request")
+    also = ""
+    if extra and extra["flag"] in plan.classification.root.flags:
+        also = f", {extra['text'][lang]}"
+    doc.p(
+        _t(
+            lang,
+            f"{operator} {form['request']['vi']} của hệ thống thông tin"
+            f" “{display_name(plan, lang)}”{also} (căn cứ {cite(form['source'], 'vi')}).",
+            f"{operator} {form['request']['en']} of the information system"
+            f" “{display_name(plan, lang)}”{also} (under {form['source']}).",
+        )
+    )
+    doc.table(
+        [
+            _t(lang, "Nơi nhận:", "Copies to:"),
+            _t(lang, "ĐẠI DIỆN CỦA CƠ QUAN, TỔ CHỨC", "FOR THE BODY"),
+        ],
+        [
+            [
+                _t(lang, "- Như trên;", "- Addressee;"),
+                _t(
+                    lang,
+                    "(Ký, ghi rõ họ tên, chức danh và đóng dấu)",
+                    "(Signature, name, title, seal)",
+                ),
+            ],
+            [
+                _t(lang, "- Lưu: VT.", "- Archive."),
+                op.get("representative") or todo(lang, "operator.representative"),
+            ],
+        ],
+        grid=False,
+    )
+    return doc
+
+
 def cover_letter_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel:
-    """The cover request letter (tờ trình) from the operating unit to the appraising body."""
+    """The cover request letter (tờ trình) from the operating unit to the appraising body.
+
+    A regime with numbered forms (Decree 331/2026) gets its own form, with its own legal basis;
+    otherwise the letter cites Decree 85/2016 and Circular 12/2022, as that regime asks.
+    """
     cls = classification_json(plan.classification, today, lang)
     data = plan.profile.data
     operator = unit_name(data.get("operator"), lang) or todo(lang, "operator.name")
     owner = unit_name(data.get("owner"), lang) or todo(lang, "owner.name")
     appraiser = cls["appraisal"]["appraised_by_label"] or "—"
-    if cls["appraisal"]["appraised_by"] == "security_unit":
+    if cls["appraisal"]["appraised_by"] in ("security_unit", "cyber_unit"):
         appraiser = unit_name(data.get("security_unit"), lang) or appraiser
+    form = _letter_form(plan)
+    if form is not None:
+        return _form_letter(plan, form, appraiser, operator, lang)
     doc = DocModel(
         _t(lang, "Tờ trình đề nghị thẩm định hồ sơ đề xuất cấp độ", "Cover request letter"), lang
     )
@@ -736,12 +844,20 @@ def cover_letter_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel:
     return doc
 
 
+def part_source(regime: Regime, part: str) -> str:
+    """The rule that asks for dossier part `part` in `regime` (its `dossier_parts` entry)."""
+    for p in regime.raw.get("dossier_parts") or ():
+        if p["id"] == part:
+            return str(p["source"]).split(";")[0].strip()
+    return regime.title("en")
+
+
 def security_plan_sources(regime: Regime, lang: Lang) -> tuple[str, str]:
     """Where the regime asks for the plan requirement by requirement, and lists its parts."""
     sp = regime.raw.get("security_plan") or {}
     basis = sp.get("basis") or {
-        "vi": "Điểm c Điều 8 Thông tư 12/2022",
-        "en": "Circular 12/2022 Art. 8.c",
+        "vi": "Điểm c khoản 2 Điều 8 Thông tư số 12/2022/TT-BTTTT",
+        "en": "Circular 12/2022 Art. 8.2.c",
     }
     parts = sp.get("parts_source") or {
         "vi": "Điều 19 Nghị định 85/2016",
