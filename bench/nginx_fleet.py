@@ -165,10 +165,9 @@ http {{
     location / {{ stub_status; }}
   }}
 {servers}
-  server {{ location / {{ return 200 "<html><body>benchmark endpoint</body></html>\\n"; }} }}
 }}
 """
-        # Every TLS server block answers the same page: give them the location too.
+        # Every TLS server block answers the same page (nothing listens anywhere else).
         conf = conf.replace(
             "ssl; }",
             'ssl; location / { return 200 "<html><body>benchmark endpoint</body></html>\\n"; } }',

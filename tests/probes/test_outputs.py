@@ -504,3 +504,13 @@ def test_targets_of_one_zone_ask_its_name_servers_once() -> None:
     assert by[(f"ns1.{zone}", "AAAA")] == 1
     assert all(by[(f"w{i}.{zone}", "A")] == 1 for i in range(3))
     assert by[(zone, "SOA")] >= 3  # the name server's own answer, asked for every target
+
+
+def test_render_reads_standard_input() -> None:
+    """`-` reads findings from a pipe (`probe --format jsonl | assure render - ...`)."""
+    line = {"check": "https_hsts", "target": "https://a.test/", "status": "fail", "summary": "s"}
+    run = run_assure("render", "-", "--format", "csv", input=json.dumps(line) + "\n")
+    assert_no_traceback(run)
+    assert run.code == 1, run.err
+    rows = list(csv.DictReader(io.StringIO(run.out)))
+    assert len(rows) == 1 and rows[0]["status"] == "fail"
