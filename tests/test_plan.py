@@ -279,13 +279,28 @@ def test_regime_without_catalogue_is_usage_error(tmp_path: Path) -> None:
 
 def test_controls_of_another_regime_are_noted_once(tmp_path: Path) -> None:
     """Planned under another regime, a profile's controls of the first regime are one note."""
-    run = run_assure("plan", DEMO, "--regime", "nd331-2026", "--format", "json")
+    only85 = write(
+        tmp_path / "only85.yaml",
+        LEVEL1
+        + "controls:\n  CH.2.1.2: {status: implemented}\n  CH.2.1.3: {status: implemented}\n",
+    )
+    run = run_assure("plan", only85, "--regime", "nd331-2026", "--format", "json")
     assert run.code == 0, run.err
     notes = [line for line in run.err.splitlines() if "catalogue, not nd331-2026" in line]
     assert len(notes) == 1
     assert "name requirements of the nd85-2016 catalogue" in notes[0]
     typo = write(tmp_path / "t.yaml", LEVEL1 + "controls:\n  QL.9.9: {status: implemented}\n")
     assert run_assure("plan", typo, "--regime", "nd331-2026").code == 3
+
+
+def test_a_system_in_transition_declares_both_regimes_without_a_note() -> None:
+    """The demo portal declares its measures under Decree 85 and Decree 331 alike (Decree 331
+    Art. 39.1 gives it until 01/07/2027 to meet the new ones): neither set is a mistake."""
+    for regime in ("nd85-2016", "nd331-2026"):
+        run = run_assure("gap", DEMO, "--regime", regime, "--format", "json")
+        assert run.code in (0, 1), run.err
+        assert "catalogue, not" not in run.err
+        assert json.loads(run.out)["coverage"]["overall"]["implemented_pct"] > 50
 
 
 ANNEX_PROFILE = """id: bang-phu-luc

@@ -110,7 +110,10 @@ def check_references(profile: Profile, catalogues: CatalogueSet, plan: Plan) -> 
                     "note",
                 )
             )
-    for other, where in foreign.items():
+    # A system in transition declares its measures under both regimes; only a profile whose
+    # every declaration belongs to another regime's catalogue is likely a mistake worth a note.
+    own = any(rid in known for _path, rid in refs)
+    for other, where in ({} if own else foreign).items():
         pos, field = where[0]
         notes.append(
             Problem(
