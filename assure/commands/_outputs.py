@@ -10,19 +10,21 @@ file atomically.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from assure import atomic
-from assure.errors import UsageError
+from assure.errors import ExitCode, UsageError, environment_failure
 from assure.findings import Finding, Status
 from assure.reports import findings as writers
+from assure.reports.safe import excel_bom
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -94,56 +96,110 @@ class Sinks:
     """Where a run's findings go: live JSONL streams and a spool for every other format.
 
     Use as a context manager: `add` each target's findings as it finishes, then `finish`
-    writes the spooled formats. Files appear under their names only at `finish`; if the
-    run fails, no half-written file is left.
+    writes the spooled formats. Files appear under their names only at the end (devices and
+    links are written through, see `atomic.OutputStream`); if the run fails, no half-written
+    file is left. A file that cannot be written is one line naming it (exit 6).
     """
 
     def __init__(self, outputs: Sequence[Output], order: Sequence[str]) -> None:
         self._outputs = list(outputs)
-        self._stack = contextlib.ExitStack()
-        self._live: list[writers.JsonlStream] = []
+        self._live: list[tuple[writers.JsonlStream, atomic.OutputStream | None, Path | None]] = []
         self._spool: writers.Spool | None = None
         self._order = order
+        self._started = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         self.failed = False
         self.decided = False
 
     def __enter__(self) -> Sinks:
-        for o in self._outputs:
-            if o.fmt == "jsonl":
-                self._live.append(writers.JsonlStream(self._open(o.path)))
-        if any(o.fmt != "jsonl" for o in self._outputs):
-            self._spool = self._stack.enter_context(writers.Spool(self._order))
+        try:
+            for o in self._outputs:
+                if o.fmt == "jsonl":
+                    stream = None if o.path is None else atomic.OutputStream(o.path)
+                    out = sys.stdout if stream is None else stream.file
+                    self._live.append((writers.JsonlStream(out), stream, o.path))
+            if any(o.fmt != "jsonl" for o in self._outputs):
+                self._spool = writers.Spool(self._order)
+        except BaseException:
+            self._abort()
+            raise
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._stack.__exit__(*exc)  # type: ignore[arg-type]
+    def __exit__(self, exc_type: object, *_exc: object) -> None:
+        if exc_type is not None:
+            self._abort()
+        elif self._spool is not None:
+            self._spool.close()
 
-    def _open(self, path: Path | None) -> IO[str]:
-        if path is None:
-            return sys.stdout
-        return self._stack.enter_context(atomic.open_text(path))
+    def _abort(self) -> None:
+        for _live, stream, _path in self._live:
+            if stream is not None:
+                stream.abort()
+        if self._spool is not None:
+            self._spool.close()
+
+    @property
+    def exit_code(self) -> int:
+        """1 when a check failed, 4 when nothing about a service was decided, else 0."""
+        if self.failed:
+            return int(ExitCode.GATE_FAILED)
+        if not self.decided:
+            return int(ExitCode.INCONCLUSIVE)
+        return int(ExitCode.OK)
 
     def add(self, findings: Sequence[Finding]) -> None:
         """One target's (or one batch's) findings."""
         self.failed = self.failed or any(f.status is Status.FAIL for f in findings)
         self.decided = self.decided or any(service_decided(f) for f in findings)
-        for live in self._live:
-            live.write_target(findings)
+        for live, _stream, path in self._live:
+            with _named(path):
+                live.write_target(findings)
         if self._spool is not None:
             self._spool.add(findings)
 
     def finish(self, generated_at: str) -> None:
-        """Write every spooled format (each file atomically), then close the live files."""
+        """Write every spooled format (each file whole, at once), then commit the live ones."""
+        ended = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        invocation = {"exit_code": self.exit_code, "started": self._started, "ended": ended}
         if self._spool is not None:
             for o in self._outputs:
-                if o.fmt == "jsonl":
-                    continue
-                if o.path is None:
-                    writers.write(o.fmt, sys.stdout, self._spool, generated_at)
-                    sys.stdout.flush()
-                else:
-                    with atomic.open_text(o.path) as fh:
-                        writers.write(o.fmt, fh, self._spool, generated_at)
+                if o.fmt != "jsonl":
+                    self._write(o, generated_at, invocation)
+        for _live, stream, _path in self._live:
+            if stream is not None:
+                stream.commit()
+        if any(o.path is None for o in self._outputs):
+            with _named(None):
+                sys.stdout.flush()
+
+    def _write(self, o: Output, generated_at: str, invocation: dict[str, Any]) -> None:
+        assert self._spool is not None
+        if o.path is None:
+            with _named(None):
+                writers.write(o.fmt, sys.stdout, self._spool, generated_at, **invocation)
+            return
+        stream = atomic.OutputStream(o.path)
+        try:
+            with _named(o.path):
+                if o.fmt == "csv" and o.path.suffix.lower() == ".csv":
+                    stream.file.write(excel_bom(""))  # a file a person opens in a spreadsheet
+                writers.write(o.fmt, stream.file, self._spool, generated_at, **invocation)
+        except BaseException:
+            stream.abort()
+            raise
+        stream.commit()
+
+
+@contextlib.contextmanager
+def _named(path: Path | None) -> Iterator[None]:
+    """An OSError while writing (a full disk, /dev/full) becomes one line naming the file or
+    standard output (exit 6), not a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        fault = environment_failure(exc, str(path) if path is not None else None)
+        if fault is None:
+            raise
+        raise fault from None
 
 
 # Checks answered from DNS or the target's name alone: they never prove that the service itself

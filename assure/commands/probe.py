@@ -16,7 +16,7 @@ import click
 
 from assure.commands._common import parse_instant
 from assure.commands._outputs import Sinks, outputs_option, parse_outputs
-from assure.errors import DataError, ExitCode, UsageError
+from assure.errors import DataError, UsageError
 from assure.reports import findings as output
 
 if TYPE_CHECKING:
@@ -195,11 +195,7 @@ def command(
 
             sinks.add(signatures.document_findings(documents, at=at, timeout=timeout))
         sinks.finish(generated)
-    if sinks.failed:
-        return int(ExitCode.GATE_FAILED)
-    if not sinks.decided:
-        return int(ExitCode.INCONCLUSIVE)
-    return int(ExitCode.OK)
+    return sinks.exit_code
 
 
 def parse_shard(value: str | None) -> tuple[int, int] | None:

@@ -22,7 +22,7 @@ from typing import Any
 import click
 
 from assure.commands._outputs import Sinks, outputs_option, parse_outputs
-from assure.errors import DataError, ExitCode, Position, Problem
+from assure.errors import DataError, Position, Problem
 from assure.findings import Finding, Status
 from assure.reports import findings as output
 
@@ -68,11 +68,7 @@ def command(files: tuple[str, ...], fmt: str, outputs: tuple[str, ...]) -> int:
         if problems:
             raise DataError(problems[:50])
         sinks.finish(generated)
-    if sinks.failed:
-        return int(ExitCode.GATE_FAILED)
-    if not sinks.decided:
-        return int(ExitCode.INCONCLUSIVE)
-    return int(ExitCode.OK)
+    return sinks.exit_code
 
 
 def read_findings(name: str) -> Iterator[tuple[Position, Finding]]:

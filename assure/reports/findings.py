@@ -11,6 +11,7 @@ arrive (`JsonlStream`), so a pipeline can read it while the run goes on.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import tempfile
 import xml.etree.ElementTree as ET
@@ -21,7 +22,10 @@ from assure import __version__
 from assure.findings import Finding, Status
 from assure.probes import CHECKS, CheckId
 from assure.probes.verdict import overall
+from assure.reports import sarif as sarif_parts
 from assure.reports import text as textable
+from assure.reports.safe import csv_cell
+from assure.reports.safe import xml_text as x
 from assure.reports.templating import stream_template
 
 FORMATS = ("table", "json", "jsonl", "csv", "html", "junit", "sarif")
@@ -55,7 +59,8 @@ class Spool:
         by: dict[str, list[bytes]] = {}
         for f in findings:
             by.setdefault(f.target, []).append(
-                json.dumps(f.to_json(), ensure_ascii=False).encode("utf-8") + b"\n"
+                # ASCII escapes: any text survives the round trip, lone surrogates included.
+                json.dumps(f.to_json()).encode("ascii") + b"\n"
             )
             counts = self._counts.setdefault(f.target, [0] * len(_STATUSES))
             counts[f.status.rank] += 1
@@ -122,23 +127,36 @@ class Spool:
         self.close()
 
 
-def write(fmt: str, out: IO[str], spool: Spool, generated_at: str) -> None:
-    """Write the spooled findings to `out` in format `fmt`, streaming."""
+def write(fmt: str, out: IO[str], spool: Spool, generated_at: str, **invocation: Any) -> None:
+    """Write the spooled findings to `out` in format `fmt`, streaming; `invocation`
+    (exit_code, started, ended) goes into SARIF."""
+    if fmt == "sarif":
+        write_sarif(out, spool, generated_at, **invocation)
+        return
     writer = _WRITERS.get(fmt)
     if writer is None:
         raise ValueError(f"unknown format {fmt!r}")
     writer(out, spool, generated_at)
 
 
-def render(fmt: str, findings: Sequence[Finding], order: Sequence[str], generated_at: str) -> str:
+def render(
+    fmt: str,
+    findings: Sequence[Finding],
+    order: Sequence[str],
+    generated_at: str,
+    **invocation: Any,
+) -> str:
     """The whole report as one string (small runs and tests)."""
-    import io
-
     buf = io.StringIO()
     with Spool(order) as spool:
         spool.add(findings)
-        write(fmt, buf, spool, generated_at)
+        write(fmt, buf, spool, generated_at, **invocation)
     return buf.getvalue()
+
+
+def to_csv(findings: Sequence[Finding]) -> str:
+    """CSV of findings already in memory (see `write_csv`)."""
+    return render("csv", findings, [], "")
 
 
 def _indented(text: str, by: int) -> str:
@@ -187,11 +205,16 @@ def write_jsonl(out: IO[str], spool: Spool, _generated_at: str) -> None:
 
 
 def _table_row(f: Finding) -> list[str]:
+    """One table row; control characters shown as escapes (a server's ESC must not recolour
+    the user's terminal), as `reports.text` does."""
     return [
-        f.target,
-        f.check,
-        f.status.value.upper() if f.status in (Status.FAIL, Status.ERROR) else f.status.value,
-        f.summary + (f" [{f.reason}]" if f.reason and f.reason not in f.summary else ""),
+        x(c)
+        for c in (
+            f.target,
+            f.check,
+            f.status.value.upper() if f.status in (Status.FAIL, Status.ERROR) else f.status.value,
+            f.summary + (f" [{f.reason}]" if f.reason and f.reason not in f.summary else ""),
+        )
     ]
 
 
@@ -221,7 +244,8 @@ def write_csv(out: IO[str], spool: Spool, _generated_at: str) -> None:
     w.writerow(["target", "check", "status", "summary", "reason", "evidence"])
     for f in spool.findings():
         w.writerow(
-            [
+            csv_cell(c)  # text a spreadsheet shows, never runs (`reports.safe`)
+            for c in [
                 f.target,
                 f.check,
                 f.status.value,
@@ -247,7 +271,7 @@ def write_junit(
     fail a build.
     """
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    head = ET.tostring(ET.Element("testsuites", name=name), "unicode")
+    head = ET.tostring(ET.Element("testsuites", name=x(name)), "unicode")
     out.write(head.replace(" />", ">") + "\n")
     for target in spool.targets:
         suite = _junit_suite(target, spool.findings_of(target), skip)
@@ -257,84 +281,64 @@ def write_junit(
 
 
 def _junit_suite(target: str, fs: Sequence[Finding], skip: Collection[Status]) -> ET.Element:
+    """One target's suite; every text made XML-safe (a certificate subject or a server's
+    banner may hold anything)."""
     suite = ET.Element(
         "testsuite",
-        name=target,
+        name=x(target),
         tests=str(len(fs)),
         failures=str(sum(f.status is Status.FAIL for f in fs)),
         errors=str(sum(f.status is Status.ERROR for f in fs)),
         skipped=str(sum(f.status in skip for f in fs)),
     )
     for f in fs:
-        case = ET.SubElement(suite, "testcase", classname=target, name=f.check)
-        text = json.dumps(dict(f.evidence), ensure_ascii=False, indent=1)
+        case = ET.SubElement(suite, "testcase", classname=x(target), name=x(f.check))
+        text = x(json.dumps(dict(f.evidence), ensure_ascii=False, indent=1))
+        summary = x(f.summary)
         if f.status is Status.FAIL:
-            ET.SubElement(case, "failure", message=f.summary, type="fail").text = text
+            ET.SubElement(case, "failure", message=summary, type="fail").text = text
         elif f.status is Status.ERROR:
-            ET.SubElement(case, "error", message=f.summary, type="error").text = f.reason or text
+            ET.SubElement(case, "error", message=summary, type="error").text = (
+                x(f.reason) if f.reason else text
+            )
         elif f.status in skip:
-            ET.SubElement(case, "skipped", message=f"{f.status.value}: {f.summary}")
+            ET.SubElement(case, "skipped", message=f"{f.status.value}: {summary}")
         else:
-            ET.SubElement(case, "system-out").text = f"{f.status.value}: {f.summary}"
+            ET.SubElement(case, "system-out").text = f"{f.status.value}: {summary}"
     return suite
 
 
 _TITLES = {c.value: title for c, (_fam, title) in CHECKS.items()}
-_SARIF_LEVEL = {
-    Status.FAIL: "error",
-    Status.WARN: "warning",
-    Status.ERROR: "error",
-    Status.INCONCLUSIVE: "note",
-}
 
 
-def _sarif_results(findings: Iterable[Finding]) -> Iterator[dict[str, Any]]:
+def write_sarif(
+    out: IO[str],
+    spool: Spool,
+    _generated_at: str = "",
+    *,
+    exit_code: int | None = None,
+    started: str | None = None,
+    ended: str | None = None,
+) -> None:
+    """SARIF 2.1.0 (the parts in `assure.reports.sarif`), results streamed from the spool."""
     index = {c.value: i for i, c in enumerate(CHECKS)}
-    for f in findings:
-        if f.status not in _SARIF_LEVEL:
-            continue
-        yield {
-            "ruleId": f.check,
-            "ruleIndex": index.get(f.check, 0),
-            "level": _SARIF_LEVEL[f.status],
-            "kind": "fail" if f.status in (Status.FAIL, Status.WARN) else "open",
-            "message": {"text": f"{f.target}: {f.summary}"},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.target)}}}],
-            "properties": {
-                "status": f.status.value,
-                "target": f.target,
-                "reason": f.reason,
-                "evidence": dict(f.evidence),
-            },
-        }
-
-
-def write_sarif(out: IO[str], spool: Spool, _generated_at: str) -> None:
-    """SARIF 2.1.0: one rule per check; results for everything that is not a pass."""
-    rules = [
-        {
-            "id": c.value,
-            "name": c.value,
-            "shortDescription": {"text": title},
-            "properties": {"family": fam},
-        }
-        for c, (fam, title) in CHECKS.items()
-    ]
-    doc = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": {"name": "assure", "version": __version__, "rules": rules}},
-                "results": _HOLE,
+    results = (r for f in spool.findings() if (r := sarif_parts.result(f, index)) is not None)
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "assure",
+                "version": __version__,
+                "informationUri": sarif_parts.DOCS,
+                "rules": sarif_parts.rules(),
             }
-        ],
+        },
+        "results": _HOLE,
     }
-    _json_with_stream(out, doc, _sarif_results(spool.findings()), 3)
-
-
-def _uri(target: str) -> str:
-    return target if "://" in target else f"https://{target}/"
+    invocations = sarif_parts.invocations(exit_code, started, ended)
+    if invocations:
+        run["invocations"] = invocations
+    doc = {"$schema": sarif_parts.SCHEMA, "version": "2.1.0", "runs": [run]}
+    _json_with_stream(out, doc, results, 3)
 
 
 def _html_finding(f: Finding) -> dict[str, Any]:
@@ -390,7 +394,6 @@ _WRITERS = {
     "csv": write_csv,
     "html": write_html,
     "junit": write_junit,
-    "sarif": write_sarif,
 }
 
 

@@ -1,7 +1,9 @@
 """JUnit XML from findings, for CI dashboards (`assure probe`, `assure verify-signature`).
 
-One test suite per target, one test case per check; the writer itself streams from a spool
-(`assure.reports.findings.write_junit`), this is its form for a list already in memory.
+One test suite per target, one test case per check; the layout keeps to the Jenkins xunit
+schema (`junit-10.xsd`) and every text passes through `safe.xml_text`. The writer itself
+streams from a spool (`assure.reports.findings.write_junit`); this is its form for a list
+already in memory.
 """
 
 from __future__ import annotations
