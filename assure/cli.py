@@ -2,12 +2,14 @@
 
 `main()` is the only place that turns exceptions into messages and exit codes
 (interface §2): usage errors → 2, invalid data → 3 with `file:line:column: field: message`,
-anything unexpected → 5 with a one-line message (the traceback only with `--debug`).
+a full disk or a refused file → 6 naming the path, anything unexpected → 5 with a one-line
+message (the traceback only with `--debug`).
 Commands return their exit code; they never call `sys.exit` themselves.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import os
@@ -19,7 +21,7 @@ import click
 
 from assure import __version__
 from assure.commands._common import Env
-from assure.errors import AssureError, DataError, ExitCode
+from assure.errors import AssureError, DataError, ExitCode, environment_failure
 
 #: Every command: its module under `assure.commands` and its one-line help. The help is
 #: written here so that `assure --help` lists the commands without importing any of them
@@ -95,7 +97,8 @@ def cli(ctx: click.Context, debug: bool, today: dt.date | None) -> None:
     check what the level requires, and probe portals for IPv6, HTTPS and TLS.
 
     Exit codes: 0 done; 1 findings or gaps over the threshold; 2 usage error; 3 invalid
-    input data; 4 nothing could be decided; 5 internal error.
+    input data; 4 nothing could be decided; 5 internal error; 6 the environment refused
+    (disk full, permission denied).
     """
     ctx.obj = Env(today=today or dt.date.today(), debug=debug)
 
@@ -138,6 +141,13 @@ def run(args: Sequence[str], *, debug: bool = False) -> int:
         click.echo("assure: interrupted", err=True)
         return 130
     except Exception as exc:
+        fault = None if debug else environment_failure(exc)
+        if fault is not None:
+            # The machine refused (no space, no permission) where no writer caught it itself,
+            # e.g. standard output redirected to a full disk: still exit 6, named.
+            with contextlib.suppress(OSError):
+                click.echo(f"assure: error: {fault}", err=True)
+            return int(fault.exit_code)
         if debug:
             traceback.print_exc()
         click.echo(

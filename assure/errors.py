@@ -7,6 +7,7 @@ message reads `file:line:column: field.path: message`, like a compiler's.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -21,6 +22,7 @@ class ExitCode(IntEnum):
     INVALID_DATA = 3
     INCONCLUSIVE = 4
     INTERNAL = 5
+    ENVIRONMENT = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,44 @@ class UsageError(AssureError):
     """A bad option or argument: the user must change the command line."""
 
     exit_code = ExitCode.USAGE
+
+
+class EnvError(AssureError):
+    """The machine refused: a full disk, a folder we may not write, a device that failed.
+
+    Not the user's data and not our bug, so neither 3 nor 5: exit 6 with one line that names
+    the path, so the operator knows what to free or fix.
+    """
+
+    exit_code = ExitCode.ENVIRONMENT
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+    @classmethod
+    def from_os(cls, path: str, exc: OSError, doing: str = "cannot write") -> EnvError:
+        """One sentence from an OSError: `PATH: cannot write: No space left on device`."""
+        return cls(path, f"{doing}: {exc.strerror or exc}")
+
+
+#: errno values that mean "the machine refused", not "the program is wrong".
+ENVIRONMENT_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.EFBIG}
+)
+
+
+def environment_failure(exc: BaseException, where: str | None = None) -> EnvError | None:
+    """The `EnvError` an OSError stands for (a full disk, a read-only file system, no
+    permission), naming `where` or the error's own file name; None for any other error."""
+    if not isinstance(exc, OSError):
+        return None
+    if exc.filename is not None:
+        return EnvError.from_os(str(exc.filename), exc, "failed")
+    if exc.errno in ENVIRONMENT_ERRNOS:
+        return EnvError.from_os(where or "standard output", exc)
+    return None
 
 
 class DataError(AssureError):

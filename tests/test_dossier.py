@@ -42,8 +42,10 @@ def dossier_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_dossier_files(dossier_dir: Path) -> None:
-    """The dossier and its cover letter are written as DOCX and HTML."""
+    """The dossier and its cover letter are written as DOCX and HTML, with the manifest of
+    the files it wrote (what a later --force may replace)."""
     assert sorted(p.name for p in dossier_dir.iterdir()) == [
+        ".assure-manifest.json",
         "01-to-trinh.docx",
         "01-to-trinh.html",
         "02-ho-so-de-xuat-cap-do.docx",
@@ -100,7 +102,7 @@ def test_level4_has_expert_opinion_and_todo_markers(tmp_path: Path) -> None:
     opinion = open_docx(out / "03-expert-opinion.docx")
     assert "1. On the fitness of the proposed level" in headings(opinion)
     assert "Proposed level: 4" in all_text(opinion)
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir() if p.name != ".assure-manifest.json") == [
         "01-cover-letter.docx",
         "01-cover-letter.html",
         "02-level-dossier.docx",
@@ -128,7 +130,8 @@ def test_deterministic(tmp_path: Path) -> None:
 
 
 def test_non_empty_folder_refused_without_force(tmp_path: Path) -> None:
-    """A non-empty output folder is refused (exit 2) and left alone; --force replaces it."""
+    """A non-empty output folder is refused (exit 2) and left alone; --force writes the
+    dossier beside the user's own files, which it never touches."""
     out = tmp_path / "out"
     keep = write(out / "keep.txt", "mine")
     run = run_assure("dossier", "--regime", "nd85-2016", DEMO, "-o", out)
@@ -137,7 +140,7 @@ def test_non_empty_folder_refused_without_force(tmp_path: Path) -> None:
     assert keep.read_text() == "mine"
     run = run_assure("dossier", "--regime", "nd85-2016", DEMO, "-o", out, "--force")
     assert run.code == 0, run.err
-    assert not keep.exists()
+    assert keep.read_text() == "mine"
     assert (out / "02-ho-so-de-xuat-cap-do.docx").exists()
 
 

@@ -18,6 +18,7 @@ from assure.law.gap import gap_report, load_findings, relevant_findings
 from assure.reports.gap import gap_docx, gap_markdown
 from tests.assurance_helpers import LEVEL3_PORTAL, LEVEL5_STORE, plan_of
 from tests.conftest import ROOT, run_assure, write
+from tests.schemas import assert_valid_junit
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -185,6 +186,7 @@ def test_junit(profile_file: Path) -> None:
     )
     assert run.code == 0
     root = ET.fromstring(run.out)  # noqa: S314 (our own output)
+    assert_valid_junit(run.out)
     cases = {c.get("name", "").split(" ")[0]: c for c in root.iter("testcase")}
     assert cases["QL.1.1.3"].find("failure") is not None
     assert cases["QL.1.1.2"].find("failure") is not None

@@ -25,6 +25,7 @@ from assure.signatures import chain, verify
 from assure.signatures.fetch import Limits
 from tests import sigpki
 from tests.conftest import assert_no_traceback, run_assure
+from tests.schemas import assert_valid_junit
 
 
 @dataclass
@@ -408,6 +409,7 @@ def test_cli_undecided_trust_exit_4_junit(world: World, tmp_path: Path) -> None:
     )
     assert r.code == 4, r.err
     assert "<testsuite" in r.out and 'name="doc_signer_trusted"' in r.out and "<skipped" in r.out
+    assert_valid_junit(r.out)
 
 
 def test_cli_uses_the_trust_store(world: World, tmp_path: Path) -> None:

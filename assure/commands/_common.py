@@ -46,9 +46,10 @@ def output_option(f: F) -> F:
     return click.option(
         "-o",
         "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
         default=None,
-        help="Write to FILE (atomically) instead of standard output.",
+        help="Write to FILE (atomically; devices and links are written through) instead of"
+        " standard output; `-` is standard output.",
     )(f)
 
 
@@ -67,8 +68,8 @@ def format_option(choices: Sequence[str], default: str) -> Callable[[F], F]:
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Write a result to `output` atomically, or to standard output."""
-    if output is None:
+    """Write a result to `output` (see `atomic.write_bytes`), or to standard output."""
+    if output is None or atomic.is_stdout(output):
         click.echo(text, nl=not text.endswith("\n"))
     else:
         atomic.write_text(output, text if text.endswith("\n") else text + "\n")
@@ -76,7 +77,7 @@ def emit(text: str, output: Path | None) -> None:
 
 def emit_bytes(data: bytes, output: Path | None) -> None:
     """Write binary output (DOCX) to `output`, or to standard output when it is not a TTY."""
-    if output is None:
+    if output is None or atomic.is_stdout(output):
         if sys.stdout.isatty():
             raise click.UsageError(
                 "binary output needs -o FILE (refusing to write it to a terminal)"

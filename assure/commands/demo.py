@@ -41,7 +41,11 @@ DEMO_PROFILE = "cong-dvc-demo"
     show_default=True,
     help="Folder for the example's plan, gap report and dossier.",
 )
-@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the folder an earlier demo wrote (a folder of other files is never replaced).",
+)
 @lang_option
 @pass_env
 def command(env: Env, out_dir: Path, force: bool, lang: str) -> int:
@@ -74,7 +78,7 @@ def command(env: Env, out_dir: Path, force: bool, lang: str) -> int:
         "gap.junit.xml": gap_junit(report, lg),
     }
     blobs = {"plan.docx": plan_docx(plan, lg), "gap.docx": gap_docx(report, lg)}
-    with staged_dir(out_dir, replace=True) as stage:
+    with staged_dir(out_dir, replace=force, writer="assure demo") as stage:
         files = []
         for name, text in texts.items():
             (stage / name).write_text(text, encoding="utf-8")

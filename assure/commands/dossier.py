@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from assure.atomic import staged_dir
+from assure.atomic import folder_target, is_stdout
 from assure.commands._assurance import (
     catalogue_option,
     load_plan,
@@ -16,14 +16,17 @@ from assure.commands._assurance import (
 from assure.commands._common import Env, lang_of, lang_option, pass_env
 from assure.errors import ExitCode, UsageError
 from assure.law.gap import gap_report
-from assure.reports.dossier import write_dossier
+from assure.reports.dossier import publish_dossier
 
 
 def refuse_non_empty(target: Path, force: bool) -> None:
-    """A non-empty output folder is only replaced with --force (never merged into)."""
-    if target.exists() and not target.is_dir():
-        raise UsageError(f"{target}: exists and is not a folder")
-    if target.is_dir() and any(target.iterdir()) and not force:
+    """Refuse early (before any work) what `publish_folder` would refuse at the end: a
+    target that is not a folder, a dangling link, a non-empty folder without --force. The
+    final word is still `publish_folder`'s, under its lock."""
+    if is_stdout(target):
+        raise UsageError("-o -: a dossier is a folder of files; name a folder to write it to")
+    real = folder_target(target)
+    if real.is_dir() and any(real.iterdir()) and not force:
         raise UsageError(f"{target}: folder is not empty; use --force to replace it")
 
 
@@ -35,9 +38,14 @@ def refuse_non_empty(target: Path, force: bool) -> None:
     "out_dir",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write the dossier into (created; replaced only with --force).",
+    help="Folder to write the dossier into (created if missing; must be empty unless --force).",
 )
-@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into a non-empty folder, replacing the files an earlier dossier wrote there"
+    " (listed in its .assure-manifest.json); other files are never touched.",
+)
 @lang_option
 @catalogue_option
 @regime_option
@@ -52,13 +60,12 @@ def command(
     regime: str | None,
 ) -> int:
     """Level-proposal dossier (Decree 85/2016 Art. 15; Circular 12/2022 Art. 8) as DOCX and
-    HTML, with the cover request letter. Written to a temporary folder, then moved into place."""
+    HTML, with the cover request letter. Every file is staged, then moved into place."""
     refuse_non_empty(out_dir, force)
     plan = load_plan(path, catalogue_dir, regime, env.today)
     lg = lang_of(lang)
     report = gap_report(plan, [], env.today, lg)
-    with staged_dir(out_dir, replace=True) as stage:
-        written = write_dossier(stage, plan, env.today, lg, report)
+    written = publish_dossier(out_dir, plan, env.today, lg, report, force=force)
     for p in written:
-        click.echo(str(out_dir / p.name))
+        click.echo(str(p))
     return int(ExitCode.OK)

@@ -7,24 +7,23 @@ Exit codes: 1 when any check fails (the CI gate says no), 4 when nothing could b
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
-import tempfile
-from contextlib import suppress
 from pathlib import Path
 from typing import IO
 
 import click
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from assure.atomic import OutputStream, is_stdout
 from assure.commands._common import emit, parse_instant
-from assure.errors import DataError, ExitCode, UsageError
+from assure.errors import DataError, ExitCode, UsageError, environment_failure
 from assure.findings import Finding, Status
 from assure.inputs.profile import load_many
 from assure.probes import runner, trust
 from assure.probes.context import ProbeContext
 from assure.probes.targets import collect_targets, parse_resolve
 from assure.reports import findings as output
+from assure.reports.safe import excel_bom
 
 
 def _parse_ns(value: str) -> tuple[str, int]:
@@ -47,8 +46,8 @@ def _parse_ns(value: str) -> tuple[str, int]:
     "--targets-file",
     "targets_files",
     multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="File with one target per line (# comments, duplicates merged).",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="File with one target per line (# comments, duplicates merged); `-` reads standard input.",
 )
 @click.option(
     "--profile",
@@ -125,8 +124,9 @@ def _parse_ns(value: str) -> tuple[str, int]:
     "-o",
     "--output",
     "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to FILE (atomically) instead of standard output.",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Write to FILE (atomically; devices and links are written through) instead of"
+    " standard output; `-` is standard output.",
 )
 @click.option(
     "--progress/--no-progress",
@@ -206,22 +206,38 @@ def command(
             else:
                 kept.extend(found)
         if stream is not None:
-            if tmp is not None and out is not None:
-                stream.close()
-                os.replace(tmp, out)
+            if tmp is not None:
+                tmp.commit()
                 tmp = None
         else:
-            emit(output.render(fmt, kept, order, generated), out)
+            code = _exit_code(failed=failed, decided=decided)
+            ended = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+            text = output.render(
+                fmt, kept, order, generated, exit_code=code, started=generated, ended=ended
+            )
+            emit(excel_bom(text) if fmt == "csv" and _is_csv_file(out) else text, out)
+    except OSError as exc:
+        fault = environment_failure(exc, str(out)) if tmp is not None else None
+        if fault is None:
+            raise
+        raise fault from None
     finally:
         if tmp is not None:
-            with suppress(OSError):
-                stream.close()  # type: ignore[union-attr]
-                os.unlink(tmp)
+            tmp.abort()
+    return _exit_code(failed=failed, decided=decided)
+
+
+def _exit_code(*, failed: bool, decided: bool) -> int:
     if failed:
         return int(ExitCode.GATE_FAILED)
     if not decided:
         return int(ExitCode.INCONCLUSIVE)
     return int(ExitCode.OK)
+
+
+def _is_csv_file(out: Path | None) -> bool:
+    """`-o NAME.csv`: a file a person will double-click open in a spreadsheet."""
+    return out is not None and not is_stdout(out) and out.suffix.lower() == ".csv"
 
 
 def profile_endpoints(paths: tuple[Path, ...]) -> tuple[list[str], list[str]]:
@@ -259,13 +275,12 @@ def _der() -> Encoding:
     return Encoding.DER
 
 
-def _open_stream(out: Path | None) -> tuple[IO[str], str | None]:
-    """stdout, or a temporary file beside OUT that is renamed into place at the end."""
-    if out is None:
+def _open_stream(out: Path | None) -> tuple[IO[str], OutputStream | None]:
+    """stdout, or a stream to OUT that appears there whole at the end (see `OutputStream`)."""
+    if out is None or is_stdout(out):
         return sys.stdout, None
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    return os.fdopen(fd, "w", encoding="utf-8"), tmp
+    stream = OutputStream(out)
+    return stream.file, stream
 
 
 def _progress(done: int, total: int) -> None:

@@ -8,10 +8,13 @@ good ones still get their result.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from assure.errors import DataError, Problem, UsageError
 from assure.inputs.validation import validate, validator_for
@@ -129,6 +132,50 @@ def _semantic_checks(doc: Document, root: SystemNode) -> tuple[list[Problem], li
     return errors, warnings
 
 
+def url_problem(url: str) -> str | None:
+    """Why `url` is not a usable http(s) address of a portal, or None when it is.
+
+    The schema's pattern only sees the start of the text; the parts every later stage reads
+    (scheme, host, port) are checked here, once, so `https://[::1` or `https://h:99999` is a
+    positioned error at `validate` rather than a crash in `gap` or `probe`.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"{url!r} is not a valid address ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return f"{url!r} is not an http:// or https:// address"
+    host = parts.hostname or ""
+    if not host:
+        return f"{url!r} names no host"
+    if any(c.isspace() for c in url) or not _HOST.fullmatch(host):
+        return f"{url!r}: {host!r} is not a host name or IP address"
+    if port == 0:
+        return f"{url!r}: port 0 is not a port a portal listens on"
+    if parts.netloc.startswith("[") or ":" in host:
+        try:
+            ipaddress.IPv6Address(host.split("%", 1)[0])
+        except ValueError:
+            return f"{url!r}: {host!r} is not an IPv6 address"
+    return None
+
+
+_HOST = re.compile(r"[0-9A-Za-z\u00a0-\uffff._:%-]+")
+
+
+def _endpoint_checks(doc: Document) -> list[Problem]:
+    problems: list[Problem] = []
+    for i, endpoint in enumerate(doc.data.get("endpoints") or ()):
+        url = endpoint.get("url") if isinstance(endpoint, dict) else None
+        if isinstance(url, str):
+            why = url_problem(url)
+            if why is not None:
+                path: PathKey = ("endpoints", i, "url")
+                problems.append(Problem(doc.position(path), format_path(path), why))
+    return problems
+
+
 def parse_profile(doc: Document) -> Profile:
     """Validate a loaded document as a profile; raises DataError with every problem."""
     if not isinstance(doc.data, dict):
@@ -138,6 +185,7 @@ def parse_profile(doc: Document) -> Profile:
         raise DataError(problems)
     root = _node(doc.data, ())
     errors, warnings = _semantic_checks(doc, root)
+    errors += _endpoint_checks(doc)
     if errors:
         raise DataError(errors)
     return Profile(doc.file, root, doc, doc.data.get("regime"), tuple(warnings))

@@ -6,11 +6,20 @@ must survive hostile input, so we compose the node graph ourselves (composition 
 expands aliases), then build plain Python data from it while counting nodes. A document
 whose expansion would exceed the node budget (a "billion laughs" alias bomb) is rejected as
 soon as the budget runs out, long before memory grows. Only YAML's core types are accepted:
-any other tag (such as `!!python/object`) is an error, never an object.
+any other tag (such as `!!python/object`) is an error, never an object, and a core tag must
+fit its text (`!!int abc` is an error at its position, not a crash later).
+
+What comes out is safe for every writer downstream: numbers are finite (`.inf` and `.nan`
+are refused, so no report prints `Infinity` or "inf%"), and text holds no control
+characters other than tab, line feed and carriage return (XML, and so DOCX, JUnit and HTML,
+cannot carry them; a terminal would obey them). Refusing them here, with their position,
+is the one decision: nothing later needs to strip them from user text.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,7 +39,31 @@ _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
 _TIMESTAMP = f"{_TAG}timestamp"
 _SEQ = f"{_TAG}seq"
+_NULL = f"{_TAG}null"
+_NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 _MAP = f"{_TAG}map"
+
+
+#: Characters no text value may hold: C0 controls but tab, LF and CR; DEL; C1 controls;
+#: the non-characters U+FFFE/U+FFFF; lone surrogates (from `"\ud800"` escapes).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+#: Characters YAML forbids in a stream (YAML 1.1 §5.1: printable characters only); found
+#: before parsing so the message has the real line and column.
+_NON_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def control_problem(text: str) -> tuple[int, str] | None:
+    """Offset and description of the first control character in `text`, if any."""
+    m = CONTROL.search(text)
+    if m is None:
+        return None
+    return m.start(), f"U+{ord(m.group()):04X}"
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def format_path(path: PathKey) -> str:
@@ -93,8 +126,13 @@ def read_text(path: Path, display: str | None = None, *, max_bytes: int = MAX_BY
             name, f"file is larger than {max_bytes // 1024} KiB; refusing to load it"
         )
     if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise DataError.at(name, "binary data (NUL byte), not a YAML text file", line=line)
+        at = raw.index(b"\x00")
+        line = raw[:at].count(b"\n") + 1
+        start = raw.rfind(b"\n", 0, at) + 1
+        col = len(raw[start:at].decode("utf-8", "replace")) + 1
+        raise DataError.at(
+            name, "binary data (NUL byte), not a YAML text file", line=line, column=col
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -106,6 +144,15 @@ def read_text(path: Path, display: str | None = None, *, max_bytes: int = MAX_BY
 
 def parse_yaml(text: str, file: str, *, max_nodes: int = MAX_NODES) -> Document:
     """Parse one YAML document from `text`; `file` names it in messages."""
+    bad = _NON_PRINTABLE.search(text)
+    if bad is not None:
+        line, col = _line_col(text, bad.start())
+        raise DataError.at(
+            file,
+            f"invalid YAML: control character U+{ord(bad.group()):04X} is not allowed",
+            line=line,
+            column=col,
+        )
     try:
         nodes = list(_compose_all(text))
     except yaml.MarkedYAMLError as exc:
@@ -201,10 +248,32 @@ class _Builder:
             return node.value  # dates stay text; the schema checks their form
         if node.tag not in _SCALAR_TAGS:
             raise self._fail(node, f"YAML tag {node.tag!r} is not allowed", path)
-        value = self._scalars.construct_object(node)
+        if node.tag == _NULL and node.value not in _NULL_WORDS:
+            raise self._fail(node, f"{node.value!r} is not a valid null (tag !!null)", path)
+        try:
+            value = self._scalars.construct_object(node)
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError, yaml.YAMLError):
+            kind = node.tag.removeprefix(_TAG)
+            shown = node.value if len(node.value) <= 40 else node.value[:37] + "…"
+            raise self._fail(
+                node, f"{shown!r} is not a valid {kind} (tag !!{kind})", path
+            ) from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self._fail(node, f"{node.value!r}: numbers must be finite", path)
         if isinstance(value, str):
             value = unicodedata.normalize("NFC", value)
+            self._check_text(node, value, path)
         return value
+
+    def _check_text(self, node: yaml.Node, value: str, path: PathKey) -> None:
+        found = control_problem(value)
+        if found is not None:
+            raise self._fail(
+                node,
+                f"control character {found[1]} is not allowed in text"
+                " (only tab and line breaks are)",
+                path,
+            )
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
         if node.tag != _MAP:
@@ -219,6 +288,7 @@ class _Builder:
                 raise self._fail(key_node, "a key must be plain text", path)
             key = unicodedata.normalize("NFC", str(key_node.value))
             child: PathKey = (*path, key)
+            self._check_text(key_node, key, child)
             if key in out:
                 raise self._fail(key_node, f"duplicate key {key!r}", child)
             self.key_marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)

@@ -386,8 +386,13 @@ def _load(regime_id: str, folder: Path, display: str | None = None) -> Catalogue
     errors: list[DataError] = []
     docs: dict[str, Document] = {}
     for f in files:
+        name = f"{display}/{f.name}" if display else str(f)
+        if f.exists() and not f.is_file() and not f.is_dir():
+            # a FIFO or device among the entries would block the run or read forever
+            errors.append(DataError.at(name, "is not a regular file; a catalogue is a YAML file"))
+            continue
         try:
-            doc = load_yaml(f, f"{display}/{f.name}" if display else str(f))
+            doc = load_yaml(f, name)
             docs[doc.file] = doc
             cat = parse_catalogue(doc, known)
         except DataError as exc:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -335,7 +336,9 @@ def _judge(
             if status in (Status.INFO, Status.NOT_APPLICABLE):
                 status = Status.PASS
             key = {Status.PASS: "probe_pass", Status.WARN: "probe_warn"}.get(status, "probe_fail")
-            summary = _TEXT[key](lang).format(checks=checks(decided))
+            # "checks warn: …" names the checks that warned, not every check that ran
+            named = [f for f in decided if f.status is status] if key != "probe_pass" else decided
+            summary = _TEXT[key](lang).format(checks=checks(named))
         else:
             status = Status.INCONCLUSIVE
             summary = _TEXT["probe_inconclusive"](lang).format(checks=checks(probes))
@@ -472,9 +475,9 @@ def load_findings(path: Path, display: str | None = None) -> list[Finding]:
     name = display or str(path)
     text = read_text(path, name, max_bytes=MAX_FINDINGS_BYTES)
     try:
-        data = json.loads(text)
+        data = _strict_json(text)
     except json.JSONDecodeError as exc:
-        lines = _json_lines(text)
+        lines = _json_lines(text, name)
         if lines is None:
             raise DataError.at(
                 name, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno
@@ -500,18 +503,49 @@ def load_findings(path: Path, display: str | None = None) -> list[Finding]:
     return _validated(doc)
 
 
-def _json_lines(text: str) -> list[tuple[int, Any]] | None:
-    """JSON Lines (one finding per line, `assure probe --format jsonl`), else None."""
+def _refuse_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not a JSON number (numbers are finite)", name, 0)
+
+
+_CONSTANT = re.compile(r"(?<![\w\"])(-?Infinity|NaN)(?![\w\"])")
+
+
+def _strict_json(text: str) -> Any:
+    """`json.loads` without NaN/Infinity (not JSON; they would print as `Infinity` in
+    reports) and with nesting too deep for the parser reported as bad input."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        if exc.pos == 0 and exc.doc in ("NaN", "Infinity", "-Infinity"):
+            m = _CONSTANT.search(text)  # json does not say where; the first such token is it
+            raise json.JSONDecodeError(exc.msg, text, m.start() if m else 0) from None
+        raise
+    except RecursionError:
+        raise json.JSONDecodeError("nesting is too deep", text, 0) from None
+
+
+def _json_lines(text: str, name: str) -> list[tuple[int, Any]] | None:
+    """JSON Lines (one finding per line, `assure probe --format jsonl`), else None.
+
+    The file is JSON Lines when its first line is a JSON object on its own and more lines
+    follow; a bad later line is then an error at that line (not "extra data" at line 2).
+    """
     out: list[tuple[int, Any]] = []
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
-        except json.JSONDecodeError:
-            return None
+            item = _strict_json(line)
+        except json.JSONDecodeError as exc:
+            if not out:
+                return None
+            raise DataError.at(
+                name, f"invalid JSON Lines: {exc.msg}", line=lineno, column=exc.colno
+            ) from None
         if not isinstance(item, dict):
-            return None
+            if not out:
+                return None
+            raise DataError.at(name, "each line must be one finding (a JSON object)", line=lineno)
         out.append((lineno, item))
     return out if len(out) > 1 else None
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from assure.atomic import is_stdout
 from assure.errors import DataError, Position, Problem, UsageError
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
@@ -81,9 +83,12 @@ def _is_ip(text: str) -> bool:
 
 
 def read_targets_file(path: Path) -> list[tuple[int, str]]:
-    """Lines of a targets file: one target per line, `#` starts a comment."""
+    """Lines of a targets file: one target per line, `#` starts a comment; `-` is stdin."""
     try:
-        text = path.read_text(encoding="utf-8")
+        if is_stdout(path):  # `-`: the conventional name of the standard stream
+            text = sys.stdin.buffer.read().decode("utf-8")
+        else:
+            text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise DataError.at(str(path), f"not UTF-8 text ({exc.reason})", field="target") from None
     except OSError as exc:
@@ -115,8 +120,9 @@ def collect_targets(args: Iterable[str], files: Iterable[Path]) -> list[Target]:
     for i, a in enumerate(args, 1):
         add(a, Position("<arguments>", i, 1))
     for f in files:
+        shown = "<stdin>" if is_stdout(f) else str(f)
         for line, text in read_targets_file(f):
-            add(text, Position(str(f), line, 1))
+            add(text, Position(shown, line, 1))
     if problems:
         raise DataError(problems)
     return list(seen.values())

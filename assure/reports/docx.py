@@ -7,6 +7,9 @@ administrative documents.
 
 Page layout lives here too: A4 with administrative margins (Decree 30/2020/NĐ-CP,
 Annex I), column widths, and byte-stable packing so equal content gives equal files.
+
+Every text passes through `safe.xml_text`: a control character (from a findings file or a
+server) would make python-docx refuse the whole document.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+
+from assure.reports.safe import xml_text as x
 
 FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
@@ -68,24 +73,24 @@ class DocxBuilder:
             run._r.append(el)
 
     def heading(self, text: str, level: int = 1) -> None:
-        self.doc.add_heading(text, level=level)
+        self.doc.add_heading(x(text), level=level)
 
     def title(self, text: str) -> None:
-        para = self.doc.add_heading(text, level=0)
+        para = self.doc.add_heading(x(text), level=0)
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def para(
         self, text: str = "", *, bold: bool = False, italic: bool = False, center: bool = False
     ) -> None:
         p = self.doc.add_paragraph()
-        run = p.add_run(text)
+        run = p.add_run(x(text))
         run.bold = bold
         run.italic = italic
         if center:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def bullet(self, text: str) -> None:
-        self.doc.add_paragraph(text, style="List Bullet")
+        self.doc.add_paragraph(x(text), style="List Bullet")
 
     def table(
         self, headers: Sequence[str], rows: Sequence[Sequence[str]], *, grid: bool = True
@@ -96,11 +101,11 @@ class DocxBuilder:
             table.style = "Table Grid"
         for cell, text in zip(table.rows[0].cells, headers, strict=True):
             cell.text = ""
-            cell.paragraphs[0].add_run(text).bold = True
+            cell.paragraphs[0].add_run(x(text)).bold = True
         for row in rows:
             cells = table.add_row().cells
             for cell, text in zip(cells, row, strict=True):
-                cell.text = text
+                cell.text = x(text)
         self.doc.add_paragraph()
 
     def page_break(self) -> None:

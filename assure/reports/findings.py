@@ -19,6 +19,8 @@ from assure.probes import CHECKS, CheckId
 from assure.probes.verdict import overall
 from assure.reports import text as textable
 from assure.reports.junit import findings_junit
+from assure.reports.safe import csv_cell
+from assure.reports.sarif import sarif as sarif_log
 from assure.reports.templating import render_template
 
 FORMATS = ("table", "json", "jsonl", "csv", "html", "junit", "sarif")
@@ -57,7 +59,14 @@ def sort_findings(findings: Sequence[Finding], order: Sequence[str]) -> list[Fin
     return sorted(findings, key=lambda f: (pos.get(f.target, 1 << 30), checks.get(f.check, 99)))
 
 
-def render(fmt: str, findings: Sequence[Finding], order: Sequence[str], generated_at: str) -> str:
+def render(
+    fmt: str,
+    findings: Sequence[Finding],
+    order: Sequence[str],
+    generated_at: str,
+    **invocation: Any,
+) -> str:
+    """Findings in `fmt`; `invocation` (exit_code, started, ended) goes into SARIF."""
     findings = sort_findings(findings, order)
     if fmt == "table":
         return table(findings)
@@ -74,7 +83,7 @@ def render(fmt: str, findings: Sequence[Finding], order: Sequence[str], generate
     if fmt == "junit":
         return junit(findings, order)
     if fmt == "sarif":
-        return sarif(findings)
+        return sarif(findings, **invocation)
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -110,7 +119,8 @@ def to_csv(findings: Sequence[Finding]) -> str:
     w.writerow(["target", "check", "status", "summary", "reason", "evidence"])
     for f in findings:
         w.writerow(
-            [
+            csv_cell(c)
+            for c in [
                 f.target,
                 f.check,
                 f.status.value,
@@ -128,67 +138,11 @@ def junit(findings: Sequence[Finding], order: Sequence[str]) -> str:
 
 
 _TITLES = {c.value: title for c, (_fam, title) in CHECKS.items()}
-_SARIF_LEVEL = {
-    Status.FAIL: "error",
-    Status.WARN: "warning",
-    Status.ERROR: "error",
-    Status.INCONCLUSIVE: "note",
-}
 
 
-def sarif(findings: Sequence[Finding]) -> str:
-    """SARIF 2.1.0: one rule per check; results for everything that is not a pass."""
-    rules = [
-        {
-            "id": c.value,
-            "name": c.value,
-            "shortDescription": {"text": title},
-            "properties": {"family": fam},
-        }
-        for c, (fam, title) in CHECKS.items()
-    ]
-    index = {c.value: i for i, c in enumerate(CHECKS)}
-    results = []
-    for f in findings:
-        if f.status not in _SARIF_LEVEL:
-            continue
-        results.append(
-            {
-                "ruleId": f.check,
-                "ruleIndex": index.get(f.check, 0),
-                "level": _SARIF_LEVEL[f.status],
-                "kind": "fail" if f.status in (Status.FAIL, Status.WARN) else "open",
-                "message": {"text": f"{f.target}: {f.summary}"},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.target)}}}],
-                "properties": {
-                    "status": f.status.value,
-                    "target": f.target,
-                    "reason": f.reason,
-                    "evidence": dict(f.evidence),
-                },
-            }
-        )
-    doc = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "assure",
-                        "version": __version__,
-                        "rules": rules,
-                    }
-                },
-                "results": results,
-            }
-        ],
-    }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-
-
-def _uri(target: str) -> str:
-    return target if "://" in target else f"https://{target}/"
+def sarif(findings: Sequence[Finding], **invocation: Any) -> str:
+    """SARIF 2.1.0 (see `assure.reports.sarif`)."""
+    return sarif_log(findings, **invocation)
 
 
 def html(findings: Sequence[Finding], order: Sequence[str], generated_at: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assure.paths import templates_dir
+from assure.reports.safe import md_text, xml_text
 
 if TYPE_CHECKING:
     import jinja2
@@ -60,6 +61,7 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_inert,
     )
     env.filters["thousands"] = _thousands
     env.filters["date_vi"] = _date_vi
@@ -68,11 +70,22 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
     return env
 
 
+def _inert(value: Any) -> Any:
+    """Every `{{ … }}` output without control characters (`safe.xml_text`): server text in
+    an HTML report must not carry what an XML or terminal reader chokes on. Markup stays
+    Markup, so autoescaping does not escape it twice."""
+    if isinstance(value, str):
+        cleaned = xml_text(value)
+        if cleaned != value:
+            return type(value)(cleaned)
+    return value
+
+
 def render_template(name: str, **context: Any) -> str:
     """Render template `name` from the shared environment."""
     return environment().get_template(name).render(**context)
 
 
-def md_escape(text: str) -> str:
-    """Escape characters that would change the meaning of Markdown table cells."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+def md_escape(text: Any) -> str:
+    """User text for a Markdown line or table cell: markup and HTML escaped (`reports.safe`)."""
+    return md_text(str(text))

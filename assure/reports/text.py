@@ -1,9 +1,15 @@
-"""Plain-text tables for terminals: aligned columns, Vietnamese-safe widths."""
+"""Plain-text tables for terminals: aligned columns, Vietnamese-safe widths.
+
+Cells may hold server or user text; control characters (an ESC would let a server's banner
+recolour or rewrite the terminal) are shown as `\\xNN` escapes (`safe.xml_text`).
+"""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+
+from assure.reports.safe import xml_text
 
 
 def width(text: str) -> int:
@@ -22,6 +28,7 @@ def pad(text: str, cols: int) -> str:
 
 def render(headers: Sequence[str], rows: Sequence[Sequence[str]], *, gap: int = 2) -> str:
     """A table with a header rule; the last column is not padded."""
+    rows = [[xml_text(c) for c in row] for row in rows]
     widths = [width(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):

@@ -1,8 +1,10 @@
 """XML Signature and XAdES (enveloped and enveloping) through signxml, parsed safely.
 
 Documents are parsed with entity resolution, DTD loading and network access switched off,
-and any DOCTYPE is refused before parsing: entity expansion ("billion laughs") and external
-entities are the classic attacks on XML verifiers, and signed records never need a DTD.
+and any DOCTYPE is refused: entity expansion ("billion laughs") and external entities are
+the classic attacks on XML verifiers, and signed records never need a DTD. The refusal is
+decided on the parsed prolog (the parser neither expands nor fetches anything), not by
+searching the bytes for `<!DOCTYPE`, which a UTF-16 document spells differently.
 Reference URIs other than same-document ones are never resolved, so a document cannot make
 the tool fetch anything.
 
@@ -50,10 +52,14 @@ NS = {"ds": DS, "xades": XADES}
 DS_SIGNATURE = f"{{{DS}}}Signature"
 WEAK = re.compile(r"(md5|sha1\b|sha1$|rsa-sha1|dsa-sha1|ecdsa-sha1)", re.IGNORECASE)
 
-_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+#: How an XML document can begin (XML 1.0 Appendix F): UTF-16 with a byte-order mark, or
+#: without one (`<` or `<?` as two-byte units, big- or little-endian).
+_UTF16_STARTS = (b"\xfe\xff", b"\xff\xfe", b"\x00<", b"<\x00")
 
 
 def looks_like_xml(data: bytes) -> bool:
+    if data.startswith(_UTF16_STARTS):
+        return True
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
     return head.startswith(b"<")
 
@@ -71,21 +77,23 @@ def parser() -> etree.XMLParser:
 
 
 def parse(data: bytes, target: str) -> Any:
-    """Parse untrusted XML or raise DataError; DOCTYPEs are refused up front."""
-    if _DOCTYPE.search(data):
-        raise DataError.at(
-            target,
-            "XML with a DOCTYPE or entity declarations is refused (entity expansion and "
-            "external entities are not allowed in signed documents)",
-        )
+    """Parse untrusted XML or raise DataError; a document with a DOCTYPE is refused."""
     try:
-        return etree.fromstring(data, parser=parser())
+        root = etree.fromstring(data, parser=parser())
     except etree.XMLSyntaxError as exc:
         line = getattr(exc, "lineno", None) or 1
         col = getattr(exc, "offset", None) or 1
         raise DataError.at(
             target, f"not well-formed XML: {exc.msg}", line=line, column=col
         ) from None
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        raise DataError.at(
+            target,
+            "XML with a DOCTYPE or entity declarations is refused (entity expansion and "
+            "external entities are not allowed in signed documents)",
+        )
+    return root
 
 
 def verify_xml(data: bytes, target: str, report: DocumentReport, opts: chain.Options) -> None:

@@ -20,6 +20,7 @@ import pytest
 from tests.conftest import assert_no_traceback, assure_command, run_assure, write
 from tests.probes import pki
 from tests.probes.servers import Server, has_ipv6_loopback, response, server_context
+from tests.schemas import assert_valid_junit, assert_valid_sarif
 
 HSTS = {"Strict-Transport-Security": "max-age=31536000"}
 
@@ -84,16 +85,18 @@ def test_formats(site: dict[str, Any], fmt: str, tmp_path: Path) -> None:
     assert run.out == ""
     text = out.read_text(encoding="utf-8")
     if fmt == "csv":
-        rows = list(csv.DictReader(io.StringIO(text)))
+        assert text.startswith("\ufeff")  # -o NAME.csv: a BOM for Excel
+        rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
         assert len(rows) == 15
         assert {r["check"] for r in rows} >= {"web_aaaa", "tls_cert_trusted"}
     elif fmt == "junit":
         root = ET.fromstring(text)  # noqa: S314 — our own output
+        assert_valid_junit(text)
         cases = root.findall(".//testcase")
         assert len(cases) == 15
         assert root.find(".//testcase[@name='web_aaaa']/failure") is not None
     elif fmt == "sarif":
-        doc = json.loads(text)
+        doc = assert_valid_sarif(text)
         assert doc["version"] == "2.1.0"
         assert any(
             r["ruleId"] == "web_aaaa" and r["level"] == "error" for r in doc["runs"][0]["results"]
