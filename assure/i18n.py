@@ -14,12 +14,13 @@ the default, as for every user of the tool.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import json
 import os
 import string
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -57,6 +58,16 @@ def active() -> Lang:
 def set_active(lang: Lang) -> None:
     """Choose the language of this run (called by the CLI when it reads `--lang`)."""
     _active.set(lang)
+
+
+@contextlib.contextmanager
+def speaking(lang: Lang) -> Iterator[None]:
+    """Within the block, the run speaks `lang` (a report rendered in a language of its own)."""
+    token = _active.set(lang)
+    try:
+        yield
+    finally:
+        _active.reset(token)
 
 
 @cache

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
+import io
 import json
 import os
 import threading
@@ -793,3 +794,65 @@ def test_embedded_revocation_data_decides_when_responder_is_down(world: World) -
         assert statuses(world, plain)["doc_signer_trusted"] == "inconclusive"
     finally:
         pki.responder.down.discard("/lt-ocsp")
+
+
+def test_ed448_follows_pyhanko_algorithm_constraints(world: World) -> None:
+    """ed448 over a SHAKE256 digest is intact; over sha512 (built the way pyHanko's own test
+    builds it, skipping its signing-side check) pyHanko's policy refuses the combination, so
+    the signature is neither intact nor attributable, and pyHanko agrees it is not valid."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    ed = sigpki.issue("Ed448 Signer", world.pki.inter, edwards="ed448")
+    chain_ = [world.pki.inter, world.pki.root]
+    good = sigpki.sign_pdf(world.blank, ed, chain_, md="shake256")
+    bad = sigpki.sign_pdf(world.blank, ed, chain_, md="sha512", force_digest=True)
+    assert statuses(world, good, check_revocation=False)["doc_signature_valid"] == "pass"
+    got = statuses(world, bad, check_revocation=False)
+    assert got["doc_signature_valid"] == "fail", got
+    assert got["doc_signer_trusted"] == "fail", got
+    report = verify.verify_bytes(bad, "doc", world.opts(check_revocation=False))
+    valid = next(f for f in report.findings() if f.check == "doc_signature_valid")
+    assert "ed448" in valid.summary and "sha512" in valid.summary
+    # Differential: pyHanko on the same bytes, with the same root, does not say valid.
+    for data, ok in ((good, True), (bad, False)):
+        st = validate_pdf_signature(
+            PdfFileReader(io.BytesIO(data)).embedded_signatures[0],
+            ValidationContext(trust_roots=[world.pki.root.asn1_cert()], allow_fetching=False),
+        )
+        assert (st.intact and st.valid and st.trust_problem_indic is None) is ok
+
+
+def test_xml_key_value_only_separates_integrity_from_identity(world: World) -> None:
+    """A signature whose key is only in KeyValue is verified with that key (intact), and
+    its signer is not trusted for want of a certificate; a tampered one does not verify.
+    signxml, on the same bytes with the embedded key, agrees on integrity."""
+    from lxml import etree
+    from signxml import DigestAlgorithm, SignatureMethod, XMLSigner, XMLVerifier, methods
+    from signxml.verifier import SignatureConfiguration
+
+    signer = XMLSigner(
+        method=methods.enveloped,
+        signature_algorithm=SignatureMethod.ECDSA_SHA256,
+        digest_algorithm=DigestAlgorithm.SHA256,
+    )
+    doc = etree.fromstring(sigpki.RESULT_XML)
+    data = bytes(etree.tostring(signer.sign(doc, key=world.pki.signer.key_pem)))
+    assert b"KeyValue" in data and b"X509Certificate" not in data
+    got = statuses(world, data)
+    assert got == {
+        "doc_signature_valid": "pass",
+        "doc_signer_trusted": "fail",
+        "doc_signature_coverage": "pass",
+    }, got
+    report = verify.verify_bytes(data, "doc", world.opts())
+    trusted = next(f for f in report.findings() if f.check == "doc_signer_trusted")
+    assert "no certificate" in (trusted.reason or "")
+    tampered = data.replace(b"Da duyet", b"Tu choi")
+    assert statuses(world, tampered)["doc_signature_valid"] == "fail"
+    # Differential: signxml with the embedded key, on the same two documents.
+    config = SignatureConfiguration(require_x509=False)
+    XMLVerifier().verify(data, expect_config=config)
+    with pytest.raises(Exception):  # noqa: B017 — any signxml refusal
+        XMLVerifier().verify(tampered, expect_config=config)

@@ -1,9 +1,14 @@
 """Certificate judging: trust, host name, validity, key and signature (pure functions).
 
-Gathering handed us the chain exactly as the server sent it (leaf first, DER). Trust is
-decided by cryptography's X.509 verifier against the trust anchors; when it says no, the chain
-itself tells why (self-signed, unknown root, missing intermediate, rejected by policy), so an
-auditor reads a cause, not "handshake failed".
+Gathering handed us the chain exactly as the server sent it (leaf first, DER). Trust follows
+what the clients of a portal accept: a path to an anchor with CA certificates that are CAs,
+signatures the verifier accepts, a subjectAltName on the leaf and key usages that allow a TLS
+server (the client profile below). Where cryptography's strict web-PKI profile objects to
+something clients tolerate (a critical subjectAltName beside a subject, a CA whose
+basicConstraints is not critical, a leaf without authorityKeyIdentifier…), the verdict is
+`warn` naming the rule; when the client profile says no, the chain itself tells why
+(self-signed, unknown root, missing intermediate, rejected), so an auditor reads a cause, not
+"handshake failed". The rule is written down in docs/probes.md.
 """
 
 from __future__ import annotations
@@ -15,8 +20,15 @@ from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.x509.verification import (
+    Criticality,
+    ExtensionPolicy,
+    Policy,
+    PolicyBuilder,
+    Store,
+    VerificationError,
+)
 
 from assure.findings import JSONValue, Status
 from assure.i18n import Msg
@@ -36,6 +48,10 @@ class CertInput:
     anchors: Sequence[x509.Certificate]
     public_anchors: frozenset[bytes]
     now: dt.datetime
+    # OpenSSL's verdict on the same chain, instant and host (second_opinion.openssl_opinion):
+    # (accepted, error); None when it was not asked.
+    openssl: tuple[bool, str] | None = None
+    index: trust.AnchorIndex | None = None  # the run's prebuilt index of `anchors`
 
 
 def parse_chain(chain_der: Sequence[bytes]) -> list[x509.Certificate]:
@@ -108,11 +124,223 @@ def _verifier_subject(cert: x509.Certificate) -> x509.DNSName | x509.IPAddress |
     return None
 
 
+_SERVER_AUTH = x509.oid.ExtendedKeyUsageOID.SERVER_AUTH
+_ANY_EKU = x509.oid.ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE
+
+
+def _ca_is_ca(_policy: Policy, _cert: x509.Certificate, bc: x509.BasicConstraints) -> None:
+    if not bc.ca:
+        raise ValueError("basicConstraints does not mark the issuer as a CA")
+
+
+def _ca_may_sign(_policy: Policy, _cert: x509.Certificate, ku: x509.KeyUsage | None) -> None:
+    if ku is not None and not ku.key_cert_sign:
+        raise ValueError("the issuer's keyUsage does not allow keyCertSign")
+
+
+def _ee_server_auth(
+    _policy: Policy, _cert: x509.Certificate, eku: x509.ExtendedKeyUsage | None
+) -> None:
+    if eku is not None and _SERVER_AUTH not in eku and _ANY_EKU not in eku:
+        raise ValueError("extendedKeyUsage does not allow TLS server authentication")
+
+
+def _ee_key_usage(_policy: Policy, _cert: x509.Certificate, ku: x509.KeyUsage | None) -> None:
+    if ku is not None and not (ku.digital_signature or ku.key_encipherment or ku.key_agreement):
+        raise ValueError("keyUsage allows neither digitalSignature nor keyEncipherment")
+
+
+def client_policies() -> tuple[ExtensionPolicy, ExtensionPolicy]:
+    """(CA, leaf) extension policies of what TLS clients (browsers, OpenSSL) enforce.
+
+    Issuers must be CAs (basicConstraints cA, any criticality) and, when keyUsage is present,
+    allow certificate signing; the leaf needs a subjectAltName (any criticality: browsers
+    stopped reading the CN) and, when present, an extendedKeyUsage with serverAuth and a
+    keyUsage fit for TLS. Everything else is left to the strict profile, which only warns.
+    """
+    agnostic = Criticality.AGNOSTIC
+    ca = (
+        ExtensionPolicy.permit_all()
+        .require_present(x509.BasicConstraints, agnostic, _ca_is_ca)
+        .may_be_present(x509.KeyUsage, agnostic, _ca_may_sign)
+    )
+    ee = (
+        ExtensionPolicy.permit_all()
+        .require_present(x509.SubjectAlternativeName, agnostic, None)
+        .may_be_present(x509.ExtendedKeyUsage, agnostic, _ee_server_auth)
+        .may_be_present(x509.KeyUsage, agnostic, _ee_key_usage)
+    )
+    return ca, ee
+
+
+# Strict-profile rules that clients tolerate: (id, reference, what the rule asks).
+PROFILE_RULES: dict[str, tuple[str, str]] = {
+    "san_critical_with_subject": (
+        "RFC 5280 §4.2.1.6",
+        "subjectAltName is marked critical although the subject is not empty",
+    ),
+    "ca_basic_constraints_not_critical": (
+        "RFC 5280 §4.2.1.9; CA/B Forum BR §7.1.2.10.4",
+        "a CA certificate's basicConstraints is not marked critical",
+    ),
+    "leaf_without_aki": (
+        "RFC 5280 §4.2.1.1; CA/B Forum BR §7.1.2.7",
+        "the leaf has no authorityKeyIdentifier",
+    ),
+    "ca_without_ski": (
+        "RFC 5280 §4.2.1.2",
+        "a CA certificate has no subjectKeyIdentifier",
+    ),
+    "ca_without_key_usage": (
+        "RFC 5280 §4.2.1.3; CA/B Forum BR §7.1.2.10.7",
+        "a CA certificate has no keyUsage",
+    ),
+    "leaf_without_eku": (
+        "CA/B Forum BR §7.1.2.7.10",
+        "the leaf has no extendedKeyUsage",
+    ),
+    "other": ("cryptography web-PKI profile", "the strict verifier objected"),
+}
+
+
+def _ext(
+    cert: x509.Certificate, cls: type[x509.ExtensionType]
+) -> x509.Extension[x509.ExtensionType] | None:
+    try:
+        return cert.extensions.get_extension_for_class(cls)
+    except x509.ExtensionNotFound:
+        return None
+
+
+def profile_findings(chain: Sequence[x509.Certificate]) -> list[dict[str, JSONValue]]:
+    """The strict-profile rules a verified chain (leaf first, anchor last) breaks."""
+    out: list[dict[str, JSONValue]] = []
+
+    def add(rule: str, cert: x509.Certificate) -> None:
+        ref, text = PROFILE_RULES[rule]
+        out.append({"rule": rule, "reference": ref, "text": text, "certificate": _cn(cert)})
+
+    leaf = chain[0]
+    san = _ext(leaf, x509.SubjectAlternativeName)
+    if san is not None and san.critical and len(leaf.subject) > 0:
+        add("san_critical_with_subject", leaf)
+    if _ext(leaf, x509.AuthorityKeyIdentifier) is None and not _is_self_signed(leaf):
+        add("leaf_without_aki", leaf)
+    if _ext(leaf, x509.ExtendedKeyUsage) is None:
+        add("leaf_without_eku", leaf)
+    for ca in chain[1:]:
+        bc = _ext(ca, x509.BasicConstraints)
+        if bc is not None and not bc.critical:
+            add("ca_basic_constraints_not_critical", ca)
+        if _ext(ca, x509.SubjectKeyIdentifier) is None:
+            add("ca_without_ski", ca)
+        if _ext(ca, x509.KeyUsage) is None:
+            add("ca_without_key_usage", ca)
+    return out
+
+
+def _verify(
+    ci: CertInput,
+    leaf: x509.Certificate,
+    rest: list[x509.Certificate],
+    subject: x509.DNSName | x509.IPAddress,
+    at: dt.datetime,
+    strict: bool,
+) -> tuple[list[x509.Certificate] | None, str]:
+    store = ci.index.store() if ci.index is not None else Store(list(ci.anchors))
+    builder = PolicyBuilder().store(store).time(at)
+    if not strict:
+        ca, ee = client_policies()
+        builder = builder.extension_policies(ca_policy=ca, ee_policy=ee)
+    try:
+        return list(builder.build_server_verifier(subject).verify(leaf, rest)), ""
+    except VerificationError as exc:
+        return None, str(exc)
+
+
+# Intermediates handed to the path builder. Servers send one to three; a hostile one can send
+# a hundred near-identical certificates, which makes path building take minutes (x509-limbo's
+# pathological chains), so repeats are dropped and the rest is capped.
+MAX_INTERMEDIATES = 10
+
+
+def candidate_intermediates(certs_sent: Sequence[x509.Certificate]) -> list[x509.Certificate]:
+    """The sent intermediates, in order, without repeats of (subject, issuer, key), capped."""
+    seen: set[tuple[bytes, bytes, bytes]] = set()
+    out: list[x509.Certificate] = []
+    for c in certs_sent:
+        key = (
+            c.subject.public_bytes(),
+            c.issuer.public_bytes(),
+            c.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo),
+        )
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out[:MAX_INTERMEDIATES]
+
+
+def malformed(chain: Sequence[x509.Certificate]) -> str | None:
+    """Why a certificate of the chain cannot be read (duplicate or undecodable extensions, a
+    subjectAltName that is not a valid name…), or None. Clients refuse such certificates."""
+    for c in chain:
+        try:
+            list(c.extensions)
+            san = _san(c)
+            if san is not None:
+                for name in san.get_values_for_type(x509.DNSName):
+                    x509.DNSName(name.removeprefix("*.") or "x")
+        except Exception as exc:  # DuplicateExtension, undecodable values: all malformed
+            return f"{_cn(c)}: {str(exc).splitlines()[0][:160] or type(exc).__name__}"
+    return None
+
+
+# Extensions TLS clients act on when critical (OpenSSL's handled set); any other critical
+# extension makes them refuse the certificate (RFC 5280 §4.2). AKI and SKI must not be
+# critical (RFC 5280 §4.2.1.1, §4.2.1.2) and OpenSSL refuses them when they are.
+_HANDLED_CRITICAL = frozenset(
+    {
+        x509.oid.ExtensionOID.BASIC_CONSTRAINTS,
+        x509.oid.ExtensionOID.KEY_USAGE,
+        x509.oid.ExtensionOID.EXTENDED_KEY_USAGE,
+        x509.oid.ExtensionOID.SUBJECT_ALTERNATIVE_NAME,
+        x509.oid.ExtensionOID.NAME_CONSTRAINTS,
+        x509.oid.ExtensionOID.POLICY_CONSTRAINTS,
+        x509.oid.ExtensionOID.CERTIFICATE_POLICIES,
+        x509.oid.ExtensionOID.INHIBIT_ANY_POLICY,
+        x509.oid.ExtensionOID.POLICY_MAPPINGS,
+    }
+)
+
+
+def unhandled_critical(chain: Sequence[x509.Certificate]) -> str | None:
+    """A critical extension clients do not handle, in the verified chain, or None."""
+    for c in chain:
+        for e in c.extensions:
+            if e.critical and e.oid not in _HANDLED_CRITICAL:
+                name = getattr(e.oid, "_name", None) or e.oid.dotted_string
+                return f"{_cn(c)} has a critical {name} extension clients do not accept"
+    return None
+
+
 def judge_trusted(ci: CertInput) -> Verdict:
-    """Pass when the chain verifies to an anchor; fail names why it does not."""
+    """Pass when the chain verifies to an anchor under the strict web-PKI profile; warn when
+    only the client profile accepts it (naming the rules); fail names why clients refuse it."""
     chain = parse_chain(ci.chain_der)
-    leaf, rest = chain[0], chain[1:]
-    ev: dict[str, JSONValue] = {"chain": [describe(c) for c in chain]}
+    broken = malformed(chain[:1] + candidate_intermediates(chain[1:]))
+    if broken:
+        return Verdict(
+            Status.FAIL,
+            f"A certificate of the chain is malformed and clients refuse it: {broken}.",
+            {"chain": [describe(c) for c in chain[: MAX_INTERMEDIATES + 1]], "cause": "malformed"},
+        )
+    leaf, sent = chain[0], chain[1:]
+    rest = candidate_intermediates(sent)
+    ev: dict[str, JSONValue] = {"chain": [describe(c) for c in chain[: MAX_INTERMEDIATES + 1]]}
+    if len(rest) < len(sent):
+        ev["intermediates_considered"] = (
+            f"{len(rest)} of {len(sent)} sent (repeats and excess dropped)"
+        )
     at = min(
         max(ci.now, leaf.not_valid_before_utc + dt.timedelta(seconds=1)),
         leaf.not_valid_after_utc - dt.timedelta(seconds=1),
@@ -121,19 +349,19 @@ def judge_trusted(ci: CertInput) -> Verdict:
     subject = _verifier_subject(leaf)
     error = "no trust anchors available"
     verified: list[x509.Certificate] | None = None
+    strict_error = ""
+    index = ci.index if ci.index is not None else trust.AnchorIndex(ci.anchors)
     if subject is None:
-        error = "the certificate has no subjectAltName, which the verifier requires"
+        error = "the certificate has no subjectAltName, which clients require"
     elif ci.anchors:
         try:
-            verifier = (
-                PolicyBuilder()
-                .store(Store(list(ci.anchors)))
-                .time(at)
-                .build_server_verifier(subject)
-            )
-            verified = list(verifier.verify(leaf, rest))
-        except VerificationError as exc:
-            error = str(exc)
+            verified, strict_error = _verify(ci, leaf, rest, subject, at, strict=True)
+            if verified is None:
+                verified, error = _verify(ci, leaf, rest, subject, at, strict=False)
+                if verified is not None and (bad := unhandled_critical(verified)):
+                    verified, error = None, bad
+        except Exception as exc:  # names or values the verifier cannot even take
+            verified, error = None, f"{type(exc).__name__}: {str(exc)[:160]}"
     if verified is not None:
         root = verified[-1]
         public = trust.der_sha256(root.public_bytes(_der())) in ci.public_anchors
@@ -143,9 +371,31 @@ def judge_trusted(ci: CertInput) -> Verdict:
             issuer_family=family,
             issuer_family_label=trust.FAMILY_LABELS[family],
         )
+        trusted = (
+            f"The chain is trusted (root: {_cn(root)}; issuer family: "
+            f"{trust.FAMILY_LABELS[family]})"
+        )
+        if ci.openssl is not None:
+            ev["openssl_accepts"] = ci.openssl[0]
+        if ci.openssl is not None and not ci.openssl[0]:
+            ev.update(cause="openssl_rejects", openssl_error=ci.openssl[1])
+            return Verdict(
+                Status.FAIL,
+                f"OpenSSL, which most TLS clients verify with, refuses the chain "
+                f"({ci.openssl[1]}), although cryptography's verifier accepts it.",
+                ev,
+            )
+        if not strict_error:
+            return Verdict(Status.PASS, trusted + ".", ev)
+        rules = [f for f in profile_findings(verified) if f["rule"] != "leaf_without_eku"]
+        if not rules:
+            ref, _text = PROFILE_RULES["other"]
+            rules = [{"rule": "other", "reference": ref, "text": strict_error}]
+        ev.update(profile=rules, strict_verifier_error=strict_error)
+        named = "; ".join(f"{f['text']} ({f['reference']})" for f in rules)
         return Verdict(
-            Status.PASS,
-            Msg.of("cert.trusted", root=_cn(root), family=trust.FAMILY_LABELS[family]),
+            Status.WARN,
+            f"{trusted}, as clients accept it, but the certificate profile breaks a rule: {named}.",
             ev,
         )
     family = trust.issuer_family(chain, False)
@@ -153,14 +403,15 @@ def judge_trusted(ci: CertInput) -> Verdict:
         issuer_family=family, issuer_family_label=trust.FAMILY_LABELS[family], verifier_error=error
     )
     top = chain[-1]
-    anchor_subjects = {a.subject for a in ci.anchors}
-    anchor_prints = {trust.fingerprint(a) for a in ci.anchors}
+    anchor_subjects = index.subjects()
+    anchor_prints = index.fingerprints()
+    said: Msg
     if len(chain) == 1 and _is_self_signed(leaf):
-        cause, text = "self_signed", Msg.of("cert.self_signed")
+        cause, said = "self_signed", Msg.of("cert.self_signed")
     elif _is_self_signed(top) and trust.fingerprint(top) not in anchor_prints:
-        cause, text = "untrusted_root", Msg.of("cert.untrusted_root", root=_cn(top))
+        cause, said = "untrusted_root", Msg.of("cert.untrusted_root", root=_cn(top))
     elif not _is_self_signed(top) and top.issuer not in anchor_subjects and len(chain) == 1:
-        cause, text = (
+        cause, said = (
             "incomplete_chain",
             Msg.of("cert.incomplete", cert=_cn(top), issuer=_cn_of(top.issuer)),
         )
@@ -168,14 +419,14 @@ def judge_trusted(ci: CertInput) -> Verdict:
         # The server sent intermediates and the last one's issuer is unknown. Servers rarely
         # send roots, so this reads as a private or unknown root; a missing second
         # intermediate would look the same, hence the wording.
-        cause, text = (
+        cause, said = (
             "untrusted_root",
             Msg.of("cert.unknown_root", cert=_cn(top), issuer=_cn_of(top.issuer)),
         )
     else:
-        cause, text = "rejected", Msg.of("cert.rejected", error=error)
+        cause, said = "rejected", Msg.of("cert.rejected", error=error)
     ev["cause"] = cause
-    return Verdict(Status.FAIL, text, ev)
+    return Verdict(Status.FAIL, said, ev)
 
 
 def _der() -> Encoding:
@@ -205,6 +456,11 @@ def host_matches(pattern: str, host: str) -> bool:
 def judge_hostname(ci: CertInput) -> Verdict:
     """SAN only: the common name is never used (RFC 6125, CA/B Forum)."""
     leaf = parse_chain(ci.chain_der[:1])[0]
+    broken = malformed([leaf])
+    if broken:
+        return Verdict(
+            Status.FAIL, f"The certificate's names cannot be read: {broken}.", {"host": ci.host}
+        )
     san = _san(leaf)
     cn = _cn(leaf)
     if san is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import socket
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from assure.probes.context import Deadline
 from assure.probes.net import NetError, ProbeNetError, connect, sni_for
@@ -124,9 +124,13 @@ def _read_exact(sock: socket.socket, n: int, deadline: Deadline) -> bytes:
 def offer(
     address: str, port: int, host: str, version: int, suites: Sequence[int], deadline: Deadline
 ) -> tuple[str, int | None, int | None]:
-    """Send one ClientHello: ('accepted', version, suite) | ('rejected', …) | ('unknown', …).
+    """Send one ClientHello and class the server's first answer.
 
-    An alert or a closed connection is a refusal; a timeout is unknown (not a verdict).
+    ('accepted', version, suite): a ServerHello; ('refused', …): a TLS alert — in both the
+    server provably spoke TLS to us. ('closed', …): the connection was closed or reset without
+    a word, which a refusing server and a connection limiter look alike in, so the caller must
+    confirm it with a control handshake. ('unknown', …): a timeout, something that is not TLS,
+    or no connection at all — never an answer.
     """
     try:
         sock = connect(address, port, deadline)
@@ -137,7 +141,7 @@ def offer(
         head = _read_exact(sock, 5, deadline)
         ctype, _rec_version, length = struct.unpack("!BHH", head)
         if ctype == 0x15:  # alert
-            return "rejected", None, None
+            return "refused", None, None
         if ctype != 0x16 or length < 40:
             return "unknown", None, None
         body = _read_exact(sock, min(length, 16384), deadline)
@@ -148,25 +152,51 @@ def offer(
         suite = struct.unpack("!H", body[39 + sid_len : 41 + sid_len])[0]
         return "accepted", server_version, suite
     except ProbeNetError as exc:
-        return ("rejected" if exc.kind is NetError.RESET else "unknown"), None, None
-    except (OSError, IndexError, struct.error):
-        return "rejected", None, None
+        return ("closed" if exc.kind is NetError.RESET else "unknown"), None, None
+    except (ConnectionResetError, BrokenPipeError, ConnectionAbortedError):
+        return "closed", None, None
+    except (OSError, IndexError, struct.error):  # timeouts included: not an answer
+        return "unknown", None, None
     finally:
         sock.close()
 
 
-def version_offered(address: str, port: int, host: str, version: str, deadline: Deadline) -> str:
-    """'offered' | 'not_offered' | 'unknown' for one protocol version, by raw ClientHello."""
+Settle = Callable[[str], str]
+
+
+def _no_control(result: str) -> str:
+    """Without a control handshake, only an alert counts as a refusal."""
+    return {"closed": "unknown"}.get(result, result)
+
+
+def version_offered(
+    address: str,
+    port: int,
+    host: str,
+    version: str,
+    deadline: Deadline,
+    settle: Settle = _no_control,
+) -> str:
+    """'offered' | 'not_offered' | 'unknown' for one protocol version, by raw ClientHello.
+
+    `settle` turns a bare close into 'refused' or 'unknown' (by a control handshake)."""
     result, got, _ = offer(
         address, port, host, VERSION_CODES[version], VERSION_PROBE_SUITES, deadline
     )
+    result = settle(result)
     if result == "accepted":
         return "offered" if got == VERSION_CODES[version] else "not_offered"
-    return {"rejected": "not_offered"}.get(result, "unknown")
+    return {"refused": "not_offered"}.get(result, "unknown")
 
 
 def weak_suites_accepted(
-    address: str, port: int, host: str, families: Sequence[str], deadline: Deadline, rounds: int = 4
+    address: str,
+    port: int,
+    host: str,
+    families: Sequence[str],
+    deadline: Deadline,
+    rounds: int = 4,
+    settle: Settle = _no_control,
 ) -> tuple[list[str], bool]:
     """Weak suites of `families` the server picks from a TLS 1.2 ClientHello (max `rounds`),
     and whether the probing was cut short."""
@@ -176,6 +206,7 @@ def weak_suites_accepted(
         if not pool:
             break
         result, _, suite = offer(address, port, host, 0x0303, list(pool), deadline)
+        result = settle(result)
         if result == "accepted" and suite in pool:
             accepted.append(pool.pop(suite))
             continue

@@ -27,12 +27,17 @@ _NONCES = re.compile(
 
 
 def judge_web_aaaa(obs: DnsObservation) -> Verdict:
+    """Pass on a global unicast AAAA; what the answers held that does not count is said."""
     ev: dict[str, JSONValue] = {
         "source": obs.source,
         "a": obs.a,
         "aaaa": obs.aaaa,
         "ipv4_mapped_ignored": obs.mapped_ignored,
+        "ignored": dict(obs.ignored),
+        "dns64_prefixes": list(obs.dns64),
     }
+    if obs.a_error:
+        ev["a_error"] = obs.a_error
     if obs.aaaa:
         key = {"resolve": "ipv6.aaaa_pinned", "literal": "ipv6.aaaa_given"}.get(
             obs.source, "ipv6.aaaa"
@@ -40,6 +45,14 @@ def judge_web_aaaa(obs: DnsObservation) -> Verdict:
         return Verdict(Status.PASS, Msg.of(key, addresses=", ".join(obs.aaaa)), ev)
     if obs.source == "literal":
         return Verdict(Status.NOT_APPLICABLE, Msg.of("ipv6.target_is_ipv4"), ev)
+    if obs.source == "resolve":
+        return Verdict(
+            Status.INCONCLUSIVE,
+            "Only IPv4 addresses were pinned with --resolve and DNS was not asked, so "
+            "whether the host has an AAAA record is not known.",
+            ev,
+            "DNS not consulted",
+        )
     if obs.error or obs.aaaa_error:
         why = obs.aaaa_error or obs.error
         return Verdict(
@@ -48,6 +61,10 @@ def judge_web_aaaa(obs: DnsObservation) -> Verdict:
             ev,
             "DNS lookup failed",
         )
+    v6_ignored = {a: why for a, why in obs.ignored.items() if ":" in a}
+    if v6_ignored:
+        listed = "; ".join(f"{a}: {why}" for a, why in v6_ignored.items())
+        return Verdict(Status.FAIL, f"The host has no global IPv6 address (ignored: {listed}).", ev)
     key = "ipv6.no_aaaa_mapped" if obs.mapped_ignored else "ipv6.no_aaaa"
     return Verdict(Status.FAIL, Msg.of(key), ev)
 
@@ -84,10 +101,29 @@ def judge_web_reach(
     ev["ports_required"] = need
     bad: dict[str, dict[int, str]] = {}
     unsure: dict[str, dict[int, str]] = {}
+    if obs.a_error and not obs.a:
+        # The A lookup failed, so which ports the site serves over IPv4 is unknown: every
+        # port must answer over IPv6 for a pass, and a silent one cannot be called a hole.
+        ev["a_error"] = obs.a_error
+        for addr in obs.aaaa:
+            for p in ports:
+                r = reach.get(addr, {}).get(p, "untested")
+                if r != "ok":
+                    unsure.setdefault(addr, {})[p] = r
+        if unsure:
+            addr, ports_bad = next(iter(unsure.items()))
+            detail = ", ".join(f"port {p}: {r}" for p, r in ports_bad.items())
+            return Verdict(
+                Status.INCONCLUSIVE,
+                f"IPv6 address {addr} does not answer everywhere ({detail}), and without an "
+                f"A answer ({obs.a_error}) there is no IPv4 to compare with.",
+                ev,
+                "DNS lookup failed",
+            )
     for addr in obs.aaaa:
         got = reach.get(addr, {})
-        if not v4_ports and any(got.get(p) == "ok" for p in need):
-            continue  # IPv6-only (or IPv4 dead): one answering port is enough
+        if not v4_ports and not obs.a and any(got.get(p) == "ok" for p in need):
+            continue  # IPv6-only: one answering port is enough
         for p in need:
             r = got.get(p, "untested")
             if r == "ok":
@@ -139,14 +175,19 @@ def similarity(a: bytes, b: bytes) -> float:
 
 
 def judge_parity(
-    obs: DnsObservation, https: Mapping[str, Fetch], vantage: tuple[bool, str]
+    obs: DnsObservation,
+    https: Mapping[str, Fetch],
+    vantage: tuple[bool, str],
+    http: Mapping[str, Fetch] | None = None,
 ) -> Verdict:
-    """Same HTTP status and near-same content over IPv4 and IPv6."""
+    """Same HTTP status and near-same content over IPv4 and IPv6, compared over HTTPS and
+    over plain HTTP (each where IPv4 answered), as Internet.nl does: an HTTP-only portal is
+    judged too, and a different page on port 80 over IPv6 is caught. A fail in either wins."""
     ev: dict[str, JSONValue] = {}
-    if obs.error or (obs.aaaa_error and not obs.aaaa):
+    if obs.error or (obs.aaaa_error and not obs.aaaa) or obs.a_error:
         return Verdict(
             Status.INCONCLUSIVE,
-            Msg.of("ipv6.lookup_failed", why=obs.error or obs.aaaa_error),
+            f"The address lookup failed: {obs.error or obs.aaaa_error or obs.a_error}.",
             ev,
             "DNS lookup failed",
         )
@@ -154,28 +195,52 @@ def judge_parity(
         return Verdict(Status.NOT_APPLICABLE, Msg.of("ipv6.not_dual_stack"), ev)
     if not vantage[0]:
         return Verdict(Status.INCONCLUSIVE, Msg.of("ipv6.no_vantage_compare"), ev, vantage[1])
-    ref_addr = next((a for a in obs.a if https.get(a) and https[a].response), None)
-    if ref_addr is None:
+    verdicts = {
+        scheme: v
+        for scheme, fetches in (("https", https), ("http", http or {}))
+        if (v := _compare(scheme, obs, fetches)) is not None
+    }
+    if not verdicts:
         return Verdict(
             Status.INCONCLUSIVE,
-            Msg.of("ipv6.no_ipv4_response"),
+            "No HTTPS or HTTP response over IPv4 to compare with.",
             ev,
             "no IPv4 response",
         )
-    ref = https[ref_addr].response
+    for scheme, v in verdicts.items():
+        ev[scheme] = dict(v.evidence)
+    ev["compared"] = list(verdicts)
+    ev["threshold"] = PARITY_MIN_RATIO
+    order = [Status.FAIL, Status.INCONCLUSIVE, Status.PASS]
+    chosen = min(verdicts.values(), key=lambda v: order.index(v.status))
+    if chosen.status is Status.PASS:
+        over = " and ".join(s.upper() for s in verdicts)
+        return Verdict(Status.PASS, f"IPv4 and IPv6 serve the same page over {over}.", ev)
+    return Verdict(chosen.status, chosen.summary, ev, chosen.reason)
+
+
+def _compare(scheme: str, obs: DnsObservation, fetches: Mapping[str, Fetch]) -> Verdict | None:
+    """Parity over one scheme; None when no IPv4 address answered over it."""
+    label = scheme.upper()
+    ref_addr = next((a for a in obs.a if fetches.get(a) and fetches[a].response), None)
+    if ref_addr is None:
+        return None
+    ref = fetches[ref_addr].response
     assert ref is not None
-    ev["ipv4"] = {"address": ref_addr, "status": ref.status, "bytes": len(ref.body)}
+    ev: dict[str, JSONValue] = {
+        "ipv4": {"address": ref_addr, "status": ref.status, "bytes": len(ref.body)}
+    }
     results: dict[str, JSONValue] = {}
     worst_status = Status.PASS
-    text = Msg.of("ipv6.same_page")
+    text = f"IPv4 and IPv6 serve the same page over {label}."
     reason = None
     for addr in obs.aaaa:
-        got = https.get(addr)
+        got = fetches.get(addr)
         if got is None or got.response is None:
             results[addr] = {"error": got.error[0] if got and got.error else "untested"}
             if worst_status is Status.PASS:
                 worst_status, reason = Status.INCONCLUSIVE, "no IPv6 response"
-                text = Msg.of("ipv6.no_ipv6_response", address=addr)
+                text = f"No {label} response over IPv6 from {addr} to compare."
             continue
         r = got.response
         ratio = similarity(ref.body, r.body)
@@ -183,25 +248,41 @@ def judge_parity(
         if blocked(r) or blocked(ref):
             if worst_status is Status.PASS:
                 worst_status, reason = Status.INCONCLUSIVE, "blocked"
-                text = Msg.of("ipv6.blocked")
+                text = f"A {label} response was blocked or challenged; pages not compared."
             continue
         if r.status != ref.status:
             worst_status, reason = Status.FAIL, None
-            text = Msg.of("ipv6.status_differs", address=addr, v6=r.status, v4=ref.status)
+            text = (
+                f"Different status over {label} on IPv6 ({addr}: {r.status}) "
+                f"and IPv4 ({ref.status})."
+            )
         elif ratio < PARITY_MIN_RATIO and worst_status is not Status.FAIL:
             worst_status, reason = Status.FAIL, None
-            text = Msg.of("ipv6.page_differs", address=addr, similar=f"{ratio:.0%}")
+            text = f"Different page over {label} on IPv6 ({addr}): {ratio:.0%} similar to IPv4."
     ev["ipv6"] = results
-    ev["threshold"] = PARITY_MIN_RATIO
     return Verdict(worst_status, text, ev, reason)
 
 
+def _ns_evidence(obs: DnsObservation) -> dict[str, JSONValue]:
+    out: dict[str, JSONValue] = {}
+    for n in obs.ns:
+        entry: dict[str, JSONValue] = {"ipv4": n.ipv4, "ipv6": n.ipv6}
+        if n.a_error:
+            entry["a_error"] = n.a_error
+        if n.aaaa_error:
+            entry["aaaa_error"] = n.aaaa_error
+        if n.ignored:
+            entry["ignored"] = dict(n.ignored)
+        out[n.name] = entry
+    return out
+
+
 def judge_ns_aaaa(obs: DnsObservation) -> Verdict:
-    """At least two name servers with AAAA (one is half of what Internet.nl asks: warn)."""
-    ev: dict[str, JSONValue] = {
-        "zone": obs.zone,
-        "name_servers": {n.name: {"ipv4": n.ipv4, "ipv6": n.ipv6} for n in obs.ns},
-    }
+    """At least two name servers with AAAA (one is half of what Internet.nl asks: warn).
+
+    A name server whose AAAA lookup failed has unknown IPv6: it cannot count for or against,
+    so unless two others already have IPv6 the verdict is inconclusive."""
+    ev: dict[str, JSONValue] = {"zone": obs.zone, "name_servers": _ns_evidence(obs)}
     if obs.source == "literal":
         return Verdict(Status.NOT_APPLICABLE, Msg.of("ipv6.no_ns_for_address"), ev)
     if obs.source == "resolve":
@@ -224,29 +305,89 @@ def judge_ns_aaaa(obs: DnsObservation) -> Verdict:
         return Verdict(
             Status.PASS, Msg.of("ipv6.ns_with_ipv6", n=len(with6), total=len(obs.ns)), ev
         )
+    unknown = [n for n in obs.ns if n.aaaa_error and not n.ipv6]
+    if unknown:
+        return Verdict(
+            Status.INCONCLUSIVE,
+            f"The AAAA lookup of name server {unknown[0].name} failed "
+            f"({unknown[0].aaaa_error}); {len(with6)} of the others have IPv6.",
+            ev,
+            "DNS lookup failed",
+        )
     if len(with6) == 1:
         return Verdict(Status.WARN, Msg.of("ipv6.one_ns", name=with6[0]), ev)
-    return Verdict(Status.FAIL, Msg.of("ipv6.no_ns_ipv6"), ev)
+    ignored = {a: w for n in obs.ns for a, w in n.ignored.items() if ":" in a}
+    extra = f" (ignored: {'; '.join(f'{a}: {w}' for a, w in ignored.items())})" if ignored else ""
+    return Verdict(Status.FAIL, f"No name server has a global IPv6 address{extra}.", ev)
+
+
+_NO_ANSWER = ("timeout", "refused", "unreachable")
 
 
 def judge_ns_reach(obs: DnsObservation, vantage: tuple[bool, str]) -> Verdict:
-    ev: dict[str, JSONValue] = {"reach": {n.name: dict(n.reach_v6) for n in obs.ns if n.ipv6}}
+    """Every IPv6 name server answers for the zone over IPv6 (see `dns.ns_answers` for what
+    "answers" means). IPv6 silent while the same server answers over IPv4: fail (black
+    hole). Silent on both families: inconclusive. UDP lost but TCP answering, or a lame
+    reply, over IPv6 only: fail; on both families: warn (a DNS fault, not an IPv6 one).
+    A name server whose AAAA lookup failed is unknown, so it is never "all answer"."""
+    ev: dict[str, JSONValue] = {
+        "reach": {n.name: dict(n.reach_v6) for n in obs.ns if n.ipv6},
+        "reach_ipv4": {n.name: dict(n.reach_v4) for n in obs.ns if n.reach_v4},
+    }
     if obs.source != "dns" or obs.error or obs.ns_error:
         v = judge_ns_aaaa(obs)
         if v.status is Status.NOT_APPLICABLE or v.status is Status.INCONCLUSIVE:
             return Verdict(v.status, v.summary, ev, v.reason)
     v6 = [n for n in obs.ns if n.ipv6]
-    if not v6:
+    unknown = [n for n in obs.ns if n.aaaa_error and not n.ipv6]
+    if unknown:
+        ev["aaaa_unknown"] = {n.name: n.aaaa_error for n in unknown}
+    if not v6 and not unknown:
         return Verdict(Status.NOT_APPLICABLE, Msg.of("ipv6.no_ns_to_reach"), ev)
     if not vantage[0]:
         return Verdict(Status.INCONCLUSIVE, Msg.of("ipv6.no_vantage"), ev, vantage[1])
-    results = [(n.name, a, r) for n in v6 for a, r in n.reach_v6.items() if a != "lookup"]
-    bad = [f"{n} [{a}]: {r}" for n, a, r in results if r in ("timeout", "refused", "unreachable")]
+    bad: list[str] = []
+    warn: list[str] = []
+    unsure: list[str] = []
+    for n in v6:
+        v4 = next(iter(n.reach_v4.values()), None)
+        v4_answers = v4 is not None and v4 not in _NO_ANSWER and v4 != "deadline"
+        for a, r in n.reach_v6.items():
+            label = f"{n.name} [{a}]: {r}"
+            if r == "ok":
+                continue
+            if r in _NO_ANSWER:
+                if v4 is None or v4_answers:
+                    bad.append(label + (f" (IPv4 answers: {v4})" if v4 else ""))
+                else:
+                    unsure.append(label + f" (IPv4 does not answer either: {v4})")
+            elif r == "tcp_only" or r.startswith("lame"):
+                (
+                    warn
+                    if v4 == r
+                    or (v4 is not None and v4.startswith("lame") and r.startswith("lame"))
+                    else bad
+                ).append(label + (f" (IPv4: {v4})" if v4 else ""))
+            else:
+                unsure.append(label)
     if bad:
         return Verdict(Status.FAIL, Msg.of("ipv6.ns_no_answer", which=bad[0]), ev)
-    unsure = [f"{n} [{a}]: {r}" for n, a, r in results if r != "ok"]
     if unsure:
         return Verdict(
             Status.INCONCLUSIVE, Msg.of("ipv6.could_not_tell", which=unsure[0]), ev, "cut short"
+        )
+    if unknown:
+        return Verdict(
+            Status.INCONCLUSIVE,
+            f"Whether name server {unknown[0].name} has IPv6 is unknown (its AAAA lookup "
+            f"failed: {unknown[0].aaaa_error}).",
+            ev,
+            "DNS lookup failed",
+        )
+    if warn:
+        return Verdict(
+            Status.WARN,
+            f"A name server answers over IPv6 as it does over IPv4, but not properly: {warn[0]}.",
+            ev,
         )
     return Verdict(Status.PASS, Msg.of("ipv6.all_ns_answer", n=len(v6)), ev)

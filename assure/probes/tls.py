@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from assure.findings import Status
+from assure.findings import JSONValue, Status
 from assure.i18n import Msg
 from assure.probes import hello
 from assure.probes.context import Deadline
@@ -68,6 +68,10 @@ class TlsObservation:
     static_rsa_accepted: str | None = None
     forward_secrecy: bool | None = None
     raw_hello: list[str] = field(default_factory=list)  # asked by raw ClientHello, not OpenSSL
+    static_rsa_unknown: bool = False
+    control_connections: int = 0  # control handshakes spent to confirm bare closes
+    confirmed_closes: int = 0  # bare closes a control handshake turned into refusals
+    interference: str | None = None  # why later answers of this endpoint were not believed
 
 
 # --- local capability ----------------------------------------------------------------------
@@ -175,45 +179,160 @@ def client_cipher_families() -> tuple[dict[str, list[str]], list[str]]:
 # --- gathering -------------------------------------------------------------------------------
 
 
-def _attempt(
-    address: str, port: int, host: str, ctx: ssl.SSLContext, deadline: Deadline
-) -> tuple[str, str | None]:
-    """One probing handshake: ('accepted', cipher) | ('rejected', None) | ('unknown', why)."""
-    try:
-        sock = connect(address, port, deadline)
-        with tls_wrap(sock, ctx, sni_for(host), deadline) as tls:
-            c = tls.cipher()
-            return "accepted", c[0] if c else None
-    except ProbeNetError as exc:
-        if exc.kind in (NetError.TLS_ALERT, NetError.RESET):
-            return "rejected", None  # servers refuse a version/suite with an alert or a close
-        return "unknown", exc.kind.value
+# How many control handshakes one endpoint may cost. Two addresses per target stay within
+# six extra full handshakes; servers that refuse with an alert (OpenSSL, nginx, IIS…) cost none.
+MAX_CONTROLS = 3
+_MAIN_CIPHERS = "DEFAULT:@SECLEVEL=0"
 
 
-def gather_tls(address: str, port: int, host: str, deadline: Deadline) -> TlsObservation:
-    """Main handshake (chain, version, cipher), then the version and cipher probes."""
+class EndpointProber:
+    """Sequential probes on one endpoint, each answer classed by whether the server provably
+    spoke to us when it answered.
+
+    An accepted handshake or a TLS alert comes from the server itself. A bare close or reset
+    does not: a refusing server and a connection limiter, a rate limiter or a middlebox look
+    the same. Such an answer counts as a refusal only when a control handshake (the one that
+    already worked for the main handshake) succeeds right after it; a timeout is retried the
+    same way before the next probe is spent. Once a control fails, nothing this endpoint says
+    afterwards is believed: every further probe is `unknown`, so the verdict is inconclusive.
+    """
+
+    def __init__(
+        self,
+        address: str,
+        port: int,
+        host: str,
+        deadline: Deadline,
+        max_controls: int = MAX_CONTROLS,
+    ) -> None:
+        self.address, self.port, self.host, self.deadline = address, port, host, deadline
+        self.max_controls = max_controls
+        self.controls = 0
+        self.confirmed_closes = 0
+        self.interference: str | None = None
+
+    def control(self) -> bool:
+        """A known-good handshake: does the server speak to us right now?"""
+        self.controls += 1
+        try:
+            sock = connect(self.address, self.port, self.deadline)
+            with tls_wrap(
+                sock, insecure_context(ciphers=_MAIN_CIPHERS), sni_for(self.host), self.deadline
+            ):
+                return True
+        except (ProbeNetError, OSError):
+            return False
+
+    def settle(self, result: str) -> str:
+        """'accepted' | 'refused' | 'closed' | 'unknown' → 'accepted' | 'refused' | 'unknown'."""
+        if result in ("accepted", "refused"):
+            return result
+        if self.interference is not None:
+            return "unknown"
+        if self.controls >= self.max_controls:
+            if result == "closed":
+                self.interference = (
+                    f"the connection was closed without an alert after {self.controls} "
+                    "control handshakes were spent"
+                )
+            return "unknown"
+        ok = self.control()
+        if not ok:
+            self.interference = (
+                "a control handshake right after a "
+                + ("closed connection" if result == "closed" else "probe that got no answer")
+                + " failed too: the server (or something in front of it) stopped answering"
+            )
+            return "unknown"
+        if result == "closed":
+            self.confirmed_closes += 1
+            return "refused"
+        return "unknown"
+
+    def attempt(self, ctx: ssl.SSLContext) -> tuple[str, str | None]:
+        """One probing handshake: ('accepted', cipher) | ('refused', None) | ('unknown', why)."""
+        if self.interference is not None:
+            return "unknown", "interference"
+        try:
+            sock = connect(self.address, self.port, self.deadline)
+            with tls_wrap(sock, ctx, sni_for(self.host), self.deadline) as tls:
+                c = tls.cipher()
+                return "accepted", c[0] if c else None
+        except ProbeNetError as exc:
+            if exc.kind is NetError.TLS_ALERT:
+                return "refused", None  # the server answered in TLS: an alert or a ServerHello
+            raw = "closed" if exc.kind is NetError.RESET else "unknown"
+            settled = self.settle(raw)
+            return settled, None if settled != "unknown" else exc.kind.value
+
+    def raw_settle(self, result: str) -> str:
+        """`settle` for raw ClientHello probes, which also stop once the endpoint is doubted."""
+        return self.settle(result) if self.interference is None else "unknown"
+
+
+@dataclass(frozen=True)
+class MainHandshake:
+    """What the main handshake (default suites, SNI) showed: the best the server offers."""
+
+    version: str | None
+    cipher: str | None
+    chain_der: list[bytes]
+
+    @classmethod
+    def of(cls, tls: ssl.SSLSocket) -> MainHandshake:
+        c = tls.cipher()
+        return cls(tls.version(), c[0] if c else None, peer_chain(tls))
+
+
+def gather_tls(
+    address: str,
+    port: int,
+    host: str,
+    deadline: Deadline,
+    main: MainHandshake | None = None,
+) -> TlsObservation:
+    """Main handshake (chain, version, cipher), then the version and cipher probes.
+
+    `main` is that handshake when the caller already made it (the HTTPS page is fetched over
+    the very same ClientHello), so it is not made twice.
+    """
     obs = TlsObservation(address, port)
+    if main is None:
+        try:
+            sock = connect(address, port, deadline)
+            with tls_wrap(
+                sock, insecure_context(ciphers=_MAIN_CIPHERS), sni_for(host), deadline
+            ) as tls:
+                main = MainHandshake.of(tls)
+        except ProbeNetError as exc:
+            obs.error = (exc.kind.value, exc.detail)
+            return obs
+        except Exception as exc:  # gathering never crashes the run
+            e = classify_oserror(exc)
+            obs.error = (e.kind.value, e.detail)
+            return obs
+    obs.version, obs.cipher, obs.chain_der = main.version, main.cipher, list(main.chain_der)
+    prober = EndpointProber(address, port, host, deadline)
     try:
-        sock = connect(address, port, deadline)
-        with tls_wrap(
-            sock, insecure_context(ciphers="DEFAULT:@SECLEVEL=0"), sni_for(host), deadline
-        ) as tls:
-            obs.version = tls.version()
-            c = tls.cipher()
-            obs.cipher = c[0] if c else None
-            obs.chain_der = peer_chain(tls)
-    except ProbeNetError as exc:
-        obs.error = (exc.kind.value, exc.detail)
-        return obs
-    except Exception as exc:  # gathering never crashes the run
-        e = classify_oserror(exc)
-        obs.error = (e.kind.value, e.detail)
-        return obs
+        _probe_versions_and_suites(obs, prober)
+    finally:
+        obs.control_connections = prober.controls
+        obs.confirmed_closes = prober.confirmed_closes
+        obs.interference = prober.interference
+    return obs
 
+
+def _probe_versions_and_suites(obs: TlsObservation, prober: EndpointProber) -> None:
+    address, port, host, deadline = prober.address, prober.port, prober.host, prober.deadline
     for name, ver in VERSIONS.items():
         if not client_can_offer(name):
             if name in hello.VERSION_CODES:
-                obs.versions[name] = hello.version_offered(address, port, host, name, deadline)
+                if prober.interference is not None:
+                    obs.versions[name] = "unknown"
+                else:
+                    obs.versions[name] = hello.version_offered(
+                        address, port, host, name, deadline, prober.raw_settle
+                    )
                 obs.raw_hello.append(name)
             else:
                 obs.versions[name] = "untestable"
@@ -222,19 +341,28 @@ def gather_tls(address: str, port: int, host: str, deadline: Deadline) -> TlsObs
             obs.versions[name] = "offered"
             continue
         ctx = insecure_context(min_version=ver, max_version=ver, ciphers=_ALL_LEGACY_CIPHERS)
-        result, _ = _attempt(address, port, host, ctx, deadline)
-        obs.versions[name] = {"accepted": "offered", "rejected": "not_offered"}.get(
+        result, _ = prober.attempt(ctx)
+        obs.versions[name] = {"accepted": "offered", "refused": "not_offered"}.get(
             result, "unknown"
         )
 
     if not any(obs.versions.get(v) == "offered" for v in ("TLSv1.0", "TLSv1.1", "TLSv1.2")):
+        if obs.versions.get("TLSv1.2") == "unknown":
+            obs.forward_secrecy = None  # TLS 1.2 may be there, with suites we could not ask
+            obs.weak_unknown = True
+            return
         obs.forward_secrecy = obs.versions.get("TLSv1.3") == "offered" or None
-        return obs
+        return
     have, missing = client_cipher_families()
     if missing:
         # What OpenSSL cannot offer is asked with a raw ClientHello instead.
-        accepted, cut = hello.weak_suites_accepted(address, port, host, missing, deadline)
-        obs.weak_accepted.extend(accepted)
+        if prober.interference is not None:
+            cut = True
+        else:
+            accepted, cut = hello.weak_suites_accepted(
+                address, port, host, missing, deadline, settle=prober.raw_settle
+            )
+            obs.weak_accepted.extend(accepted)
         obs.weak_unknown = cut
         obs.raw_hello.extend(missing)
     if have:
@@ -247,7 +375,7 @@ def gather_tls(address: str, port: int, host: str, deadline: Deadline) -> TlsObs
                 )
             except ssl.SSLError:
                 break
-            result, cipher = _attempt(address, port, host, ctx, deadline)
+            result, cipher = prober.attempt(ctx)
             if result == "accepted" and cipher:
                 obs.weak_accepted.append(cipher)
                 exclude.append(cipher)
@@ -257,18 +385,18 @@ def gather_tls(address: str, port: int, host: str, deadline: Deadline) -> TlsObs
     ctx = insecure_context(
         max_version=ssl.TLSVersion.TLSv1_2, ciphers=f"kRSA:{_NOT_WEAK}:@SECLEVEL=0"
     )
-    result, cipher = _attempt(address, port, host, ctx, deadline)
+    result, cipher = prober.attempt(ctx)
     if result == "accepted":
         obs.static_rsa_accepted = cipher
+    obs.static_rsa_unknown = result == "unknown"
     if obs.versions.get("TLSv1.3") == "offered" or (obs.cipher or "").startswith(("ECDHE", "DHE")):
         obs.forward_secrecy = True
     else:
         ctx = insecure_context(
             max_version=ssl.TLSVersion.TLSv1_2, ciphers=f"ECDHE:DHE:{_NOT_WEAK}:@SECLEVEL=0"
         )
-        result, _ = _attempt(address, port, host, ctx, deadline)
-        obs.forward_secrecy = {"accepted": True, "rejected": False}.get(result)
-    return obs
+        result, _ = prober.attempt(ctx)
+        obs.forward_secrecy = {"accepted": True, "refused": False}.get(result)
 
 
 def peer_chain(tls: ssl.SSLSocket) -> list[bytes]:
@@ -295,25 +423,50 @@ def peer_chain(tls: ssl.SSLSocket) -> list[bytes]:
 # --- judging ---------------------------------------------------------------------------------
 
 
+def _interference_evidence(obs: TlsObservation) -> dict[str, JSONValue]:
+    """How much the verdict leaned on control handshakes, and why answers were doubted."""
+    ev: dict[str, JSONValue] = {
+        "control_connections": obs.control_connections,
+        "confirmed_closes": obs.confirmed_closes,
+    }
+    if obs.interference:
+        ev["interference"] = obs.interference
+    return ev
+
+
+def _cut_reason(obs: TlsObservation, what: str) -> str:
+    return (
+        f"interference during {what}: {obs.interference}"
+        if obs.interference
+        else f"interference during {what}"
+    )
+
+
 def judge_versions(obs: TlsObservation) -> Verdict:
-    """Pass: 1.2 and/or 1.3 only. Fail: SSLv3/1.0/1.1 offered, or neither 1.2 nor 1.3."""
-    ev = {
+    """Pass: 1.2 and/or 1.3 only. Fail: SSLv3/1.0/1.1 offered, or neither 1.2 nor 1.3.
+
+    "Not offered" rests only on answers the server provably gave (see `EndpointProber`); a
+    legacy version we got no such answer about makes the verdict inconclusive, never pass."""
+    ev: dict[str, JSONValue] = {
         "versions": dict(obs.versions),
         "negotiated": obs.version,
         "raw_client_hello": [v for v in obs.raw_hello if v in VERSIONS],
+        **_interference_evidence(obs),
     }
     offered_legacy = [v for v in LEGACY if obs.versions.get(v) == "offered"]
     if offered_legacy:
         return Verdict(Status.FAIL, Msg.of("tls.legacy", versions=", ".join(offered_legacy)), ev)
-    if not any(obs.versions.get(v) == "offered" for v in ("TLSv1.2", "TLSv1.3")):
-        return Verdict(Status.FAIL, Msg.of("tls.none_modern"), ev)
     unknown = [v for v in LEGACY if obs.versions.get(v) == "unknown"]
+    if not any(obs.versions.get(v) == "offered" for v in ("TLSv1.2", "TLSv1.3")):
+        if not unknown and "unknown" not in (obs.versions.get(v) for v in ("TLSv1.2", "TLSv1.3")):
+            return Verdict(Status.FAIL, Msg.of("tls.none_modern"), ev)
+        unknown = [v for v in VERSIONS if obs.versions.get(v) == "unknown"]
     if unknown:
         return Verdict(
             Status.INCONCLUSIVE,
             Msg.of("tls.unknown_versions", versions=", ".join(unknown)),
             ev,
-            "interference during version probes",
+            _cut_reason(obs, "version probes"),
         )
     untestable = [v for v in ("TLSv1.0", "TLSv1.1") if obs.versions.get(v) == "untestable"]
     if untestable:
@@ -324,8 +477,14 @@ def judge_versions(obs: TlsObservation) -> Verdict:
             "client limitation",
         )
     good = [v for v in ("TLSv1.2", "TLSv1.3") if obs.versions.get(v) == "offered"]
-    key = "tls.only_no_ssl3" if obs.versions.get("SSLv3") == "untestable" else "tls.only"
-    return Verdict(Status.PASS, Msg.of(key, versions=" + ".join(good)), ev)
+    note = (
+        " (SSLv3 could not be tested from this client)"
+        if obs.versions.get("SSLv3") == "untestable"
+        else ""
+    )
+    if obs.versions.get("TLSv1.2") == "unknown":
+        note += " (whether TLSv1.2 is also offered could not be told)"
+    return Verdict(Status.PASS, f"Only {' and '.join(good)} offered{note}.", ev)
 
 
 def judge_ciphers(obs: TlsObservation) -> Verdict:
@@ -337,6 +496,7 @@ def judge_ciphers(obs: TlsObservation) -> Verdict:
         "static_rsa_accepted": obs.static_rsa_accepted,
         "forward_secrecy": obs.forward_secrecy,
         "raw_client_hello": [f for f in obs.raw_hello if f in WEAK_FAMILIES],
+        **_interference_evidence(obs),
     }
     if obs.weak_accepted:
         return Verdict(Status.FAIL, Msg.of("tls.weak", suites=", ".join(obs.weak_accepted)), ev)
@@ -347,13 +507,21 @@ def judge_ciphers(obs: TlsObservation) -> Verdict:
             Status.INCONCLUSIVE,
             Msg.of("tls.cipher_cut"),
             ev,
-            "interference during cipher probes",
+            _cut_reason(obs, "cipher probes"),
         )
     if obs.static_rsa_accepted:
         return Verdict(
             Status.WARN,
             Msg.of("tls.static_rsa", suite=obs.static_rsa_accepted),
             ev,
+        )
+    if obs.static_rsa_unknown:
+        return Verdict(
+            Status.INCONCLUSIVE,
+            "Could not tell whether static RSA key exchange is accepted "
+            "(the probe was cut or timed out).",
+            ev,
+            _cut_reason(obs, "cipher probes"),
         )
     msg = (
         Msg.of("tls.ciphers_ok_untested", families=", ".join(obs.weak_untestable))

@@ -9,11 +9,18 @@ already been verified to an anchor.
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import requests.adapters
+import urllib3.connection
+import urllib3.connectionpool
 import urllib3.exceptions
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -43,6 +50,77 @@ def is_url(text: str) -> bool:
     return urlsplit(text).scheme.lower() in ("http", "https")
 
 
+class _Watchdog:
+    """Cuts every connection of one fetch when its deadline passes.
+
+    Socket timeouts bound each receive, not the exchange: a server sending one header byte
+    per second never trips them. The watchdog shuts the sockets down at the deadline, from
+    any phase (connect, TLS handshake, status line, headers, body), so the blocked read
+    returns and the fetch ends with "took longer".
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self._socks: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self.fired = False
+        self._timer = threading.Timer(max(0.0, seconds), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def add(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._socks.append(sock)
+            if self.fired:
+                _cut(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for sock in self._socks:
+                _cut(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _cut(sock: socket.socket) -> None:
+    # The plain socket's shutdown: an SSLSocket's own would drop its state under the reader.
+    with suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _WatchedAdapter(requests.adapters.HTTPAdapter):
+    """An adapter whose connections register their sockets with a watchdog."""
+
+    def __init__(self, dog: _Watchdog) -> None:
+        self._dog = dog
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        dog = self._dog
+
+        class Http(urllib3.connection.HTTPConnection):
+            def _new_conn(self) -> socket.socket:
+                sock = super()._new_conn()
+                dog.add(sock)
+                return sock
+
+        class Https(urllib3.connection.HTTPSConnection):
+            def _new_conn(self) -> socket.socket:
+                sock = super()._new_conn()
+                dog.add(sock)
+                return sock
+
+        class HttpPool(urllib3.connectionpool.HTTPConnectionPool):
+            ConnectionCls = Http
+
+        class HttpsPool(urllib3.connectionpool.HTTPSConnectionPool):
+            ConnectionCls = Https
+
+        self.poolmanager.pool_classes_by_scheme = {"http": HttpPool, "https": HttpsPool}
+
+
 def fetch(
     url: str,
     limits: Limits = Limits(),
@@ -51,16 +129,46 @@ def fetch(
     content_type: str | None = None,
     allow_redirects: bool = True,
 ) -> bytes:
-    """GET (or POST `data`) `url` and return the body, or raise FetchError."""
+    """GET (or POST `data`) `url` and return the body, or raise FetchError.
+
+    `limits.deadline` bounds the whole exchange (redirects included), whatever the server
+    trickles; `limits.timeout` bounds each operation."""
     if not is_url(url):
         raise FetchError(f"refusing to fetch {url!r}: only http and https are fetched")
     start = time.monotonic()
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
     if content_type:
         headers["Content-Type"] = content_type
+    dog = _Watchdog(limits.deadline)
     session = requests.Session()
     session.max_redirects = 5
     session.trust_env = False  # proxies from the environment would make runs differ
+    adapter = _WatchedAdapter(dog)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    try:
+        body = _exchange(session, url, limits, start, data, headers, allow_redirects)
+        if dog.fired:  # a cut exchange may still parse as a short, "complete" response
+            raise FetchError(f"{url} took longer than {limits.deadline:g} s")
+        return body
+    except FetchError:
+        if dog.fired:
+            raise FetchError(f"{url} took longer than {limits.deadline:g} s") from None
+        raise
+    finally:
+        dog.cancel()
+        session.close()
+
+
+def _exchange(
+    session: requests.Session,
+    url: str,
+    limits: Limits,
+    start: float,
+    data: bytes | None,
+    headers: dict[str, str],
+    allow_redirects: bool,
+) -> bytes:
     try:
         resp = session.request(
             "POST" if data is not None else "GET",
@@ -102,8 +210,6 @@ def fetch(
         raise FetchError(f"{url}: too many redirects") from None
     except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
         raise FetchError(f"{url}: {type(exc).__name__}: {_first_line(exc)}") from None
-    finally:
-        session.close()
 
 
 def _first_line(exc: BaseException) -> str:

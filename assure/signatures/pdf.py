@@ -197,6 +197,15 @@ def _verify_one(
     )
     rep.verdicts[CHECK_VALID] = _integrity(emb, status, rep.name)
     rep.verdicts[CHECK_COVERAGE] = _coverage(status, rep.name)
+    refused = algorithm_refusal(emb, status)
+    if refused:
+        rep.verdicts[CHECK_TRUSTED] = Verdict(
+            Status.FAIL,
+            f"Signature {rep.name!r} cannot be attributed to {rep.signer}: its algorithms are "
+            f"refused ({refused}).",
+            "algorithm constraints",
+        )
+        return
     result = chain.evaluate(
         signer,
         others,
@@ -225,6 +234,14 @@ def _integrity(
     mech = status.pkcs7_signature_mechanism.lower()
     if any(w in mech for w in ("md5", "sha1_", "sha1with")):
         return Verdict(Status.FAIL, f"Signature {name!r} uses a forbidden algorithm ({mech}).")
+    refused = algorithm_refusal(emb, status)
+    if refused:
+        return Verdict(
+            Status.FAIL,
+            f"Signature {name!r} uses algorithms pyHanko's usage policy refuses ({algo}): "
+            f"{refused}.",
+            "algorithm constraints",
+        )
     if not status.intact:
         return Verdict(
             Status.FAIL,
@@ -234,6 +251,33 @@ def _integrity(
     if not status.valid:
         return Verdict(Status.FAIL, f"Signature {name!r}: the signature value does not verify.")
     return Verdict(Status.PASS, f"Signature {name!r} is cryptographically intact ({algo}).")
+
+
+def algorithm_refusal(
+    emb: EmbeddedPdfSignature, status: PdfSignatureStatus | DocumentTimestampStatus
+) -> str | None:
+    """Why pyHanko's algorithm usage policy refused the signature, or None.
+
+    pyHanko checks the bytes (intact, valid) apart from its algorithm constraints, and a
+    refusal shows only as `trust_problem_indic` CRYPTO_CONSTRAINTS_FAILURE. An ed448
+    signature over a sha512 message digest is one: RFC 8419 makes the digest SHAKE256.
+    Such a signature is neither intact for us nor attributable to its signer."""
+    indic = getattr(status, "trust_problem_indic", None)
+    if indic is None or getattr(indic, "name", "") != "CRYPTO_CONSTRAINTS_FAILURE":
+        return None
+    from pyhanko.sign.validation.utils import CMSAlgorithmUsagePolicy
+    from pyhanko_certvalidator.policy_decl import DisallowWeakAlgorithmsPolicy
+
+    policy = CMSAlgorithmUsagePolicy.lift_policy(
+        DisallowWeakAlgorithmsPolicy(weak_hash_algos=frozenset(WEAK_DIGESTS))  # type: ignore[no-untyped-call]
+    )
+    info = emb.signer_info
+    combo = policy.digest_combination_allowed(
+        info["signature_algorithm"], info["digest_algorithm"], None
+    )
+    if not combo and combo.failure_reason:
+        return str(combo.failure_reason)
+    return "the signature or digest algorithm is not allowed"
 
 
 def _coverage(status: PdfSignatureStatus | DocumentTimestampStatus, name: str) -> Verdict:

@@ -150,7 +150,10 @@ def _verify_one(
         _unreadable(rep, f"its X509Certificate is not a certificate ({str(exc)[:120]})")
         return
     if not certs:
-        _unreadable(rep, "it carries no X.509 certificate (KeyInfo/X509Data)")
+        if sig.find("ds:KeyInfo/ds:KeyValue", NS) is not None:
+            _verify_key_value(root, sig, index, rep, xades=xades, weak=weak)
+            return
+        _unreadable(rep, "it carries no X.509 certificate (KeyInfo/X509Data) and no KeyValue")
         return
     signing_time = _xades_signing_time(sig) if xades else None
     rep.evidence["signing_time_claimed"] = signing_time
@@ -203,6 +206,50 @@ def _verify_one(
     )
 
 
+def _verify_key_value(
+    root: Any, sig: Any, index: int, rep: SignatureReport, *, xades: bool, weak: list[str]
+) -> None:
+    """A signature whose key is only in KeyInfo/KeyValue: integrity and identity apart.
+
+    The embedded key says whether the bytes are intact; it says nothing about who signed —
+    anyone can put a key there — so the signer is untrusted for want of a certificate."""
+    rep.evidence["key_source"] = "KeyValue"
+    kind = next(
+        (etree.QName(el).localname for el in sig.find("ds:KeyInfo/ds:KeyValue", NS)), "unknown"
+    )
+    rep.evidence["key_value"] = kind
+    rep.signer = f"unidentified key ({kind})"
+    try:
+        _signxml_verify_in(root, index, None, xades=xades)
+    except Exception as exc:  # schema errors, unknown algorithms, bad keys: all "invalid"
+        why = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        rep.verdicts[CHECK_VALID] = Verdict(
+            Status.FAIL,
+            f"Signature {rep.name!r} does not verify with the key it carries (KeyValue): {why}.",
+        )
+        na = Verdict(Status.NOT_APPLICABLE, f"Signature {rep.name!r} is not intact.")
+        rep.verdicts[CHECK_TRUSTED] = na
+        rep.verdicts[CHECK_COVERAGE] = na
+        return
+    if weak:
+        rep.verdicts[CHECK_VALID] = Verdict(
+            Status.FAIL, f"Signature {rep.name!r} uses a forbidden algorithm: {', '.join(weak)}."
+        )
+    else:
+        rep.verdicts[CHECK_VALID] = Verdict(
+            Status.PASS,
+            f"Signature {rep.name!r} is intact: it verifies with the public key it carries "
+            f"(KeyValue, {kind}).",
+        )
+    rep.verdicts[CHECK_COVERAGE] = _coverage(root, sig, rep.name)
+    rep.verdicts[CHECK_TRUSTED] = Verdict(
+        Status.FAIL,
+        f"Signature {rep.name!r} carries only a bare public key (KeyValue) and no certificate: "
+        "nothing binds the key to a signer, so the signer is not trusted.",
+        "no certificate",
+    )
+
+
 class _Pick:
     """Make signxml verify the `pick`-th ds:Signature in document order, not the first.
 
@@ -246,17 +293,26 @@ def _signxml_verify(root: Any, index: int, cert: x509.Certificate, *, xades: boo
             raise as_is from None
 
 
-def _signxml_verify_in(root: Any, index: int, cert: x509.Certificate, *, xades: bool) -> Any:
+def _signxml_verify_in(root: Any, index: int, cert: x509.Certificate | None, *, xades: bool) -> Any:
+    """signxml with `cert` pinned; with None, the KeyValue key (public-key methods only)."""
     # Check the math at an instant the certificate was valid; validity is judged in chain.py.
-    when = cert.not_valid_before_utc + dt.timedelta(seconds=1)
+    when = cert.not_valid_before_utc + dt.timedelta(seconds=1) if cert else None
+    extra: dict[str, Any] = {}
+    if cert is None:
+        extra = {
+            "require_x509": False,
+            "signature_methods": frozenset(
+                m for m in SignatureConfiguration().signature_methods if "hmac" not in m.value
+            ),
+        }
     if xades:
         v: _XMLVerifier | _XAdESVerifier = _XAdESVerifier()
         config: SignatureConfiguration = XAdESSignatureConfiguration(
-            verification_time=when, expect_references=True
+            verification_time=when, expect_references=True, **extra
         )
     else:
         v = _XMLVerifier()
-        config = SignatureConfiguration(verification_time=when, expect_references=True)
+        config = SignatureConfiguration(verification_time=when, expect_references=True, **extra)
     v.pick = index
     return v.verify(root, x509_cert=cert, parser=parser(), expect_config=config)
 

@@ -28,8 +28,18 @@ Records = dict[str, dict[str, list[str]]]
 
 class DnsServer:
     def __init__(
-        self, records: Records, addresses: tuple[str, ...] = ("127.0.0.1",), port: int = 0
+        self,
+        records: Records,
+        addresses: tuple[str, ...] = ("127.0.0.1",),
+        port: int = 0,
+        *,
+        udp: str = "answer",
+        lame: bool = False,
     ) -> None:
+        """`udp`: 'answer', or 'silent' (only TCP answers). `lame`: replies are not
+        authoritative. Per name, `SERVFAIL`/`REFUSED`/`GARBAGE`/`TRUNC`/`DROP`: [types]."""
+        self.udp_mode = udp
+        self.lame = lame
         self.records = {dns.name.from_text(k): v for k, v in records.items()}
         self.zones = [n for n, v in self.records.items() if "SOA" in v or "NS" in v]
         self._stop = threading.Event()
@@ -64,11 +74,12 @@ class DnsServer:
             fn = self._udp if s.type == socket.SOCK_DGRAM else self._tcp
             threading.Thread(target=fn, args=(s,), daemon=True).start()
 
-    def answer(self, wire: bytes) -> bytes | None:
+    def answer(self, wire: bytes, tcp: bool = False) -> bytes | None:
         """The reply to a query; None = stay silent (a name listed with DROP: [type])."""
         q = dns.message.from_wire(wire)
         r = dns.message.make_response(q)
-        r.flags |= dns.flags.AA
+        if not self.lame:
+            r.flags |= dns.flags.AA
         question = q.question[0]
         name, rdtype = question.name, dns.rdatatype.to_text(question.rdtype)
         if not any(name.is_subdomain(z) for z in self.zones):
@@ -77,6 +88,17 @@ class DnsServer:
         data = self.records.get(name)
         if data is not None and rdtype in data.get("DROP", []):
             return None
+        if data is not None and rdtype in data.get("GARBAGE", []):
+            return wire[:2] + b"\x81\x80garbage that is not a DNS message"
+        for rcode in ("SERVFAIL", "REFUSED"):
+            if data is not None and rdtype in data.get(rcode, []):
+                r.set_rcode(dns.rcode.from_text(rcode))
+                return r.to_wire()
+        if data is not None and rdtype in data.get("TRUNC", []):
+            if tcp:
+                return None  # truncated over UDP, and TCP never completes it
+            r.flags |= dns.flags.TC
+            return r.to_wire()
         if data is None:
             r.set_rcode(dns.rcode.NXDOMAIN)
             return r.to_wire()
@@ -89,6 +111,8 @@ class DnsServer:
             try:
                 wire, peer = s.recvfrom(4096)
             except (TimeoutError, OSError):
+                continue
+            if self.udp_mode == "silent":
                 continue
             with contextlib.suppress(Exception):
                 out = self.answer(wire)
@@ -107,7 +131,7 @@ class DnsServer:
                 wire = b""
                 while len(wire) < n:
                     wire += conn.recv(n - len(wire))
-                reply = self.answer(wire)
+                reply = self.answer(wire, tcp=True)
                 if reply is not None:
                     conn.sendall(struct.pack("!H", len(reply)) + reply)
 

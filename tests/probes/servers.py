@@ -243,3 +243,103 @@ def _pipe(src: socket.socket, dst: socket.socket) -> None:
                 dst.shutdown(socket.SHUT_WR)
                 return
             dst.sendall(data)
+
+
+def _hello_extensions(record: bytes) -> set[int] | None:
+    """Extension types of a ClientHello record, or None when it is not one."""
+    try:
+        if record[0] != 0x16 or record[5] != 0x01:
+            return None
+        body = record[9:]
+        pos = 34
+        pos += 1 + body[pos]  # session id
+        pos += 2 + struct.unpack("!H", body[pos : pos + 2])[0]  # suites
+        pos += 1 + body[pos]  # compression
+        if pos >= len(body):
+            return set()  # an SSLv3-style hello without extensions
+        end = pos + 2 + struct.unpack("!H", body[pos : pos + 2])[0]
+        pos += 2
+        out = set()
+        while pos + 4 <= end:
+            etype, elen = struct.unpack("!HH", body[pos : pos + 4])
+            out.add(etype)
+            pos += 4 + elen
+        return out
+    except (IndexError, struct.error):
+        return None
+
+
+class Gate(Server):
+    """A TCP front for `backend` that interferes the way limiters and middleboxes do.
+
+    `policy(n, first_bytes)` gets the 1-based number of the connection and, for policies that
+    look, the first record the client sent; it answers 'pass' (piped to the backend), 'fin'
+    (closed without a word), 'rst' (reset) or 'silent' (held open, never answered).
+    """
+
+    def __init__(self, backend: int, policy: Callable[[int, bytes], str], **kw: Any) -> None:
+        self.backend = backend
+        self.policy = policy
+        self.count = 0
+        self._lock = threading.Lock()
+        super().__init__(mode="gate", **kw)
+
+    def _serve(self, conn: socket.socket, v6: bool) -> None:
+        with self._lock:
+            self.count += 1
+            n = self.count
+        conn.settimeout(5)
+        try:
+            first = b""
+            if getattr(self.policy, "peeks", False):
+                first = conn.recv(16384, socket.MSG_PEEK)
+            act = self.policy(n, first)
+            if act == "silent":
+                self._stop.wait(30)
+                return
+            if act == "rst":
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                return
+            if act == "fin":
+                return
+            with socket.create_connection(("127.0.0.1", self.backend), timeout=5) as up:
+                t = threading.Thread(target=_pipe, args=(up, conn), daemon=True)
+                t.start()
+                _pipe(conn, up)
+                t.join(5)
+        except OSError:
+            return
+        finally:
+            with contextlib.suppress(OSError):
+                conn.close()
+
+
+def after(n: int, act: str) -> Callable[[int, bytes], str]:
+    """Serve the first `n` connections, then `act` on every later one."""
+    return lambda i, _first: "pass" if i <= n else act
+
+
+def per_second() -> Callable[[int, bytes], str]:
+    """A rate limiter: one connection per second, the others closed at once."""
+    last = [0.0]
+
+    def policy(_i: int, _first: bytes) -> str:
+        now = time.monotonic()
+        if now - last[0] >= 1.0:
+            last[0] = now
+            return "pass"
+        return "fin"
+
+    return policy
+
+
+def stall_raw_hellos() -> Callable[[int, bytes], str]:
+    """Serve OpenSSL's handshakes, never answer a hand-written ClientHello (one without the
+    extended_master_secret extension every OpenSSL client sends)."""
+
+    def policy(_i: int, first: bytes) -> str:
+        ext = _hello_extensions(first)
+        return "silent" if ext is not None and 0x0017 not in ext else "pass"
+
+    policy.peeks = True  # type: ignore[attr-defined]
+    return policy

@@ -22,8 +22,6 @@ from tests.probes import pki
 from tests.probes.servers import Server, has_ipv6_loopback, response, server_context
 from tests.schemas import assert_valid_junit, assert_valid_sarif
 
-HSTS = {"Strict-Transport-Security": "max-age=31536000"}
-
 
 def closed_port() -> int:
     s = socket.socket()
@@ -42,7 +40,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     (tmp / "root.pem").write_bytes(pki.pem(root.cert))
     srv = Server(
         tls=server_context(cert, key),
-        handler=lambda _p, _h: response(headers=HSTS),
+        handler=lambda _p, _h: response(),  # no HSTS: https_hsts fails
         v6=has_ipv6_loopback(),
     )
     silent = Server(mode="silent", v6=has_ipv6_loopback())
@@ -68,11 +66,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 
 def test_table_is_default_and_exit_1_on_fail(site: dict[str, Any]) -> None:
-    """A target without AAAA fails web_aaaa: the table says so and the exit code is 1."""
+    """A target without HSTS fails https_hsts: the table says so and the exit code is 1."""
     run = run_assure("probe", site["target"], *site["args"])
     assert_no_traceback(run)
     assert run.code == 1
-    assert "web_aaaa" in run.out and "KHÔNG ĐẠT (fail)" in run.out
+    assert "https_hsts" in run.out and "KHÔNG ĐẠT (fail)" in run.out
     assert "tls_cert_trusted" in run.out
 
 
@@ -94,12 +92,12 @@ def test_formats(site: dict[str, Any], fmt: str, tmp_path: Path) -> None:
         assert_valid_junit(text)
         cases = root.findall(".//testcase")
         assert len(cases) == 15
-        assert root.find(".//testcase[@name='web_aaaa']/failure") is not None
+        assert root.find(".//testcase[@name='https_hsts']/failure") is not None
     elif fmt == "sarif":
         doc = assert_valid_sarif(text)
         assert doc["version"] == "2.1.0"
         assert any(
-            r["ruleId"] == "web_aaaa" and r["level"] == "error" for r in doc["runs"][0]["results"]
+            r["ruleId"] == "https_hsts" and r["level"] == "error" for r in doc["runs"][0]["results"]
         )
         assert len(doc["runs"][0]["tool"]["driver"]["rules"]) == 15
     elif fmt == "html":
@@ -110,6 +108,17 @@ def test_formats(site: dict[str, Any], fmt: str, tmp_path: Path) -> None:
     else:
         lines = [json.loads(line) for line in text.splitlines()]
         assert len(lines) == 15 and all(line["target"] == site["target"] for line in lines)
+
+
+def test_pinned_ipv4_only_leaves_aaaa_unknown(site: dict[str, Any]) -> None:
+    """Only an IPv4 address pinned with --resolve, DNS never asked: web_aaaa is inconclusive
+    and says why, not "no AAAA record"."""
+    run = run_assure("probe", site["target"], *site["args"], "--format", "json")
+    by = {f["check"]: f for f in json.loads(run.out)["findings"]}
+    aaaa = by["web_aaaa"]
+    assert aaaa["status"] == "inconclusive", aaaa
+    assert aaaa["reason"] == "DNS not consulted"
+    assert "--resolve" in aaaa["summary"]
 
 
 def test_json_to_stdout_only(site: dict[str, Any]) -> None:

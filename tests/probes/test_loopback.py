@@ -180,6 +180,13 @@ def build(tmp: Path) -> Fleet:
             body=b"<html>" + b"another site! " * 200 + b"</html>", headers=HSTS
         ),
     )
+    for case, v6_body in (("parity-http", b"another site! "), ("same-http", b"IPv4 page ")):
+        srv = Server(
+            handler=lambda _p, _h: response(body=b"<html>" + b"IPv4 page " * 200 + b"</html>"),
+            v6_handler=lambda _p, _h, b=v6_body: response(body=b"<html>" + b * 200 + b"</html>"),
+            v6=V6,
+        )
+        f.add(case, f"{case}.test", srv, f"http://{case}.test:{srv.port}/")
     for mode in ("silent", "garbage", "reset", "endless"):
         f.tls(mode, f.leaf(mode), mode=mode)
 
@@ -381,6 +388,21 @@ def test_parity_detects_different_page_over_ipv6(report: dict[str, Any], fleet: 
     assert verdict(report, fleet, "valid", "web_ipv46_parity")["status"] == "pass"
     assert verdict(report, fleet, "valid", "web_aaaa")["status"] == "pass"
     assert verdict(report, fleet, "valid", "web_reach_ipv6")["status"] == "pass"
+
+
+def test_parity_over_plain_http(report: dict[str, Any], fleet: Fleet) -> None:
+    """Without HTTPS, IPv4 and IPv6 are compared over HTTP: a different page over ::1 on the
+    HTTP port fails, the same page passes, and the evidence says HTTP was compared."""
+    if not V6:
+        pytest.skip("no ::1 on this machine")
+    diff = verdict(report, fleet, "parity-http", "web_ipv46_parity")
+    assert diff["status"] == "fail", diff
+    assert "HTTP" in diff["summary"]
+    same = verdict(report, fleet, "same-http", "web_ipv46_parity")
+    assert same["status"] == "pass", same
+    assert same["evidence"]["compared"] == ["http"]
+    both = verdict(report, fleet, "valid", "web_ipv46_parity")
+    assert "https" in both["evidence"]["compared"]
 
 
 def test_json_shape(report: dict[str, Any], fleet: Fleet) -> None:
