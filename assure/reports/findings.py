@@ -222,7 +222,10 @@ def write_jsonl(out: IO[str], spool: Spool, _generated_at: str) -> None:
 def _status_word(status: Status, lang: i18n.Lang) -> str:
     """The status as the table shows it: in the reader's language, failures in capitals."""
     word = i18n.t(f"status.{status.value}", lang)
-    return f"{word.upper()} ({status.value})" if status in (Status.FAIL, Status.ERROR) else word
+    if status not in (Status.FAIL, Status.ERROR):
+        return word
+    code = status.value.upper()  # FAIL and ERROR stay greppable in CI logs in any language
+    return code if word.upper() == code else f"{word.upper()} ({code})"
 
 
 def _table_row(f: Finding) -> list[str]:

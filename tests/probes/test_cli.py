@@ -70,7 +70,7 @@ def test_table_is_default_and_exit_1_on_fail(site: dict[str, Any]) -> None:
     run = run_assure("probe", site["target"], *site["args"])
     assert_no_traceback(run)
     assert run.code == 1
-    assert "https_hsts" in run.out and "KHÔNG ĐẠT (fail)" in run.out
+    assert "https_hsts" in run.out and "KHÔNG ĐẠT (FAIL)" in run.out
     assert "tls_cert_trusted" in run.out
 
 
