@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "transition": ("transition", "Level of each system under both regimes, and what changes."),
     "probe": ("probe", "Probe portals (URL or host name) for IPv6, HTTPS and TLS."),
     "verify-signature": ("verify_signature", "Verify signed documents (PDF, XML, XAdES)."),
+    "render": ("render", "Re-render saved findings in any format; merge shards and runs."),
     "trust": ("trust", "Trust anchors for signed documents: import, list what is present."),
     "demo": ("demo", "Classify the bundled profiles, then write one example's documents."),
 }

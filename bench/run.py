@@ -1,15 +1,20 @@
-"""Benchmark `assure probe` against sslyze and against this machine's raw handshake rate.
+"""Benchmark `assure probe` in handshake units, against sslyze, and for memory per format.
 
-    python bench/run.py [--endpoints 200] [--concurrency 32] [--sslyze PATH] [--memory 10000]
+    python bench/run.py [--server nginx|asyncio] [--servers 100] [--targets 100] [--repeat 3]
+                        [--memory 10000] [--sslyze PATH] [--concurrency N]
 
-1. Starts a local fleet (bench/fleet.py): N/2 ports, each on 127.0.0.1 and ::1 = N endpoints.
-2. Probes them with `assure probe` (every check), counting the TLS connections it makes.
-3. Scans the same endpoints with sslyze, scan commands equivalent to our checks
-   (certinfo, sslv3, tlsv1, tlsv1_1, tlsv1_2, tlsv1_3, http_headers).
-4. Makes the same number of raw TLS handshakes as assure did, with the same concurrency:
-   the ceiling of this machine.
-5. Probes --memory targets (live fleet endpoints, jsonl output) and records peak memory.
-Prints throughput, ratios and peak memory (max RSS of each child process).
+In one run, on one fleet (bench/nginx_fleet.py: real nginx, or bench/fleet.py: one asyncio
+process), with names answered by a loopback DNS server (A 127.0.0.1, AAAA ::1):
+
+1. the handshake ceiling: full TLS handshakes (connect, handshake, close) from a plain thread
+   pool over the same endpoints, as fast as this machine does them;
+2. `assure probe` on the targets (both addresses each, every check), timed, with the
+   connections the server accepted (nginx `stub_status`); its cost per target is given in
+   handshake units (seconds per target ÷ seconds per ceiling handshake). Steps 1–2 alternate
+   `--repeat` times, so each ratio compares measurements a few seconds apart;
+3. sslyze on the same endpoints when it is installed (skipped with a message otherwise);
+4. peak memory at `--memory` targets: one probe writing every format at once, then
+   `assure render` of its findings into each format alone (max RSS of each child, `wait4`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import os
 import shutil
 import socket
 import ssl
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,26 +35,33 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from nginx_fleet import NginxFleet, WildcardDns  # noqa: E402
 
 from tests.probes import pki  # noqa: E402
 
+FORMATS = ("jsonl", "json", "csv", "html", "junit", "sarif", "table")
+
+
+LAST_CPU = [0.0]  # CPU seconds (user + system) of the last child `timed` ran
+
 
 def timed(cmd: list[str], **kw: object) -> tuple[float, int, int]:
-    """(seconds, exit code, peak RSS in MiB) of one child process."""
+    """(seconds, exit code, peak RSS in MiB) of one child process; its CPU in LAST_CPU."""
+    # Bytecode is cached as an installed package has it (some shells set
+    # PYTHONDONTWRITEBYTECODE, which makes every start compile the sources again).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, **kw)  # type: ignore[call-overload]
+    proc = subprocess.Popen(cmd, env=env, **kw)  # type: ignore[call-overload]
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
+    LAST_CPU[0] = usage.ru_utime + usage.ru_stime
     return time.monotonic() - start, proc.returncode, usage.ru_maxrss // 1024
 
 
-def count(ctl: int) -> int:
-    with socket.create_connection(("127.0.0.1", ctl)) as s:
-        return int(s.makefile().readline())
-
-
 def handshakes(n: int, ports: list[int], concurrency: int) -> float:
-    """Seconds for n raw TLS handshakes (connect, handshake, close) over the fleet."""
+    """Seconds for n full TLS handshakes (connect, handshake, close) over the fleet."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
@@ -65,18 +78,42 @@ def handshakes(n: int, ports: list[int], concurrency: int) -> float:
     return time.monotonic() - start
 
 
-def closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+class AsyncioFleet:
+    """bench/fleet.py behind the same face as NginxFleet (no plain-HTTP port: closed)."""
+
+    def __init__(self, n: int, cert: Path, key: Path) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "fleet.py"), str(n), str(cert), str(key)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        self.ctl, *self.ports = map(int, self.proc.stdout.readline().split())
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        self.http_port = s.getsockname()[1]
+        s.close()
+        self.dns = WildcardDns()
+        self.dns_port = self.dns.port
+
+    def accepts(self) -> int:
+        with socket.create_connection(("127.0.0.1", self.ctl)) as s:
+            return int(s.makefile().readline())
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait()
+        self.dns.close()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--endpoints", type=int, default=200)
-    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--server", choices=("nginx", "asyncio"), default="nginx")
+    ap.add_argument("--servers", type=int, default=100, help="HTTPS ports of the fleet")
+    ap.add_argument("--targets", type=int, default=100, help="host names, spread over them")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--concurrency", type=int, default=None, help="default: assure's own")
+    ap.add_argument("--ceiling-concurrency", type=int, default=4)
     ap.add_argument("--sslyze", default=shutil.which("sslyze"))
     ap.add_argument("--memory", type=int, default=10000)
     ap.add_argument("--assure", default=str(Path(sys.executable).parent / "assure"))
@@ -87,64 +124,73 @@ def main() -> None:
     leaf = pki.make_leaf("bench.test", root, san=["*.bench.test", "bench.test"])
     cert, key = pki.write_chain(tmp, "leaf", leaf, root.cert)
     (tmp / "root.pem").write_bytes(pki.pem(root.cert))
-    n_ports = args.endpoints // 2
-    fleet = subprocess.Popen(
-        [sys.executable, str(HERE / "fleet.py"), str(n_ports), str(cert), str(key)],
-        stdout=subprocess.PIPE,
-        text=True,
+    fleet: NginxFleet | AsyncioFleet = (
+        NginxFleet(tmp, args.servers, cert, key, names=args.targets)
+        if args.server == "nginx"
+        else AsyncioFleet(args.servers, cert, key)
     )
-    assert fleet.stdout is not None
-    ctl, *ports = map(int, fleet.stdout.readline().split())
-    http_port = str(closed_port())
+    print(
+        f"machine: {os.cpu_count()} CPU, load {os.getloadavg()[0]:.1f}; "
+        f"server {args.server}, {args.servers} ports × (127.0.0.1, ::1); {args.targets} targets"
+    )
     try:
-        targets, pins = [], []
-        for i, p in enumerate(ports):
-            host = f"e{i}.bench.test"
-            targets.append(f"https://{host}:{p}/")
-            pins += ["--resolve", f"{host}:{p}:127.0.0.1", "--resolve", f"{host}:{p}:[::1]"]
-        base = count(ctl)
-        cmd = [
-            args.assure,
-            "probe",
-            *targets,
-            *pins,
+        n_ports = len(fleet.ports)
+        targets = [
+            f"https://e{i}.bench.test:{fleet.ports[i % n_ports]}/" for i in range(args.targets)
+        ]
+        common = [
+            "--nameserver",
+            f"127.0.0.1:{fleet.dns_port}",
             "--ca-file",
             str(tmp / "root.pem"),
+            "--http-port",
+            str(fleet.http_port),
             "--timeout",
             "5",
-            "--concurrency",
-            str(args.concurrency),
-            "--http-port",
-            http_port,
-            "--format",
-            "jsonl",
-            "-o",
-            str(tmp / "assure.jsonl"),
+            *(["--concurrency", str(args.concurrency)] if args.concurrency else []),
         ]
-        t_assure, code, mem_assure = timed(cmd)
-        n_hs = count(ctl) - base
-        lines = (tmp / "assure.jsonl").read_text().splitlines()
-        print(
-            f"assure: {len(ports)} targets / {2 * len(ports)} endpoints in {t_assure:.2f} s "
-            f"(exit {code}, {len(lines)} findings, {n_hs} TLS connections, "
-            f"peak {mem_assure} MiB)"
-        )
+        ratios, per_target_conns = [], []
+        for r in range(args.repeat):
+            n_raw = 20 * args.servers
+            t_raw = handshakes(n_raw, fleet.ports, args.ceiling_concurrency)
+            hs = t_raw / n_raw
+            base = fleet.accepts()
+            out = tmp / "assure.jsonl"
+            t, code, mem = timed(
+                [args.assure, "probe", *targets, *common, "--format", "jsonl", "-o", str(out)],
+            )
+            conns = fleet.accepts() - base - 1
+            findings = len(out.read_text(encoding="utf-8").splitlines())
+            ratio = (t / args.targets) / hs
+            ratios.append(ratio)
+            per_target_conns.append(conns / args.targets)
+            print(
+                f"run {r + 1}: ceiling {hs * 1000:.2f} ms/handshake ({n_raw} at concurrency "
+                f"{args.ceiling_concurrency}); assure {t:.2f} s = {t / args.targets * 1000:.1f} "
+                f"ms/target = {ratio:.1f} handshakes/target (exit {code}, {findings} findings, "
+                f"{conns / args.targets:.1f} connections/target, "
+                f"CPU {LAST_CPU[0] / args.targets * 1000:.1f} ms/target, peak {mem} MiB)"
+            )
+        if ratios:
+            print(
+                f"assure cost per target: median {statistics.median(ratios):.1f} handshakes "
+                f"(runs: {', '.join(f'{x:.1f}' for x in ratios)}); "
+                f"{statistics.median(per_target_conns):.1f} connections per target"
+            )
+        t_help, _, _ = timed([args.assure, "probe", "--help"], stdout=subprocess.DEVNULL)
+        print(f"start-up: `assure probe --help` {t_help * 1000:.0f} ms")
 
-        t_raw = handshakes(n_hs, ports, args.concurrency)
-        print(f"raw:    {n_hs} handshakes in {t_raw:.2f} s ({n_hs / t_raw:.0f}/s)")
-
-        t_sslyze = None
         if args.sslyze:
             tf = tmp / "sslyze-targets.txt"
             tf.write_text(
                 "".join(
                     f"e{i}.bench.test:{p}{{{a}}}\n"
-                    for i, p in enumerate(ports)
+                    for i, p in enumerate(fleet.ports)
                     for a in ("127.0.0.1", "::1")
                 )
             )
-            base = count(ctl)
-            t_sslyze, code, mem_s = timed(
+            base = fleet.accepts()
+            t_s, code, mem_s = timed(
                 [
                     args.sslyze,
                     "--certinfo",
@@ -162,56 +208,50 @@ def main() -> None:
                 ],
                 stdout=subprocess.DEVNULL,
             )
-            print(
-                f"sslyze: {2 * len(ports)} endpoints in {t_sslyze:.2f} s (exit {code}, "
-                f"{count(ctl) - base} TLS connections, peak {mem_s} MiB)"
+            hs = handshakes(20 * args.servers, fleet.ports, args.ceiling_concurrency) / (
+                20 * args.servers
             )
-
-        print(
-            f"ratio sslyze/assure time: "
-            f"{(t_sslyze / t_assure) if t_sslyze else float('nan'):.2f}x (target >= 3x)"
-        )
-        print(f"ratio assure/raw-handshake time: {t_assure / t_raw:.2f}x (target <= 2x)")
+            print(
+                f"sslyze: {t_s:.2f} s = {t_s / args.servers / hs:.1f} handshakes/target "
+                f"(exit {code}, {(fleet.accepts() - base - 1) / args.servers:.0f} "
+                f"connections/target, peak {mem_s} MiB)"
+            )
+        else:
+            print("sslyze: skipped (not installed; see docs/benchmarks.md for its venv)")
 
         if args.memory:
-            mtargets, mpins = [], []
-            for i in range(args.memory):
-                p = ports[i % len(ports)]
-                host = f"m{i}.bench.test"
-                mtargets.append(f"{host}:{p}")
-                mpins.append(f"{host}:{p}:127.0.0.1")
-            tfile = tmp / "targets.txt"
-            tfile.write_text("\n".join(f"https://{t}/" for t in mtargets) + "\n")
-            rfile = [a for r in mpins for a in ("--resolve", r)]
-            t_mem, code, mem = timed(
-                [
-                    args.assure,
-                    "probe",
-                    "--targets-file",
-                    str(tfile),
-                    *rfile,
-                    "--ca-file",
-                    str(tmp / "root.pem"),
-                    "--timeout",
-                    "5",
-                    "--concurrency",
-                    str(args.concurrency),
-                    "--http-port",
-                    http_port,
-                    "--format",
-                    "jsonl",
-                    "-o",
-                    str(tmp / "memory.jsonl"),
-                ]
-            )
-            print(
-                f"memory: {args.memory} targets in {t_mem:.1f} s (exit {code}), "
-                f"peak {mem} MiB (target < 300 MiB)"
-            )
+            memory(args, fleet, common, tmp)
     finally:
-        fleet.terminate()
-        fleet.wait()
+        fleet.close()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def memory(
+    args: argparse.Namespace, fleet: NginxFleet | AsyncioFleet, common: list[str], tmp: Path
+) -> None:
+    """Peak RSS at --memory targets: one probe writing every format, then each format alone
+    rendered from its findings."""
+    tfile = tmp / "targets.txt"
+    tfile.write_text(
+        "".join(
+            f"https://m{i}.bench.test:{fleet.ports[i % len(fleet.ports)]}/\n"
+            for i in range(args.memory)
+        )
+    )
+    outs = [x for f in FORMATS for x in ("-o", f"{f}={tmp / ('m.' + f)}")]
+    t, code, mem = timed([args.assure, "probe", "--targets-file", str(tfile), *common, *outs])
+    print(
+        f"memory: probe of {args.memory} targets writing all {len(FORMATS)} formats at once: "
+        f"{t:.1f} s ({args.memory / t:.1f} targets/s, exit {code}), peak {mem} MiB"
+    )
+    for fmt in FORMATS:
+        t, code, mem = timed(
+            [args.assure, "render", str(tmp / "m.jsonl"), "-o", f"{fmt}={tmp / ('r.' + fmt)}"]
+        )
+        size = (tmp / ("r." + fmt)).stat().st_size >> 20
+        print(
+            f"memory: render {args.memory} targets to {fmt}: {t:.1f} s, {size} MiB, peak {mem} MiB"
+        )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 The outlines in `checklists/outlines/` are counted from the legal texts themselves (the
 Official Gazette for Circular 12/2022); a citation to a clause or point an outline lacks
-fails here, whatever the project's other data says.
+fails here, whatever the project's other data says. The data's citations are structured
+entries (`{doc: Decree 85/2016, art: 16, clause: 2, point: a}`) read as they are; prose in
+the data and string constants in the code are still read with the parser.
 """
 
 from __future__ import annotations
@@ -14,16 +16,24 @@ from pathlib import Path
 import pytest
 
 from assure.inputs.yamldoc import load_yaml
-from assure.law.citation import Citation, cite, load_outlines, parse
+from assure.law.citation import (
+    SOURCE_KEYS,
+    SOURCES_KEYS,
+    Citation,
+    citations_in,
+    cite,
+    compact,
+    from_data,
+    load_outlines,
+    parse,
+)
 from assure.law.regime import load_regime
 from tests.conftest import ROOT
 
 #: Documents cited whose outline is not built yet: a citation to any other document without
 #: an outline fails, so a newly cited document cannot slip past the check.
 NOT_OUTLINED = {
-    "Decree 333/2026",
     "Decree 224/2026",
-    "Decree 30/2020",
     "Law 86/2015",
     "Circular 03/2017",
     "Circular 31/2017",
@@ -32,22 +42,35 @@ NOT_OUTLINED = {
 
 
 def _strings(value: object) -> Iterator[str]:
+    """The prose of the data: every string outside its citation fields."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
+        for k, v in value.items():
+            if k not in (*SOURCE_KEYS, *SOURCES_KEYS) or not isinstance(v, list):
+                yield from _strings(v)
     elif isinstance(value, list):
         for v in value:
             yield from _strings(v)
 
 
+def _checklist_files() -> list[Path]:
+    return [p for p in sorted((ROOT / "checklists").rglob("*.yaml")) if "outlines" not in p.parts]
+
+
 def _checklist_sources() -> Iterator[tuple[str, str]]:
-    for path in sorted((ROOT / "checklists").rglob("*.yaml")):
-        if "outlines" in path.parts:
-            continue
+    for path in _checklist_files():
         for text in _strings(load_yaml(path).data):
             yield str(path.relative_to(ROOT)), text
+
+
+def _structured() -> list[tuple[str, str, Citation]]:
+    out = []
+    for path in _checklist_files():
+        for c in citations_in(load_yaml(path).data):
+            if c.text is None:
+                out.append((str(path.relative_to(ROOT)), c.compact(), c))
+    return out
 
 
 def _code_sources() -> Iterator[tuple[str, str]]:
@@ -59,7 +82,7 @@ def _code_sources() -> Iterator[tuple[str, str]]:
 
 
 def _citations() -> list[tuple[str, str, Citation]]:
-    out = []
+    out = _structured()
     for where, text in [*_checklist_sources(), *_code_sources()]:
         for c in parse(text):
             out.append((where, text, c))
@@ -74,6 +97,108 @@ def test_the_scan_finds_citations() -> None:
     docs = {c.document for _, _, c in CITATIONS}
     assert {"Decree 85/2016", "Circular 12/2022", "Decree 331/2026", "Law 116/2025"} <= docs
     assert len(CITATIONS) > 300
+    assert len(_structured()) > 250
+
+
+def test_no_citation_is_left_as_a_string_in_the_data() -> None:
+    """Every `source`/`sources` field of `checklists/` is a list of entries, and no entry of
+    free text (`{text: ...}`) hides a citation the parser would recognise."""
+    problems = []
+    for path in _checklist_files():
+        if "trust" in path.parts:  # the trust registry's `source` says where a root came from
+            continue
+
+        def walk(value: object, where: str) -> None:
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    if k in (*SOURCE_KEYS, *SOURCES_KEYS) and not isinstance(v, list):
+                        problems.append(f"{where}.{k}: {v!r} is not a list of citations")
+                    elif k in (*SOURCE_KEYS, *SOURCES_KEYS):
+                        for e in v:
+                            c = from_data(e)
+                            if c.text is not None and parse(c.text):
+                                problems.append(f"{where}.{k}: {c.text!r} cites as free text")
+                    else:
+                        walk(v, f"{where}.{k}")
+            elif isinstance(value, list):
+                for i, v in enumerate(value):
+                    walk(v, f"{where}[{i}]")
+
+        walk(load_yaml(path).data, str(path.relative_to(ROOT)))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("entries", "text"),
+    [
+        (
+            [{"doc": "Decree 85/2016", "art": 16, "clause": 2, "point": "a"}],
+            "Decree 85/2016 Art. 16.2.a",
+        ),
+        (
+            [
+                {"doc": "Law 116/2025", "art": 10, "clause": 2, "point": "đ"},
+                {"doc": "Law 116/2025", "art": 10, "clause": 4, "to_clause": 5},
+                {"doc": "Decree 331/2026", "art": 28, "clause": 1},
+            ],
+            "Law 116/2025 Art. 10.2.đ, 10.4–10.5; Decree 331/2026 Art. 28.1",
+        ),
+        (
+            [
+                {"doc": "Law 116/2025", "art": 9, "clause": 3},
+                {"doc": "Law 116/2025", "art": 10, "clause": 5},
+            ],
+            "Law 116/2025 Arts. 9.3, 10.5",
+        ),
+        (
+            [{"doc": "Circular 12/2022", "annex": "I", "to_annex": "V"}],
+            "Circular 12/2022 Annexes I–V",
+        ),
+        ([{"doc": "Decree 85/2016", "art": 19, "to_art": 20}], "Decree 85/2016 Arts. 19–20"),
+        (
+            [{"doc": "Decree 331/2026", "art": 31, "clause": 1, "point": "b", "to_point": "c"}],
+            "Decree 331/2026 Art. 31.1.b–c",
+        ),
+        (
+            [{"doc": "Circular 32/2017", "art": 20, "note": "status UNCONFIRMED"}],
+            "Circular 32/2017 Art. 20 (status UNCONFIRMED)",
+        ),
+        ([{"text": "Directive 14/CT-TTg (2019)"}], "Directive 14/CT-TTg (2019)"),
+    ],
+)
+def test_structured_citations_read_as_the_compact_text(
+    entries: list[dict[str, object]], text: str
+) -> None:
+    """The JSON outputs carry the compact English text; it is rendered from the entries, and
+    the parser reads it back into the same citations (notes and free text aside)."""
+    cites = [from_data(e) for e in entries]
+    assert compact(cites) == text
+    if all(c.text is None and c.note is None for c in cites):
+        assert parse(text) == cites
+
+
+def test_a_malformed_citation_is_a_data_error_with_its_place(tmp_path: Path) -> None:
+    """A citation entry the schema rejects (a clause without an article, an unknown
+    document, a point that is not a letter) stops the load with file:line:column."""
+    import shutil
+
+    from assure.errors import DataError
+    from assure.law.transition import parse_transition
+
+    root = tmp_path / "checklists"
+    shutil.copytree(ROOT / "checklists", root)
+    path = root / "transitions" / "nd85-2016__nd331-2026.yaml"
+    text = path.read_text(encoding="utf-8")
+    bad = text.replace(
+        "source: [{doc: Decree 331/2026, art: 29, clause: 2, point: g}]",
+        "source: [{doc: Decree 331/2026, clause: 2, point: gg}]",
+    )
+    assert bad != text
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        parse_transition(path, root)
+    message = str(err.value)
+    assert "nd85-2016__nd331-2026.yaml:" in message and "source" in message
 
 
 def test_every_citation_is_in_the_outline_of_its_document() -> None:
@@ -112,6 +237,25 @@ def test_outline_rejects_clauses_that_do_not_exist() -> None:
     assert nd331.problem(parse("Decree 331/2026 Art. 18.5")[0]) is not None
     assert nd331.problem(parse("Decree 331/2026 Art. 31.2.e")[0]) is not None
     assert nd331.problem(parse("Decree 331/2026 Art. 41")[0]) is not None
+
+
+def test_outlines_of_decrees_30_2020_and_333_2026() -> None:
+    """Decree 30/2020 Art. 8.2 lists nine main parts of an administrative document, points
+    a–i ("a) Quốc hiệu và Tiêu ngữ … i) Nơi nhận"), and the decree ends at Art. 38 with
+    Annexes I–VI; Decree 333/2026 Art. 16.6 keeps system logs, point c retrievable "ít nhất
+    trong vòng 12 tháng", Art. 6.3 lists the conditions a–o, and the decree ends at Art. 32."""
+    outlines = load_outlines()
+    nd30, nd333 = outlines["Decree 30/2020"], outlines["Decree 333/2026"]
+    assert nd30.problem(parse("Decree 30/2020 Art. 8.2.i")[0]) is None
+    assert nd30.problem(parse("Decree 30/2020 Art. 8.2.k")[0]) is not None
+    assert nd30.problem(parse("Decree 30/2020 Annex VI")[0]) is None
+    assert nd30.problem(parse("Decree 30/2020 Annex VII")[0]) is not None
+    assert nd30.problem(parse("Decree 30/2020 Art. 39")[0]) is not None
+    assert max(nd30.articles) == 38 and max(nd333.articles) == 32
+    assert nd333.problem(parse("Decree 333/2026 Art. 16.6.c")[0]) is None
+    assert nd333.problem(parse("Decree 333/2026 Art. 6.3.o")[0]) is None
+    assert nd333.problem(parse("Decree 333/2026 Art. 6.3.p")[0]) is not None
+    assert nd333.problem(parse("Decree 333/2026 Art. 30.1")[0]) is not None
 
 
 def test_level_dossiers_cite_articles_12_and_14_by_their_clauses() -> None:

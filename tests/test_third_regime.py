@@ -23,10 +23,10 @@ LEVEL = """\
       prepared_by: operator
       appraised_by: {appraiser}
       approved_by: owner
-      appraisal_limit: {{days: {days}, working: true, source: Toy Act Art. 9}}
+      appraisal_limit: {{days: {days}, working: true, source: [{{doc: Toy Act, art: 9}}]}}
       approval_limit: null
-      sources: [Toy Act Art. 8]
-    inspection: {{interval_months: 12, source: Toy Act Art. 10}}
+      sources: [{{doc: Toy Act, art: 8}}]
+    inspection: {{interval_months: 12, source: [{{doc: Toy Act, art: 10}}]}}
 """
 
 TOY = (
@@ -70,7 +70,7 @@ criteria:
 flags:
   - id: critical
     label: {vi: Trọng yếu, en: Critical}
-    source: Toy Act Art. 5
+    source: [{doc: Toy Act, art: 5}]
     when: {fact: critical, is: true}
     procedure_level: 5
 actors:
@@ -88,12 +88,12 @@ obligations:
   - id: toy-logging
     levels: [2, 3, 4, 5]
     text: {vi: Ghi nhật ký., en: Keep logs.}
-    source: Toy Act Art. 6
+    source: [{doc: Toy Act, art: 6}]
   - id: toy-critical-drill
     levels: [1, 2, 3, 4, 5]
     applies_when: {flag: critical}
     text: {vi: Diễn tập hằng quý., en: Quarterly drills.}
-    source: Toy Act Art. 7
+    source: [{doc: Toy Act, art: 7}]
 """
 )
 
@@ -109,9 +109,12 @@ required_facts:
 rules:
   - id: all_systems
     text: {vi: Mọi hệ thống., en: Every system.}
-    source: Toy Act Art. 11
+    source: [{doc: Toy Act, art: 11}]
     deadlines:
-      - {id: comply, due: 2031-01-01, text: {vi: Tuân thủ, en: Comply}, source: Toy Act Art. 11}
+      - id: comply
+        due: 2031-01-01
+        text: {vi: Tuân thủ, en: Comply}
+        source: [{doc: Toy Act, art: 11}]
 """
 
 

@@ -7,24 +7,21 @@ Exit codes: 1 when any check fails (the CI gate says no), 4 when nothing could b
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import ipaddress
 import sys
 from pathlib import Path
-from typing import IO
+from typing import TYPE_CHECKING
 
 import click
-from cryptography.hazmat.primitives.serialization import Encoding
 
-from assure.atomic import OutputStream, is_stdout
-from assure.commands._common import emit, parse_instant
-from assure.errors import DataError, ExitCode, UsageError, environment_failure
-from assure.findings import Finding, Status
-from assure.inputs.profile import load_many
-from assure.probes import runner, trust
-from assure.probes.context import ProbeContext
-from assure.probes.targets import collect_targets, parse_resolve
+from assure.commands._common import parse_instant
+from assure.commands._outputs import Sinks, outputs_option, parse_outputs
+from assure.errors import DataError, UsageError
 from assure.reports import findings as output
-from assure.reports.safe import excel_bom
+
+if TYPE_CHECKING:
+    from assure.probes.targets import Target
 
 
 def _parse_ns(value: str) -> tuple[str, int]:
@@ -54,8 +51,8 @@ def _parse_range(value: str) -> str:
     "--targets-file",
     "targets_files",
     multiple=True,
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    help="File with one target per line (# comments, duplicates merged); `-` reads standard input.",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File with one target per line (# comments, duplicates merged).",
 )
 @click.option(
     "--profile",
@@ -95,9 +92,18 @@ def _parse_range(value: str) -> str:
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 1024),
-    default=16,
-    show_default=True,
-    help="Targets probed at the same time.",
+    default=None,
+    help="Targets probed at the same time [default: 4 per CPU core, at most 32 and at most "
+    "the number of targets; on the benchmark fleet more threads gained no time, since every "
+    "connection also needs the CPU (docs/benchmarks.md)].",
+)
+@click.option(
+    "--shard",
+    metavar="K/N",
+    default=None,
+    help="Probe only shard K of N (1 ≤ K ≤ N): a stable 1/N of the targets, chosen by a hash "
+    "of each target, so N machines (a CI matrix, Kubernetes Jobs) share one list; "
+    "`assure render` merges their outputs.",
 )
 @click.option(
     "--at",
@@ -129,22 +135,7 @@ def _parse_range(value: str) -> str:
     "as the site's own addresses, for test beds and internal networks (repeatable). "
     "Without it only global unicast IPv6 counts and such addresses are never probed.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(output.FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    help="Write to FILE (atomically; devices and links are written through) instead of"
-    " standard output; `-` is standard output.",
-)
+@outputs_option(output.FORMATS, "table")
 @click.option(
     "--progress/--no-progress",
     default=None,
@@ -158,13 +149,14 @@ def command(
     resolves: tuple[str, ...],
     timeout: float,
     deadline: float | None,
-    concurrency: int,
+    concurrency: int | None,
+    shard: str | None,
     at: dt.datetime | None,
     http_port: int,
     nameservers: tuple[str, ...],
     allow_ranges: tuple[str, ...],
     fmt: str,
-    out: Path | None,
+    outputs: tuple[str, ...],
     progress: bool | None,
 ) -> int:
     """Probe portals (URL or host name) for IPv6, HTTPS and TLS.
@@ -173,10 +165,21 @@ def command(
     pass, info, not_applicable, warn, fail, inconclusive (could not be decided from here),
     error (the tool failed). Exit 1 if any check fails, 4 if nothing could be decided.
     """
+    from cryptography.hazmat.primitives.serialization import Encoding  # only when probing
+
+    from assure.probes import runner, trust
+    from assure.probes.context import ProbeContext
+    from assure.probes.targets import collect_targets, parse_resolve
+
     if not targets and not targets_files and not profiles:
         raise click.UsageError("give at least one TARGET, --targets-file or --profile")
+    sinks_to = parse_outputs(fmt, outputs, output.FORMATS)
+    part = parse_shard(shard)
     urls, documents = profile_endpoints(profiles)
-    tlist = collect_targets([*targets, *urls], targets_files)
+    tlist: list[Target] = collect_targets([*targets, *urls], targets_files)
+    if part is not None:
+        tlist = [t for t in tlist if in_shard(t.name, part)]
+        documents = [d for d in documents if in_shard(d, part)]
     pins = parse_resolve(resolves)
     bundle = trust.default_bundle()
     public = trust.load_pem_file(bundle) if bundle else []
@@ -189,27 +192,19 @@ def command(
         pins=pins,
         nameservers=tuple(_parse_ns(n) for n in nameservers) or None,
         anchors=trust.dedupe([*public, *extra]),
-        public_anchors=frozenset(trust.der_sha256(c.public_bytes(_der())) for c in public),
+        public_anchors=frozenset(trust.der_sha256(c.public_bytes(Encoding.DER)) for c in public),
         http_port=http_port,
         allow_ranges=tuple(_parse_range(r) for r in allow_ranges),
     )
     generated = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     show = progress if progress is not None else (sys.stderr.isatty() and len(tlist) > 1)
-    order = [t.name for t in tlist] + [d for d in documents if d not in {t.name for t in tlist}]
-    decided = False
-    failed = False
-    kept: list[Finding] = []
-    stream, tmp = _open_stream(out) if fmt == "jsonl" else (None, None)
-    done = 0
-    try:
-        for result in runner.run(tlist, ctx, concurrency):
-            done += 1
-            decided = decided or any(_service_decided(f) for f in result.findings)
-            failed = failed or any(f.status is Status.FAIL for f in result.findings)
-            if stream is not None:
-                output.JsonlStream(stream).write(result.findings)
-            else:
-                kept.extend(result.findings)
+    names = {t.name for t in tlist}
+    order = [t.name for t in tlist] + [d for d in documents if d not in names]
+    del names
+    workers = concurrency or runner.default_concurrency(len(tlist))
+    with Sinks(sinks_to, order) as sinks:
+        for done, result in enumerate(runner.run(tlist, ctx, workers), 1):
+            sinks.add(result.findings)
             if show:
                 _progress(done, len(tlist))
         if show:
@@ -217,46 +212,31 @@ def command(
         if documents:
             from assure.signatures import verify as signatures  # pyHanko, signxml: only here
 
-            found = signatures.document_findings(documents, at=at, timeout=timeout)
-            decided = decided or any(f.status in _VERDICTS for f in found)
-            failed = failed or any(f.status is Status.FAIL for f in found)
-            if stream is not None:
-                output.JsonlStream(stream).write(found)
-            else:
-                kept.extend(found)
-        if stream is not None:
-            if tmp is not None:
-                tmp.commit()
-                tmp = None
-        else:
-            code = _exit_code(failed=failed, decided=decided)
-            ended = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-            text = output.render(
-                fmt, kept, order, generated, exit_code=code, started=generated, ended=ended
-            )
-            emit(excel_bom(text) if fmt == "csv" and _is_csv_file(out) else text, out)
-    except OSError as exc:
-        fault = environment_failure(exc, str(out)) if tmp is not None else None
-        if fault is None:
-            raise
-        raise fault from None
-    finally:
-        if tmp is not None:
-            tmp.abort()
-    return _exit_code(failed=failed, decided=decided)
+            sinks.add(signatures.document_findings(documents, at=at, timeout=timeout))
+        sinks.finish(generated)
+    return sinks.exit_code
 
 
-def _exit_code(*, failed: bool, decided: bool) -> int:
-    if failed:
-        return int(ExitCode.GATE_FAILED)
-    if not decided:
-        return int(ExitCode.INCONCLUSIVE)
-    return int(ExitCode.OK)
+def parse_shard(value: str | None) -> tuple[int, int] | None:
+    """`K/N` → (K, N), with 1 ≤ K ≤ N; a bad value is a usage error (exit 2)."""
+    if value is None:
+        return None
+    k, sep, n = value.partition("/")
+    if not sep or not k.strip().isdigit() or not n.strip().isdigit():
+        raise UsageError(f"--shard {value!r}: expected K/N, e.g. 2/8")
+    part = int(k), int(n)
+    if not 1 <= part[0] <= part[1]:
+        raise UsageError(f"--shard {value!r}: K must be between 1 and N")
+    return part
 
 
-def _is_csv_file(out: Path | None) -> bool:
-    """`-o NAME.csv`: a file a person will double-click open in a spreadsheet."""
-    return out is not None and not is_stdout(out) and out.suffix.lower() == ".csv"
+def in_shard(name: str, part: tuple[int, int]) -> bool:
+    """Is target `name` in shard K of N? A hash of the name alone decides, so every machine
+    agrees without talking to the others, and the split does not move when the list is
+    reordered or other targets are added."""
+    k, n = part
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % n == k - 1
 
 
 def profile_endpoints(paths: tuple[Path, ...]) -> tuple[list[str], list[str]]:
@@ -266,6 +246,8 @@ def profile_endpoints(paths: tuple[Path, ...]) -> tuple[list[str], list[str]]:
     """
     if not paths:
         return [], []
+    from assure.inputs.profile import load_many  # YAML and JSON Schema: only with --profile
+
     loaded = load_many([str(p) for p in paths])
     if loaded.errors:
         raise DataError.merge(loaded.errors)
@@ -276,30 +258,6 @@ def profile_endpoints(paths: tuple[Path, ...]) -> tuple[list[str], list[str]]:
             urls.append(endpoint["url"])
             documents.extend(endpoint.get("signed_documents") or ())
     return list(dict.fromkeys(urls)), list(dict.fromkeys(documents))
-
-
-# Checks answered from DNS or the target's name alone: they never prove that the service itself
-# could be examined from here.
-_NAME_ONLY = frozenset({"web_aaaa", "ns_aaaa"})
-_VERDICTS = frozenset({Status.PASS, Status.INFO, Status.WARN, Status.FAIL})
-
-
-def _service_decided(f: Finding) -> bool:
-    """Did this finding judge the service itself? If none did, the run is exit 4, not 0: a CI
-    gate must never read "could not reach anything" as success."""
-    return f.check not in _NAME_ONLY and f.status in _VERDICTS
-
-
-def _der() -> Encoding:
-    return Encoding.DER
-
-
-def _open_stream(out: Path | None) -> tuple[IO[str], OutputStream | None]:
-    """stdout, or a stream to OUT that appears there whole at the end (see `OutputStream`)."""
-    if out is None or is_stdout(out):
-        return sys.stdout, None
-    stream = OutputStream(out)
-    return stream.file, stream
 
 
 def _progress(done: int, total: int) -> None:

@@ -16,7 +16,8 @@ from pathlib import Path
 import click
 
 from assure import trust
-from assure.commands._common import emit, format_option, output_option, parse_instant, to_json
+from assure.commands._common import emit, parse_instant, to_json
+from assure.commands._outputs import outputs_option, parse_outputs
 from assure.errors import DataError, ExitCode
 from assure.findings import Finding, Status, count_by_status
 from assure.reports import text as textable
@@ -98,6 +99,25 @@ def junit(reports: Sequence[DocumentReport]) -> str:
     )
 
 
+FORMATS = ("table", "json", "junit")
+
+
+def render(fmt: str, reports: Sequence[DocumentReport], errors: Sequence[DataError]) -> str:
+    """The run in one format; `json` holds the findings `assure render` reads back."""
+    if fmt == "json":
+        findings = [f for r in reports for f in r.findings()]
+        return to_json(
+            {
+                "findings": [f.to_json() for f in findings],
+                "documents": [r.to_json() for r in reports],
+                "invalid": [str(p) for e in errors for p in e.problems],
+            }
+        )
+    if fmt == "junit":
+        return junit(reports)
+    return table(reports)
+
+
 @click.command("verify-signature")
 @click.argument("targets", nargs=-1, required=True, metavar="FILE|URL...")
 @click.option(
@@ -154,8 +174,7 @@ def junit(reports: Sequence[DocumentReport]) -> str:
     show_default=True,
     help="Wall-clock limit per document in seconds (0: none); past it the checks are `error`.",
 )
-@format_option(["table", "json", "junit"], "table")
-@output_option
+@outputs_option(FORMATS, "table")
 def command(
     targets: tuple[str, ...],
     trust_files: tuple[Path, ...],
@@ -167,7 +186,7 @@ def command(
     timeout: float,
     doc_time_limit: float,
     fmt: str,
-    output: Path | None,
+    outputs: tuple[str, ...],
 ) -> int:
     """Verify digitally signed documents (PDF, XML Signature, XAdES) from files or URLs
     (`-` reads standard input).
@@ -200,21 +219,8 @@ def command(
             err=True,
         )
     findings = [f for r in reports for f in r.findings()]
-    if fmt == "json":
-        emit(
-            to_json(
-                {
-                    "findings": [f.to_json() for f in findings],
-                    "documents": [r.to_json() for r in reports],
-                    "invalid": [str(p) for e in errors for p in e.problems],
-                }
-            ),
-            output,
-        )
-    elif fmt == "junit":
-        emit(junit(reports), output)
-    else:
-        emit(table(reports), output)
+    for out in parse_outputs(fmt, outputs, FORMATS):
+        emit(render(out.fmt, reports, errors), out.path)
     for e in errors:
         for p in e.problems:
             click.echo(str(p), err=True)

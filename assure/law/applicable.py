@@ -20,6 +20,7 @@ from typing import Any
 
 from assure.errors import DataError
 from assure.inputs.yamldoc import load_yaml
+from assure.law.citation import decode
 from assure.law.regime import Lang, Text
 from assure.paths import checklists_dir
 
@@ -82,7 +83,8 @@ def parse_in_force(data: Mapping[str, Any]) -> InForce:
 @cache
 def load_in_force(path: Path | None = None) -> InForce:
     """The bundled rules (`checklists/in-force.yaml`)."""
-    return parse_in_force(load_yaml(path or checklists_dir() / "in-force.yaml").data)
+    data = decode(load_yaml(path or checklists_dir() / "in-force.yaml").data)
+    return parse_in_force(data)
 
 
 def _d(day: dt.date) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from assure.errors import DataError, UsageError
 from assure.inputs.validation import validate, validator_for
 from assure.inputs.yamldoc import Document, PathKey, load_yaml
+from assure.law.citation import decode
 from assure.law.regime import Condition, Text, load_regime
 from assure.paths import checklists_dir
 from assure.probes import CheckId
@@ -260,7 +261,9 @@ def parse_catalogue(doc: Document, known_facts: frozenset[str]) -> Catalogue:
     problems = validate(doc, validator_for("catalogue"))
     if problems:
         raise DataError(problems)
-    data = doc.data
+    # Citations are structured in the file; requirements carry their compact text.
+    data = decode(doc.data)
+    assert isinstance(data, dict)
     errors: list[DataError] = []
     reqs: list[Requirement] = []
     for i, r in enumerate(data["requirements"]):

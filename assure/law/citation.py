@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assure.law.regime import Lang, Text
 
@@ -47,7 +48,7 @@ _ANNEX = re.compile(r"\s*Annex(?:es)?\s+(?P<annex>[IVX]+(?:\s*[–-]\s*[IVX]+)?)
 _ART = re.compile(r"\s*Arts?\.\s*")
 #: One reference inside an article list: 16, 16.2, 16.2.a, 19.a, 10.4–10.5, 5–20.
 _REF = re.compile(
-    r"(?P<art>\d+)(?:\.(?P<clause>\d+))?(?:\.(?P<point>[a-zđ]))?"
+    r"(?P<art>\d+)(?:\.(?P<clause>\d+))?(?:\.(?P<point>[a-zđ])(?:[–-](?P<pto>[a-zđ])(?![\w.]))?)?"
     r"(?:\s*[–-]\s*(?P<art2>\d+)(?:\.(?P<clause2>\d+))?(?:\.(?P<point2>[a-zđ]))?)?"
     r"(?![\d.])"
 )
@@ -58,8 +59,11 @@ _POINT_ONLY = re.compile(r"(?P<art>\d+)\.(?P<point>[a-zđ])(?![\w.])")
 class Citation:
     """One place in one legal document: an article, its clause (khoản), its point (điểm).
 
-    A range ("10.4–10.5", "Arts. 5–20") keeps its far end in `clause_to` or `article_to`;
-    a citation of an annex has `annex` and no article.
+    A range ("10.4–10.5", "Arts. 5–20", "31.1.b–c", "Annexes I–V") keeps its far end in
+    `article_to`, `clause_to`, `point_to` or `annex_to`; a citation of an annex has `annex`
+    and no article. `note` is a remark printed after it ("status UNCONFIRMED"). A source the
+    project cannot hold against an outline (a directive, a standard, an official letter) is
+    `text` alone, kept in its words, with no document key.
     """
 
     document: str
@@ -69,6 +73,10 @@ class Citation:
     article_to: int | None = None
     clause_to: int | None = None
     annex: str | None = None
+    point_to: str | None = None
+    annex_to: str | None = None
+    note: str | None = None
+    text: str | None = None
 
     def name(self, lang: Lang) -> str:
         """The document's full name in `lang` (the cited key when it is not registered)."""
@@ -77,17 +85,57 @@ class Citation:
 
     def render(self, lang: Lang) -> str:
         """The citation worded in `lang`: Vietnamese legal style or the compact English."""
-        return self._vi() if lang == "vi" else self._en()
+        if self.text is not None:
+            return cite(self.text, lang)
+        body = self._vi() if lang == "vi" else self._en()
+        if self.note:
+            body = cite(f"{body} ({self.note})", lang) if lang == "vi" else f"{body} ({self.note})"
+        return body
+
+    def compact(self) -> str:
+        """The compact English form the JSON outputs carry ("Decree 85/2016 Art. 16.2.a")."""
+        if self.text is not None:
+            return self.text
+        out = f"{self.document} {self._where()}"
+        return f"{out} ({self.note})" if self.note else out
+
+    def _where(self) -> str:
+        if self.annex:
+            if self.annex_to:
+                return f"Annexes {self.annex}–{self.annex_to}"
+            return f"Annex {self.annex}"
+        word = "Arts." if self.article_to is not None else "Art."
+        return f"{word} {self.ref()}"
+
+    def ref(self) -> str:
+        """The article part alone: "16.2.a", "10.4–10.5", "5–20", "31.1.b–c"."""
+        if self.article_to is not None:
+            return f"{self.article}–{self.article_to}"
+        ref = str(self.article)
+        if self.clause is not None:
+            ref += f".{self.clause}"
+            if self.clause_to is not None:
+                ref += f"–{self.article}.{self.clause_to}"
+        if self.point:
+            ref += f".{self.point}"
+            if self.point_to:
+                ref += f"–{self.point_to}"
+        return ref
 
     def _vi(self) -> str:
         doc = self.name("vi")
         if self.annex:
-            return f"Phụ lục {self.annex} {doc}"
+            tail = f"–{self.annex_to}" if self.annex_to else ""
+            return f"Phụ lục {self.annex}{tail} {doc}"
         if self.article_to is not None:
             return f"các Điều từ {self.article} đến {self.article_to} {doc}"
         bits = []
         if self.point:
-            bits.append(f"điểm {self.point}")
+            bits.append(
+                f"điểm {self.point}"
+                if not self.point_to
+                else f"các điểm từ {self.point} đến {self.point_to}"
+            )
         if self.clause is not None:
             bits.append(
                 f"khoản {self.clause}"
@@ -98,19 +146,134 @@ class Citation:
         return " ".join([*bits, doc])
 
     def _en(self) -> str:
-        doc = self.name("en")
-        if self.annex:
-            return f"{doc} Annex {self.annex}"
-        if self.article_to is not None:
-            return f"{doc} Arts. {self.article}–{self.article_to}"
-        ref = str(self.article)
-        if self.clause is not None:
-            ref += f".{self.clause}"
-            if self.clause_to is not None:
-                ref += f"–{self.article}.{self.clause_to}"
-        if self.point:
-            ref += f".{self.point}"
-        return f"{doc} Art. {ref}"
+        return f"{self.name('en')} {self._where()}"
+
+
+#: The keys of one citation entry in `checklists/`, and the `Citation` field each fills.
+_FIELDS: Mapping[str, str] = {
+    "doc": "document",
+    "art": "article",
+    "clause": "clause",
+    "point": "point",
+    "to_art": "article_to",
+    "to_clause": "clause_to",
+    "to_point": "point_to",
+    "annex": "annex",
+    "to_annex": "annex_to",
+    "note": "note",
+    "text": "text",
+}
+
+
+def from_data(entry: Mapping[str, object]) -> Citation:
+    """One citation entry of the data (`{doc: Decree 85/2016, art: 16, clause: 2, point: a}`),
+    already checked by the schema's `$defs/citation`, as a `Citation`."""
+    kw: dict[str, object] = {_FIELDS[k]: v for k, v in entry.items() if k in _FIELDS}
+    kw.setdefault("document", "")
+    for key in ("annex", "annex_to", "point", "point_to", "note", "text", "document"):
+        if key in kw and kw[key] is not None:
+            kw[key] = str(kw[key])
+    return Citation(**kw)  # type: ignore[arg-type]
+
+
+def to_data(c: Citation) -> dict[str, object]:
+    """The entry `from_data` reads back into `c` (keys in the documented order)."""
+    out: dict[str, object] = {}
+    for key, attr in _FIELDS.items():
+        value = getattr(c, attr)
+        if value is not None and value != "":
+            out[key] = value
+    return out
+
+
+def from_list(entries: object) -> tuple[Citation, ...]:
+    """A source as the data writes it, a list of citation entries, as `Citation`s."""
+    assert isinstance(entries, list), entries
+    return tuple(from_data(e) for e in entries)
+
+
+def compact(citations: tuple[Citation, ...] | list[Citation]) -> str:
+    """Several citations as one compact English text, the JSON contract's form.
+
+    Neighbours in one document share its name ("Law 116/2025 Art. 10.2.a, 10.4–10.5";
+    "Arts." when they span articles); documents are separated by "; ". A note ends its group.
+    """
+    groups: list[list[Citation]] = []
+    for c in citations:
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and c.text is None
+            and last.text is None
+            and not c.annex
+            and not last.annex
+            and not last.note
+            and c.document == last.document
+        ):
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    parts: list[str] = []
+    for group in groups:
+        if len(group) == 1:
+            parts.append(group[0].compact())
+            continue
+        articles = {g.article for g in group}
+        ranged = any(g.article_to is not None for g in group)
+        word = "Art." if len(articles) == 1 and not ranged else "Arts."
+        text = f"{group[0].document} {word} " + ", ".join(g.ref() for g in group)
+        note = group[-1].note
+        parts.append(f"{text} ({note})" if note else text)
+    return "; ".join(parts)
+
+
+def render_all(citations: tuple[Citation, ...] | list[Citation], lang: Lang) -> str:
+    """Several citations worded in `lang`: the compact form in English, legal style in
+    Vietnamese (each citation in full, smallest unit first)."""
+    return cite(compact(citations), lang)
+
+
+#: The fields of the data that hold citations: `source` one source (a list of entries that
+#: reads as one text), `sources` a list of entries each read on its own.
+SOURCE_KEYS = ("source", "current_from_source", "transition_source")
+SOURCES_KEYS = ("sources",)
+
+
+def decode(data: Any) -> Any:
+    """The data with every citation field turned into the compact text(s) it stands for, so
+    that what the loaders hand on (and the JSON outputs carry) keeps the English contract."""
+    if isinstance(data, dict):
+        out: dict[object, object] = {}
+        for k, v in data.items():
+            if k in SOURCE_KEYS and _is_entries(v):
+                out[k] = compact(from_list(v))
+            elif k in SOURCES_KEYS and _is_entries(v):
+                out[k] = [from_data(e).compact() for e in v]
+            else:
+                out[k] = decode(v)
+        return out
+    if isinstance(data, list):
+        return [decode(v) for v in data]
+    return data
+
+
+def _is_entries(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(e, dict) for e in value)
+
+
+def citations_in(data: object) -> list[Citation]:
+    """Every citation entry in loaded (undecoded) data, in order."""
+    out: list[Citation] = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if k in (*SOURCE_KEYS, *SOURCES_KEYS) and _is_entries(v):
+                out.extend(from_list(v))
+            else:
+                out.extend(citations_in(v))
+    elif isinstance(data, list):
+        for v in data:
+            out.extend(citations_in(v))
+    return out
 
 
 def _refs(document: str, text: str) -> tuple[list[Citation], str]:
@@ -134,7 +297,7 @@ def _refs(document: str, text: str) -> tuple[list[Citation], str]:
                 out.append(Citation(document, art, clause, point))
                 out.append(Citation(document, art2, int(m["clause2"] or 0) or None, m["point2"]))
         else:
-            out.append(Citation(document, art, clause, point))
+            out.append(Citation(document, art, clause, point, point_to=m["pto"]))
         rest = rest[m.end() :]
         sep = re.match(r"\s*,\s*(?:Arts?\.\s*)?(?=\d)", rest)
         if not sep:
@@ -159,7 +322,10 @@ def parse(source: str) -> list[Citation]:
             pos = doc.end()
             annex = _ANNEX.match(source, pos)
             if annex:
-                out.append(Citation(document, annex=annex["annex"].replace(" ", "")))
+                ends = re.split(r"\s*[–-]\s*", annex["annex"])
+                out.append(
+                    Citation(document, annex=ends[0], annex_to=ends[1] if len(ends) > 1 else None)
+                )
                 pos = annex.end()
                 continue
         art = _ART.match(source, pos)
@@ -244,7 +410,7 @@ class Outline:
     def problem(self, c: Citation) -> str | None:
         """Why `c` names a place this outline does not have (None when it has it)."""
         if c.annex is not None:
-            ends = [a.strip() for a in re.split(r"[–-]", c.annex)]
+            ends = [a for a in (c.annex, c.annex_to) if a]
             missing = [a for a in ends if a not in self.annexes]
             return f"{self.document} has no Annex {missing[0]}" if missing else None
         assert c.article is not None
@@ -258,14 +424,14 @@ class Outline:
                 return f"{self.document} Art. {c.article} has {a.clauses} clauses, not {k}"
             if k > a.clauses:
                 return f"{self.document} Art. {c.article}.{k} is not established by the outline"
-        if c.point is not None:
+        for point in [p for p in (c.point, c.point_to) if p is not None]:
             key = c.clause or 0
             if c.clause is None and a.clauses and a.exact:
-                return f"{self.document} Art. {c.article} has clauses; cite the clause of {c.point}"
+                return f"{self.document} Art. {c.article} has clauses; cite the clause of {point}"
             letters = a.points.get(key)
-            if letters is None or c.point not in letters:
+            if letters is None or point not in letters:
                 where = f"Art. {c.article}" + (f".{c.clause}" if c.clause else "")
-                return f"{self.document} {where} has no point {c.point} in the outline"
+                return f"{self.document} {where} has no point {point} in the outline"
         return None
 
 

@@ -178,7 +178,11 @@ def parse_regime(path: Path) -> Regime:
     problems = validate(doc, validator_for_file(schema_path("regime")))
     if problems:
         raise DataError(problems)
-    data = doc.data
+    from assure.law.citation import decode
+
+    # Citations are structured in the file; what the regime hands on is their compact text.
+    data = decode(doc.data)
+    assert isinstance(data, dict)
     facts = {
         name: Fact(
             name,

@@ -23,6 +23,7 @@ from assure.inputs.profile import Profile, SystemNode
 from assure.inputs.validation import validate, validator_for_file
 from assure.inputs.yamldoc import load_yaml
 from assure.law.applicable import regime_for
+from assure.law.citation import decode
 from assure.law.classify import (
     Classification,
     Fired,
@@ -97,7 +98,8 @@ def parse_transition(path: Path, root: Path | None = None) -> Transition:
     problems = validate(doc, validator_for_file(schema_path("transition")))
     if problems:
         raise DataError(problems)
-    data = doc.data
+    data = decode(doc.data)
+    assert isinstance(data, dict)
     if data["transition"] != f"{data['from']}__{data['to']}":
         raise doc.error(("transition",), "must read '<from>__<to>'")
     source = load_regime(data["from"], root)

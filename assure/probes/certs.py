@@ -50,6 +50,7 @@ class CertInput:
     # OpenSSL's verdict on the same chain, instant and host (second_opinion.openssl_opinion):
     # (accepted, error); None when it was not asked.
     openssl: tuple[bool, str] | None = None
+    index: trust.AnchorIndex | None = None  # the run's prebuilt index of `anchors`
 
 
 def parse_chain(chain_der: Sequence[bytes]) -> list[x509.Certificate]:
@@ -245,7 +246,8 @@ def _verify(
     at: dt.datetime,
     strict: bool,
 ) -> tuple[list[x509.Certificate] | None, str]:
-    builder = PolicyBuilder().store(Store(list(ci.anchors))).time(at)
+    store = ci.index.store() if ci.index is not None else Store(list(ci.anchors))
+    builder = PolicyBuilder().store(store).time(at)
     if not strict:
         ca, ee = client_policies()
         builder = builder.extension_policies(ca_policy=ca, ee_policy=ee)
@@ -347,6 +349,7 @@ def judge_trusted(ci: CertInput) -> Verdict:
     error = "no trust anchors available"
     verified: list[x509.Certificate] | None = None
     strict_error = ""
+    index = ci.index if ci.index is not None else trust.AnchorIndex(ci.anchors)
     if subject is None:
         error = "the certificate has no subjectAltName, which clients require"
     elif ci.anchors:
@@ -399,8 +402,8 @@ def judge_trusted(ci: CertInput) -> Verdict:
         issuer_family=family, issuer_family_label=trust.FAMILY_LABELS[family], verifier_error=error
     )
     top = chain[-1]
-    anchor_subjects = {a.subject for a in ci.anchors}
-    anchor_prints = {trust.fingerprint(a) for a in ci.anchors}
+    anchor_subjects = index.subjects()
+    anchor_prints = index.fingerprints()
     if len(chain) == 1 and _is_self_signed(leaf):
         cause, text = "self_signed", "The certificate is self-signed."
     elif _is_self_signed(top) and trust.fingerprint(top) not in anchor_prints:

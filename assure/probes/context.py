@@ -11,12 +11,18 @@ import datetime as dt
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 
 from assure import __version__
+from assure.probes.trust import AnchorIndex
+
+if TYPE_CHECKING:
+    import dns.resolver
 
 # HOST (lower case) → addresses pinned with --resolve, for any port we probe.
+RESOLVER_CACHE_SIZE = 2048  # answers; a few MB, whatever the run's size
 Pins = Mapping[str, Sequence[str]]
 
 
@@ -45,6 +51,19 @@ class ProbeContext:
     # Special-purpose ranges (ULA, documentation, loopback…) the user allowed to count as a
     # site's addresses in DNS answers: test beds and internal networks (--allow-range).
     allow_ranges: tuple[str, ...] = ()
+    # Built from `anchors` once per run (never passed in): the verifier store and anchor
+    # indexes every certificate judgement of the run shares.
+    anchor_index: AnchorIndex = field(init=False, repr=False, compare=False)
+    # One resolver cache for the run (bounded, TTLs honoured): the targets of one zone ask the
+    # same zone cut, name servers and their addresses; asking once is enough. Only lookups
+    # are cached; the name servers' own answers over IPv6 are asked for every target.
+    resolver_cache: dns.resolver.LRUCache = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        import dns.resolver  # only probe runs need dnspython
+
+        object.__setattr__(self, "anchor_index", AnchorIndex(self.anchors))
+        object.__setattr__(self, "resolver_cache", dns.resolver.LRUCache(RESOLVER_CACHE_SIZE))
 
 
 class Deadline:

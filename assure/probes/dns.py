@@ -158,7 +158,7 @@ def make_resolver(ctx: ProbeContext) -> dns.resolver.Resolver:
         res = dns.resolver.Resolver()
     res.timeout = ctx.timeout
     res.lifetime = ctx.timeout * 2
-    res.cache = None
+    res.cache = ctx.resolver_cache
     return res
 
 

@@ -8,7 +8,8 @@ connecting, a timeout — is reported as `inconclusive` with its reason, never a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import ssl
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from urllib.parse import urljoin, urlsplit
@@ -19,6 +20,8 @@ from assure.probes.net import HttpResponse, NetError, ProbeNetError, http_get
 from assure.probes.verdict import Verdict
 
 ONE_YEAR = 31536000
+# (address, port, host, path, tls): what identifies one request to one address.
+FetchKey = tuple[str, int, str, str, bool]
 REDIRECTS = (301, 302, 303, 307, 308)
 _CHALLENGE = re.compile(
     rb"cf-chl|challenge-platform|captcha|attention required|access denied|request rejected"
@@ -76,6 +79,7 @@ def fetch(
     ctx: ProbeContext,
     deadline: Deadline,
     read_body: bool = True,
+    on_tls: Callable[[ssl.SSLSocket], None] | None = None,
 ) -> Fetch:
     try:
         return Fetch(
@@ -89,6 +93,7 @@ def fetch(
                 max_body=ctx.max_body,
                 user_agent=ctx.user_agent,
                 read_body=read_body,
+                on_tls=on_tls,
             )
         )
     except ProbeNetError as exc:
@@ -103,8 +108,13 @@ def gather_redirects(
     deadline: Deadline,
     resolve: Callable[[str], list[str]],
     http_port: int,
+    known: Mapping[FetchKey, Fetch] | None = None,
 ) -> RedirectChain:
-    """Follow redirects from http://host:http_port/path, the first hop on `address`."""
+    """Follow redirects from http://host:http_port/path, the first hop on `address`.
+
+    `known` holds responses this target already got (the HTTPS page itself): a hop asking
+    exactly the same of the same address reuses it instead of another TLS handshake.
+    """
     port_part = "" if http_port == 80 else f":{http_port}"
     hostpart = f"[{host}]" if ":" in host else host
     url = f"http://{hostpart}{port_part}{path}"
@@ -127,15 +137,21 @@ def gather_redirects(
                 chain.end, chain.error = "error", ("dns", f"cannot resolve {h}")
                 return chain
             addr = found[0]
-        got = fetch(
-            addr,
-            port,
-            h,
-            (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
-            tls=tls,
-            ctx=ctx,
-            deadline=deadline,
-            read_body=chain.first is None,  # the first page is kept for IPv4/IPv6 parity
+        hop_path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        seen = (known or {}).get((addr, port, h, hop_path, tls))
+        got = (
+            seen
+            if seen is not None and seen.response is not None
+            else fetch(
+                addr,
+                port,
+                h,
+                hop_path,
+                tls=tls,
+                ctx=ctx,
+                deadline=deadline,
+                read_body=chain.first is None,  # the first page is kept for IPv4/IPv6 parity
+            )
         )
         if chain.first is None:
             chain.first = got

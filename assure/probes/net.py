@@ -15,8 +15,10 @@ import socket
 import ssl
 import threading
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from assure.probes.context import Deadline
 
@@ -136,7 +138,18 @@ def insecure_context(
 
     Security level 0 lets the handshake reach weak certificates and keys, so they are named
     by the certificate checks instead of vanishing into "handshake failed".
+
+    Contexts are cached by configuration and shared by every thread of the run: building one
+    costs more than the handshake it serves (OpenSSL loads its cipher and group tables anew
+    each time). Callers must treat the returned context as read-only.
     """
+    return _cached_context(min_version, max_version, ciphers)
+
+
+@lru_cache(maxsize=64)
+def _cached_context(
+    min_version: ssl.TLSVersion | None, max_version: ssl.TLSVersion | None, ciphers: str
+) -> ssl.SSLContext:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
@@ -192,14 +205,21 @@ def http_get(
     max_body: int,
     user_agent: str,
     read_body: bool = True,
+    on_tls: Callable[[ssl.SSLSocket], None] | None = None,
 ) -> HttpResponse:
-    """GET `path` from `address`:`port` with `Host: host`; raises ProbeNetError."""
+    """GET `path` from `address`:`port` with `Host: host`; raises ProbeNetError.
+
+    `on_tls` sees the TLS connection right after its handshake, so the caller can keep what
+    the handshake showed (version, suite, chain) instead of paying for another one.
+    """
     sock: socket.socket = connect(address, port, deadline)
     try:
         if tls:
             sock = tls_wrap(
                 sock, insecure_context(ciphers="DEFAULT:@SECLEVEL=0"), sni_for(host), deadline
             )
+            if on_tls is not None:
+                on_tls(sock)
         host_header = host if ":" not in host else f"[{host}]"
         default_port = 443 if tls else 80
         if port != default_port:

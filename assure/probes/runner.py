@@ -10,11 +10,12 @@ of targets. Any exception becomes `error` findings with a reason, never a crash.
 from __future__ import annotations
 
 import ipaddress
+import os
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -111,23 +112,18 @@ def gather_target(target: Target, ctx: ProbeContext) -> TargetObservation:
             ao.reach[port] = tcp_reach(addr, port, deadline)
         r443 = ao.reach[https_port]
         if r443 == "ok":
-            ao.tls = tls.gather_tls(addr, https_port, target.host, deadline)
+            ao.tls, ao.https = _gather_tls_and_page(addr, https_port, target, ctx, deadline)
             if ao.tls.chain_der:
                 ao.openssl = second_opinion.openssl_opinion(
                     ao.tls.chain_der, ctx.anchors, ctx.now(), ctx.timeout
-                )
-            if ao.tls.error and ao.tls.error[0] in ("not_tls", "timeout", "reset", "deadline"):
-                ao.https = http.Fetch(error=ao.tls.error)
-            else:
-                ao.https = http.fetch(
-                    addr, https_port, target.host, target.path, tls=True, ctx=ctx, deadline=deadline
                 )
         else:
             ao.tls = tls.TlsObservation(addr, https_port, error=(r443, _detail(r443)))
             ao.https = http.Fetch(error=(r443, _detail(r443)))
         if ao.reach[http_port] == "ok":
+            known = {(addr, https_port, target.host, target.path, True): ao.https}
             ao.redirects = http.gather_redirects(
-                addr, target.host, target.path, ctx, deadline, resolve, http_port
+                addr, target.host, target.path, ctx, deadline, resolve, http_port, known
             )
         else:
             r80 = ao.reach[http_port]
@@ -155,6 +151,38 @@ def _vantage_destinations(
             if any(ipaddress.ip_address(a) in n for n in allowed if n.version == 6)
         ][:1]
     return (VANTAGE_PROBE, *named), allowed
+
+
+def _gather_tls_and_page(
+    addr: str, port: int, target: Target, ctx: ProbeContext, deadline: Deadline
+) -> tuple[tls.TlsObservation, http.Fetch]:
+    """The HTTPS page and the TLS probes of one address, sharing one handshake.
+
+    The page is asked over the same ClientHello the main TLS handshake sends, so that
+    handshake's version, suite and chain are kept from it. When it did not complete, the TLS
+    gathering makes its own main handshake, and its failure stands for the page too when it
+    says the service cannot be talked to (not TLS, cut, silent), as before.
+    """
+    seen: list[tls.MainHandshake] = []
+    page = http.fetch(
+        addr,
+        port,
+        target.host,
+        target.path,
+        tls=True,
+        ctx=ctx,
+        deadline=deadline,
+        on_tls=lambda s: seen.append(tls.MainHandshake.of(s)),
+    )
+    obs = tls.gather_tls(addr, port, target.host, deadline, seen[0] if seen else None)
+    if not seen:
+        if obs.error and obs.error[0] in ("not_tls", "timeout", "reset", "deadline"):
+            page = http.Fetch(error=obs.error)
+        elif obs.error is None:  # the page's handshake failed, the second one did not
+            page = http.fetch(
+                addr, port, target.host, target.path, tls=True, ctx=ctx, deadline=deadline
+            )
+    return obs, page
 
 
 def _https_port_from_redirect(
@@ -239,7 +267,13 @@ def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
         per[CheckId.TLS_VERSIONS][ao.address] = tls.judge_versions(ao.tls)
         per[CheckId.TLS_CIPHERS][ao.address] = tls.judge_ciphers(ao.tls)
         ci = certs.CertInput(
-            t.host, ao.tls.chain_der, ctx.anchors, ctx.public_anchors, now, ao.openssl
+            t.host,
+            ao.tls.chain_der,
+            ctx.anchors,
+            ctx.public_anchors,
+            now,
+            openssl=ao.openssl,
+            index=ctx.anchor_index,
         )
         for c, fn in (
             (CheckId.TLS_CERT_TRUSTED, certs.judge_trusted),
@@ -323,13 +357,56 @@ def probe_target(target: Target, ctx: ProbeContext) -> list[Finding]:
 
 
 class _HostLocks:
+    """One lock per host while some target of that host is in flight, then forgotten.
+
+    Locks are reference-counted and dropped when the last holder leaves, so a run over tens
+    of thousands of hosts keeps only the locks of the targets in its window.
+    """
+
     def __init__(self) -> None:
-        self._locks: dict[str, threading.Lock] = {}
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
         self._guard = threading.Lock()
 
-    def get(self, host: str) -> threading.Lock:
+    @contextmanager
+    def hold(self, host: str) -> Iterator[None]:
         with self._guard:
-            return self._locks.setdefault(host, threading.Lock())
+            lock, users = self._locks.get(host) or (threading.Lock(), 0)
+            self._locks[host] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[host]
+                if users <= 1:
+                    del self._locks[host]
+                else:
+                    self._locks[host] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        with self._guard:
+            return len(self._locks)
+
+
+def cpu_count() -> int:
+    """CPU cores this process may run on (the affinity mask, which containers narrow)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def default_concurrency(n_targets: int, cores: int | None = None) -> int:
+    """Targets in flight when the user does not say: 4 per core, at most 32, at most the
+    number of targets.
+
+    A target mostly waits (connects, timeouts), but its handshakes are CPU work under the GIL:
+    measured on the nginx fleet (docs/benchmarks.md), 4 threads per core keep both the network
+    and the cores busy, while more threads add context switches and lock contention and burn
+    CPU for no gain in wall time.
+    """
+    per_core = 4 * (cores if cores is not None else cpu_count())
+    return max(1, min(n_targets, per_core, 32))
 
 
 def run(
@@ -342,7 +419,7 @@ def run(
     locks = _HostLocks()
 
     def polite(t: Target) -> TargetResult:
-        with locks.get(t.host):
+        with locks.hold(t.host):
             return TargetResult(t, probe(t, ctx))
 
     it = iter(targets)

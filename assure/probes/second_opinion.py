@@ -14,6 +14,7 @@ import datetime as dt
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -56,6 +57,53 @@ def openssl_opinion(
     if exe is None or not chain_der or not anchors:
         return None
     at = evaluation_instant(chain_der[0], now)
+    # A dual-stack portal sends the same chain on both addresses, judged moments apart: one
+    # `openssl verify` (a process start, the costliest step of judging trust) answers both,
+    # as long as no certificate of the chain starts or ends its validity between the two
+    # instants. Only answers are remembered; a command that did not answer is asked again.
+    key = (tuple(chain_der), tuple(anchors))
+    with _memo_lock:
+        known = _memo.get(key)
+    if known is not None and _same_validity(chain_der, known[0], at):
+        return known[1]
+    opinion = _ask_openssl(exe, chain_der, anchors, at, timeout)
+    if opinion is not None:
+        with _memo_lock:
+            if len(_memo) >= _MEMO_SIZE:
+                _memo.pop(next(iter(_memo)))
+            _memo[key] = (at, opinion)
+    return opinion
+
+
+_MEMO_SIZE = 4096
+_memo: dict[tuple[tuple[bytes, ...], tuple[x509.Certificate, ...]], tuple[dt.datetime, Opinion]]
+_memo = {}
+_memo_lock = threading.Lock()
+_REUSE = dt.timedelta(minutes=5)
+
+
+def _same_validity(chain_der: Sequence[bytes], then: dt.datetime, at: dt.datetime) -> bool:
+    """Whether every certificate of the chain is in the same validity state at both instants
+    (and they are at most a few minutes apart), so OpenSSL's answer cannot differ."""
+    lo, hi = min(then, at), max(then, at)
+    if hi - lo > _REUSE:
+        return False
+    for der in chain_der:
+        cert = x509.load_der_x509_certificate(der)
+        for edge in (cert.not_valid_before_utc, cert.not_valid_after_utc):
+            if lo <= edge <= hi:
+                return False
+    return True
+
+
+def _ask_openssl(
+    exe: str,
+    chain_der: Sequence[bytes],
+    anchors: Sequence[x509.Certificate],
+    at: dt.datetime,
+    timeout: float,
+) -> Opinion | None:
+    """Run `openssl verify` once; None when it does not answer."""
     with tempfile.TemporaryDirectory(prefix="assure-verify-") as tmp:
         folder = Path(tmp)
         certs = [x509.load_der_x509_certificate(d) for d in chain_der]

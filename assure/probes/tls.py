@@ -269,25 +269,48 @@ class EndpointProber:
         return self.settle(result) if self.interference is None else "unknown"
 
 
-def gather_tls(address: str, port: int, host: str, deadline: Deadline) -> TlsObservation:
-    """Main handshake (chain, version, cipher), then the version and cipher probes."""
+@dataclass(frozen=True)
+class MainHandshake:
+    """What the main handshake (default suites, SNI) showed: the best the server offers."""
+
+    version: str | None
+    cipher: str | None
+    chain_der: list[bytes]
+
+    @classmethod
+    def of(cls, tls: ssl.SSLSocket) -> MainHandshake:
+        c = tls.cipher()
+        return cls(tls.version(), c[0] if c else None, peer_chain(tls))
+
+
+def gather_tls(
+    address: str,
+    port: int,
+    host: str,
+    deadline: Deadline,
+    main: MainHandshake | None = None,
+) -> TlsObservation:
+    """Main handshake (chain, version, cipher), then the version and cipher probes.
+
+    `main` is that handshake when the caller already made it (the HTTPS page is fetched over
+    the very same ClientHello), so it is not made twice.
+    """
     obs = TlsObservation(address, port)
-    try:
-        sock = connect(address, port, deadline)
-        with tls_wrap(
-            sock, insecure_context(ciphers=_MAIN_CIPHERS), sni_for(host), deadline
-        ) as tls:
-            obs.version = tls.version()
-            c = tls.cipher()
-            obs.cipher = c[0] if c else None
-            obs.chain_der = peer_chain(tls)
-    except ProbeNetError as exc:
-        obs.error = (exc.kind.value, exc.detail)
-        return obs
-    except Exception as exc:  # gathering never crashes the run
-        e = classify_oserror(exc)
-        obs.error = (e.kind.value, e.detail)
-        return obs
+    if main is None:
+        try:
+            sock = connect(address, port, deadline)
+            with tls_wrap(
+                sock, insecure_context(ciphers=_MAIN_CIPHERS), sni_for(host), deadline
+            ) as tls:
+                main = MainHandshake.of(tls)
+        except ProbeNetError as exc:
+            obs.error = (exc.kind.value, exc.detail)
+            return obs
+        except Exception as exc:  # gathering never crashes the run
+            e = classify_oserror(exc)
+            obs.error = (e.kind.value, e.detail)
+            return obs
+    obs.version, obs.cipher, obs.chain_der = main.version, main.cipher, list(main.chain_der)
     prober = EndpointProber(address, port, host, deadline)
     try:
         _probe_versions_and_suites(obs, prober)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import ssl
+import threading
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.x509.verification import Store
 
 from assure import trust as national
 from assure.errors import DataError
@@ -88,3 +90,37 @@ def dedupe(certs: Iterable[x509.Certificate]) -> tuple[x509.Certificate, ...]:
     for c in certs:
         seen.setdefault(der_sha256(c.public_bytes(serialization.Encoding.DER)), c)
     return tuple(seen.values())
+
+
+class AnchorIndex:
+    """The run's trust anchors as the verifier and the failure diagnosis need them, built once.
+
+    A verifier store over the default bundle (≈ 120 roots) and the fingerprints and subjects
+    of every anchor cost more than judging a chain; one probe run judges thousands of chains
+    against the same anchors, so they are built on first use and shared by every thread.
+    """
+
+    def __init__(self, anchors: Sequence[x509.Certificate]) -> None:
+        self.anchors = tuple(anchors)
+        self._lock = threading.Lock()
+        self._store: Store | None = None
+        self._subjects: frozenset[x509.Name] | None = None
+        self._prints: frozenset[str] | None = None
+
+    def store(self) -> Store:
+        with self._lock:
+            if self._store is None:
+                self._store = Store(list(self.anchors))
+            return self._store
+
+    def subjects(self) -> frozenset[x509.Name]:
+        with self._lock:
+            if self._subjects is None:
+                self._subjects = frozenset(a.subject for a in self.anchors)
+            return self._subjects
+
+    def fingerprints(self) -> frozenset[str]:
+        with self._lock:
+            if self._prints is None:
+                self._prints = frozenset(fingerprint(a) for a in self.anchors)
+            return self._prints

@@ -1,8 +1,11 @@
-"""Probe report writers: table, json, jsonl, csv, html, junit and sarif.
+"""Findings report writers: table, json, jsonl, csv, html, junit and sarif.
 
-All writers take the same plain data (findings as JSON dicts, per-target roll-ups, a status
-summary). `jsonl` is written as results arrive (see `JsonlStream`); the others need the whole
-run and are rendered once at the end.
+A run over a national list holds hundreds of thousands of findings, so no writer takes them as
+one list. Findings go to a `Spool` as each target finishes: one JSON line each in an unnamed
+temporary file, indexed by target, with the per-target and per-status counts kept beside.
+Every writer then streams from the spool, target by target in the order the targets were
+given, and memory stays flat whatever the format. `jsonl` is also written live as results
+arrive (`JsonlStream`), so a pipeline can read it while the run goes on.
 """
 
 from __future__ import annotations
@@ -10,53 +13,130 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import IO, Any
 
 from assure import __version__
-from assure.findings import Finding, Status, count_by_status
+from assure.findings import Finding, Status
 from assure.probes import CHECKS, CheckId
 from assure.probes.verdict import overall
+from assure.reports import sarif as sarif_parts
 from assure.reports import text as textable
-from assure.reports.junit import findings_junit
 from assure.reports.safe import csv_cell
-from assure.reports.sarif import sarif as sarif_log
-from assure.reports.templating import render_template
+from assure.reports.safe import xml_text as x
+from assure.reports.templating import stream_template
 
 FORMATS = ("table", "json", "jsonl", "csv", "html", "junit", "sarif")
 TOOL = {"name": "assure", "version": __version__, "command": "probe"}
+_STATUSES = tuple(Status)
+_CHECK_POS = {c.value: i for i, c in enumerate(CheckId)}
 
 
-def target_rollups(findings: Sequence[Finding], order: Sequence[str]) -> list[dict[str, Any]]:
-    """Per target: worst status and counts, in the order targets were given."""
-    by: dict[str, list[Finding]] = {}
-    for f in findings:
-        by.setdefault(f.target, []).append(f)
-    return [
-        {
-            "target": t,
-            "status": overall(f.status for f in by.get(t, [])).value,
-            "counts": count_by_status(by.get(t, [])),
+def _sorted(findings: Iterable[Finding]) -> list[Finding]:
+    """A target's findings in check-registry order (other checks after, stable)."""
+    return sorted(findings, key=lambda f: _CHECK_POS.get(f.check, 99))
+
+
+class Spool:
+    """The findings of a run, on disk, read back target by target.
+
+    Memory holds only, per target, where its lines are and how many findings of each status
+    it has (a few dozen bytes), never the findings themselves. The file has no name, so it
+    disappears with the process however the run ends.
+    """
+
+    def __init__(self, order: Sequence[str] = ()) -> None:
+        # Closed by `close` (the spool is itself a context manager).
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="assure-findings-")  # noqa: SIM115
+        self._where: dict[str, list[tuple[int, int]]] = {t: [] for t in order}
+        self._counts: dict[str, list[int]] = {}
+        self._end = 0
+
+    def add(self, findings: Iterable[Finding]) -> None:
+        """Append findings (typically one target's) to the spool."""
+        by: dict[str, list[bytes]] = {}
+        for f in findings:
+            by.setdefault(f.target, []).append(
+                # ASCII escapes: any text survives the round trip, lone surrogates included.
+                json.dumps(f.to_json()).encode("ascii") + b"\n"
+            )
+            counts = self._counts.setdefault(f.target, [0] * len(_STATUSES))
+            counts[f.status.rank] += 1
+        for target, lines in by.items():
+            data = b"".join(lines)
+            self._file.seek(self._end)
+            self._file.write(data)
+            self._where.setdefault(target, []).append((self._end, len(data)))
+            self._end += len(data)
+
+    @property
+    def targets(self) -> list[str]:
+        """Targets in the order given, then any other in the order first seen."""
+        return list(self._where)
+
+    def findings_of(self, target: str) -> list[Finding]:
+        """One target's findings, in check order."""
+        self._file.flush()
+        out: list[Finding] = []
+        for offset, size in self._where.get(target, ()):
+            self._file.seek(offset)
+            for line in self._file.read(size).splitlines():
+                out.append(Finding.from_json(json.loads(line)))
+        return _sorted(out)
+
+    def findings(self) -> Iterator[Finding]:
+        """Every finding, target by target."""
+        for target in self._where:
+            yield from self.findings_of(target)
+
+    def counts_of(self, target: str) -> dict[str, int]:
+        got = self._counts.get(target) or [0] * len(_STATUSES)
+        return {s.value: got[s.rank] for s in _STATUSES}
+
+    def rollups(self) -> list[dict[str, Any]]:
+        """Per target: worst status and counts, in target order."""
+        out = []
+        for t in self._where:
+            counts = self.counts_of(t)
+            status = overall(s for s in _STATUSES if counts[s.value])
+            out.append({"target": t, "status": status.value, "counts": counts})
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        totals = [0] * len(_STATUSES)
+        for counts in self._counts.values():
+            for i, n in enumerate(counts):
+                totals[i] += n
+        by_status = {s.value: totals[s.rank] for s in _STATUSES}
+        return {
+            "targets": len(self._where),
+            "findings": sum(totals),
+            "by_status": by_status,
+            "decided": any(by_status[s.value] for s in _STATUSES if s.decided),
         }
-        for t in order
-    ]
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
 
-def summary(findings: Sequence[Finding], n_targets: int) -> dict[str, Any]:
-    counts = count_by_status(findings)
-    decided = any(f.status.decided for f in findings)
-    return {
-        "targets": n_targets,
-        "findings": len(findings),
-        "by_status": counts,
-        "decided": decided,
-    }
-
-
-def sort_findings(findings: Sequence[Finding], order: Sequence[str]) -> list[Finding]:
-    pos = {t: i for i, t in enumerate(order)}
-    checks = {c.value: i for i, c in enumerate(CheckId)}
-    return sorted(findings, key=lambda f: (pos.get(f.target, 1 << 30), checks.get(f.check, 99)))
+def write(fmt: str, out: IO[str], spool: Spool, generated_at: str, **invocation: Any) -> None:
+    """Write the spooled findings to `out` in format `fmt`, streaming; `invocation`
+    (exit_code, started, ended) goes into SARIF."""
+    if fmt == "sarif":
+        write_sarif(out, spool, generated_at, **invocation)
+        return
+    writer = _WRITERS.get(fmt)
+    if writer is None:
+        raise ValueError(f"unknown format {fmt!r}")
+    writer(out, spool, generated_at)
 
 
 def render(
@@ -66,60 +146,105 @@ def render(
     generated_at: str,
     **invocation: Any,
 ) -> str:
-    """Findings in `fmt`; `invocation` (exit_code, started, ended) goes into SARIF."""
-    findings = sort_findings(findings, order)
-    if fmt == "table":
-        return table(findings)
-    if fmt == "json":
-        return (
-            json.dumps(document(findings, order, generated_at), ensure_ascii=False, indent=2) + "\n"
-        )
-    if fmt == "jsonl":
-        return "".join(json.dumps(f.to_json(), ensure_ascii=False) + "\n" for f in findings)
-    if fmt == "csv":
-        return to_csv(findings)
-    if fmt == "html":
-        return html(findings, order, generated_at)
-    if fmt == "junit":
-        return junit(findings, order)
-    if fmt == "sarif":
-        return sarif(findings, **invocation)
-    raise ValueError(f"unknown format {fmt!r}")
+    """The whole report as one string (small runs and tests)."""
+    buf = io.StringIO()
+    with Spool(order) as spool:
+        spool.add(findings)
+        write(fmt, buf, spool, generated_at, **invocation)
+    return buf.getvalue()
 
 
-def document(
-    findings: Sequence[Finding], order: Sequence[str], generated_at: str
-) -> dict[str, Any]:
-    return {
-        "findings": [f.to_json() for f in findings],
-        "targets": target_rollups(findings, order),
-        "summary": summary(findings, len(order)),
+def to_csv(findings: Sequence[Finding]) -> str:
+    """CSV of findings already in memory (see `write_csv`)."""
+    return render("csv", findings, [], "")
+
+
+def _indented(text: str, by: int) -> str:
+    """Indent every line but the first (a value placed after a key or a comma)."""
+    return text.replace("\n", "\n" + " " * by)
+
+
+def _json_items(out: IO[str], items: Iterable[dict[str, Any]], depth: int) -> None:
+    """A JSON array streamed item by item, laid out as `json.dumps(indent=2)` would."""
+    pad = " " * (2 * depth)
+    out.write("[")
+    first = True
+    for item in items:
+        out.write(("\n" if first else ",\n") + pad + "  ")
+        out.write(_indented(json.dumps(item, ensure_ascii=False, indent=2), 2 * depth + 2))
+        first = False
+    out.write("]" if first else "\n" + pad + "]")
+
+
+_HOLE = "\x00assure-stream\x00"
+
+
+def _json_with_stream(
+    out: IO[str], doc: dict[str, Any], items: Iterable[dict[str, Any]], depth: int
+) -> None:
+    """Write `doc` with the one array marked `_HOLE` streamed from `items`."""
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    head, _, tail = text.partition(json.dumps(_HOLE))
+    out.write(head)
+    _json_items(out, items, depth)
+    out.write(tail + "\n")
+
+
+def write_json(out: IO[str], spool: Spool, generated_at: str) -> None:
+    doc = {
+        "findings": _HOLE,
+        "targets": spool.rollups(),
+        "summary": spool.summary(),
         "tool": {**TOOL, "generated_at": generated_at},
     }
+    _json_with_stream(out, doc, (f.to_json() for f in spool.findings()), 1)
 
 
-def table(findings: Sequence[Finding]) -> str:
-    rows = [
-        [
+def write_jsonl(out: IO[str], spool: Spool, _generated_at: str) -> None:
+    JsonlStream(out).write(spool.findings())
+
+
+def _table_row(f: Finding) -> list[str]:
+    """One table row; control characters shown as escapes (a server's ESC must not recolour
+    the user's terminal), as `reports.text` does."""
+    return [
+        x(c)
+        for c in (
             f.target,
             f.check,
             f.status.value.upper() if f.status in (Status.FAIL, Status.ERROR) else f.status.value,
             f.summary + (f" [{f.reason}]" if f.reason and f.reason not in f.summary else ""),
-        ]
-        for f in findings
+        )
     ]
-    counts = count_by_status(findings)
-    tail = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    return textable.render(["target", "check", "status", "summary"], rows) + f"\n{tail}\n"
 
 
-def to_csv(findings: Sequence[Finding]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+def write_table(out: IO[str], spool: Spool, _generated_at: str) -> None:
+    """Aligned columns: one pass over the spool for the widths, one to write."""
+    headers = ["target", "check", "status", "summary"]
+    widths = [textable.width(h) for h in headers]
+    for f in spool.findings():
+        for i, cell in enumerate(_table_row(f)):
+            widths[i] = max(widths[i], textable.width(cell))
+    sep = "  "
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [textable.pad(c, widths[i]) for i, c in enumerate(cells[:-1])]
+        return sep.join([*parts, cells[-1]]).rstrip() + "\n"
+
+    out.write(line(headers))
+    out.write(sep.join("─" * w for w in widths) + "\n")
+    for f in spool.findings():
+        out.write(line(_table_row(f)))
+    counts = spool.summary()["by_status"]
+    out.write("\n" + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + "\n")
+
+
+def write_csv(out: IO[str], spool: Spool, _generated_at: str) -> None:
+    w = csv.writer(out, lineterminator="\n")
     w.writerow(["target", "check", "status", "summary", "reason", "evidence"])
-    for f in findings:
+    for f in spool.findings():
         w.writerow(
-            csv_cell(c)
+            csv_cell(c)  # text a spreadsheet shows, never runs (`reports.safe`)
             for c in [
                 f.target,
                 f.check,
@@ -129,50 +254,147 @@ def to_csv(findings: Sequence[Finding]) -> str:
                 json.dumps(dict(f.evidence), ensure_ascii=False, sort_keys=True),
             ]
         )
-    return buf.getvalue()
 
 
-def junit(findings: Sequence[Finding], order: Sequence[str]) -> str:
-    """One test suite per target, one test case per check (see `assure.reports.junit`)."""
-    return findings_junit(findings, order, name="assure probe")
+def write_junit(
+    out: IO[str],
+    spool: Spool,
+    _generated_at: str = "",
+    *,
+    name: str = "assure probe",
+    skip: Collection[Status] = (Status.INCONCLUSIVE,),
+) -> None:
+    """One test suite per target, one test case per check, written suite by suite.
+
+    `fail` is a failure and `error` an error; statuses in `skip` (at least `inconclusive`)
+    are skipped with their reason, since they were not decided and must neither pass nor
+    fail a build.
+    """
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    head = ET.tostring(ET.Element("testsuites", name=x(name)), "unicode")
+    out.write(head.replace(" />", ">") + "\n")
+    for target in spool.targets:
+        suite = _junit_suite(target, spool.findings_of(target), skip)
+        ET.indent(suite, level=1)
+        out.write("  " + ET.tostring(suite, "unicode") + "\n")
+    out.write("</testsuites>\n")
+
+
+def _junit_suite(target: str, fs: Sequence[Finding], skip: Collection[Status]) -> ET.Element:
+    """One target's suite; every text made XML-safe (a certificate subject or a server's
+    banner may hold anything)."""
+    suite = ET.Element(
+        "testsuite",
+        name=x(target),
+        tests=str(len(fs)),
+        failures=str(sum(f.status is Status.FAIL for f in fs)),
+        errors=str(sum(f.status is Status.ERROR for f in fs)),
+        skipped=str(sum(f.status in skip for f in fs)),
+    )
+    for f in fs:
+        case = ET.SubElement(suite, "testcase", classname=x(target), name=x(f.check))
+        text = x(json.dumps(dict(f.evidence), ensure_ascii=False, indent=1))
+        summary = x(f.summary)
+        if f.status is Status.FAIL:
+            ET.SubElement(case, "failure", message=summary, type="fail").text = text
+        elif f.status is Status.ERROR:
+            ET.SubElement(case, "error", message=summary, type="error").text = (
+                x(f.reason) if f.reason else text
+            )
+        elif f.status in skip:
+            ET.SubElement(case, "skipped", message=f"{f.status.value}: {summary}")
+        else:
+            ET.SubElement(case, "system-out").text = f"{f.status.value}: {summary}"
+    return suite
 
 
 _TITLES = {c.value: title for c, (_fam, title) in CHECKS.items()}
 
 
-def sarif(findings: Sequence[Finding], **invocation: Any) -> str:
-    """SARIF 2.1.0 (see `assure.reports.sarif`)."""
-    return sarif_log(findings, **invocation)
+def write_sarif(
+    out: IO[str],
+    spool: Spool,
+    _generated_at: str = "",
+    *,
+    exit_code: int | None = None,
+    started: str | None = None,
+    ended: str | None = None,
+) -> None:
+    """SARIF 2.1.0 (the parts in `assure.reports.sarif`), results streamed from the spool."""
+    index = {c.value: i for i, c in enumerate(CHECKS)}
+    results = (r for f in spool.findings() if (r := sarif_parts.result(f, index)) is not None)
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "assure",
+                "version": __version__,
+                "informationUri": sarif_parts.DOCS,
+                "rules": sarif_parts.rules(),
+            }
+        },
+        "results": _HOLE,
+    }
+    invocations = sarif_parts.invocations(exit_code, started, ended)
+    if invocations:
+        run["invocations"] = invocations
+    doc = {"$schema": sarif_parts.SCHEMA, "version": "2.1.0", "runs": [run]}
+    _json_with_stream(out, doc, results, 3)
 
 
-def html(findings: Sequence[Finding], order: Sequence[str], generated_at: str) -> str:
-    by: dict[str, list[dict[str, Any]]] = {t: [] for t in order}
-    for f in findings:
-        d = f.to_json()
-        d["title"] = _TITLES.get(f.check, "")
-        d["evidence_json"] = json.dumps(dict(f.evidence), ensure_ascii=False, indent=2)
-        per = f.evidence.get("addresses")
-        rows = (
-            [
-                {"address": a, "status": v.get("status", ""), "summary": v.get("summary", "")}
-                for a, v in per.items()
-            ]
-            if isinstance(per, dict)
-            else []
-        )
-        same = len({(r["status"], r["summary"]) for r in rows}) <= 1
-        d["per_address"] = [] if same else rows
-        d["same_on"] = [r["address"] for r in rows] if same and len(rows) > 1 else []
-        by.setdefault(f.target, []).append(d)
-    targets = [{**r, "findings": by.get(r["target"], [])} for r in target_rollups(findings, order)]
-    return render_template(
+def _html_finding(f: Finding) -> dict[str, Any]:
+    d = f.to_json()
+    d["title"] = _TITLES.get(f.check, "")
+    d["evidence_json"] = json.dumps(dict(f.evidence), ensure_ascii=False, indent=2)
+    per = f.evidence.get("addresses")
+    rows = (
+        [
+            {"address": a, "status": v.get("status", ""), "summary": v.get("summary", "")}
+            for a, v in per.items()
+        ]
+        if isinstance(per, dict)
+        else []
+    )
+    same = len({(r["status"], r["summary"]) for r in rows}) <= 1
+    d["per_address"] = [] if same else rows
+    d["same_on"] = [r["address"] for r in rows] if same and len(rows) > 1 else []
+    return d
+
+
+class _HtmlTarget:
+    """A target's roll-up for the template; its findings are read from the spool only when
+    the template reaches its section, so one target's findings are in memory at a time."""
+
+    def __init__(self, rollup: dict[str, Any], spool: Spool) -> None:
+        self.target: str = rollup["target"]
+        self.status: str = rollup["status"]
+        self.counts: dict[str, int] = rollup["counts"]
+        self._spool = spool
+
+    @property
+    def findings(self) -> list[dict[str, Any]]:
+        return [_html_finding(f) for f in self._spool.findings_of(self.target)]
+
+
+def write_html(out: IO[str], spool: Spool, generated_at: str) -> None:
+    stream_template(
+        out,
         "probe_report.html.j2",
-        targets=targets,
-        summary=summary(findings, len(order)),
+        targets=[_HtmlTarget(r, spool) for r in spool.rollups()],
+        summary=spool.summary(),
         tool=TOOL,
         generated_at=generated_at,
         statuses=[s.value for s in Status],
     )
+
+
+_WRITERS = {
+    "table": write_table,
+    "json": write_json,
+    "jsonl": write_jsonl,
+    "csv": write_csv,
+    "html": write_html,
+    "junit": write_junit,
+}
 
 
 class JsonlStream:
@@ -181,7 +403,11 @@ class JsonlStream:
     def __init__(self, out: IO[str]) -> None:
         self._out = out
 
-    def write(self, findings: Sequence[Finding]) -> None:
-        for f in sort_findings(findings, list(dict.fromkeys(f.target for f in findings))):
+    def write(self, findings: Iterable[Finding]) -> None:
+        for f in findings:
             self._out.write(json.dumps(f.to_json(), ensure_ascii=False) + "\n")
         self._out.flush()
+
+    def write_target(self, findings: Sequence[Finding]) -> None:
+        """One target's findings, in check order."""
+        self.write(_sorted(findings))

@@ -120,17 +120,26 @@ def sarif(
         "results": results,
     }
     if exit_code is not None:
-        invocation: dict[str, Any] = {
-            "executionSuccessful": exit_code in (0, 1, 4),
-            "exitCode": exit_code,
-        }
-        if started:
-            invocation["startTimeUtc"] = _utc(started)
-        if ended:
-            invocation["endTimeUtc"] = _utc(ended)
-        run["invocations"] = [invocation]
+        run["invocations"] = invocations(exit_code, started, ended)
     doc = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def invocations(
+    exit_code: int | None, started: str | None = None, ended: str | None = None
+) -> list[dict[str, Any]]:
+    """How the run ended, as SARIF's `invocations` (none when the exit code is unknown)."""
+    if exit_code is None:
+        return []
+    invocation: dict[str, Any] = {
+        "executionSuccessful": exit_code in (0, 1, 4),
+        "exitCode": exit_code,
+    }
+    if started:
+        invocation["startTimeUtc"] = _utc(started)
+    if ended:
+        invocation["endTimeUtc"] = _utc(ended)
+    return [invocation]
 
 
 def _utc(when: str) -> str:

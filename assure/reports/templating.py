@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from assure.paths import templates_dir
 from assure.reports.safe import md_text, xml_text
@@ -84,6 +84,13 @@ def _inert(value: Any) -> Any:
 def render_template(name: str, **context: Any) -> str:
     """Render template `name` from the shared environment."""
     return environment().get_template(name).render(**context)
+
+
+def stream_template(out: IO[str], name: str, **context: Any) -> None:
+    """Render template `name` into `out` piece by piece, so a report over thousands of
+    targets is never one string in memory (the template's loops may read lazily)."""
+    for chunk in environment().get_template(name).generate(**context):
+        out.write(chunk)
 
 
 def md_escape(text: Any) -> str:
