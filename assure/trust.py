@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -214,17 +215,25 @@ def issuer_family(chain: Sequence[x509.Certificate]) -> str:
 # --- reading certificate files ------------------------------------------------------------
 
 
+#: A PEM encapsulation boundary at the start of a line (RFC 7468 section 2).
+_PEM_LINE = re.compile(rb"(?m)^-----BEGIN [A-Z0-9 ]+-----")
+
+
 def parse_certificates(data: bytes, file: str) -> list[x509.Certificate]:
     """Certificates in `data`: PEM (one or more), DER, or a PKCS#7 bundle (PEM or DER).
 
-    Anything else is a DataError naming the file, so a wrong download reads as such.
+    Anything else is a DataError naming the file, so a wrong download reads as such. Text
+    before a PEM block (`openssl x509 -text` output, a CA's notes) is ignored, as RFC 7468
+    section 5.2 lets parsers do: many published CA files begin that way.
     """
     if len(data) > MAX_CERT_FILE:
         raise DataError.at(file, f"file is larger than {MAX_CERT_FILE} bytes; not a certificate")
     stripped = data.lstrip()
     certs: list[x509.Certificate] = []
     try:
-        if stripped.startswith(b"-----BEGIN"):
+        if stripped.startswith(b"-----BEGIN") or (
+            not stripped.startswith(b"\x30") and _PEM_LINE.search(data) is not None
+        ):
             if b"-----BEGIN PKCS7-----" in data or b"-----BEGIN CMS-----" in data:
                 certs = list(pkcs7.load_pem_pkcs7_certificates(data))
             else:

@@ -186,6 +186,19 @@ def test_parse_pem_der_and_pkcs7(tmp_path: Path) -> None:
         trust.parse_certificates(b"<html>not found</html>", "x.crt")
 
 
+def test_parse_pem_after_explanatory_text() -> None:
+    """`openssl x509 -text` output (text, then the PEM block) reads as the certificate.
+
+    Published CA files often look like this (signxml's interop CA does); RFC 7468 lets
+    parsers skip text outside the boundaries. Text without any block is still refused.
+    """
+    a = sigpki.issue("A", None, ca=True)
+    text = b"Certificate:\n    Data:\n        Version: 3 (0x2)\n"
+    assert trust.parse_certificates(text + a.pem, "x.pem") == [a.cert]
+    with pytest.raises(DataError, match=r"x\.pem:1:1: not a certificate"):
+        trust.parse_certificates(text, "x.pem")
+
+
 def test_trust_add_rejects_unknown_fingerprint(tmp_path: Path) -> None:
     """A certificate matching no national root is refused with exit 3 and nothing stored."""
     other = sigpki.issue("Look-alike Vietnam National Root CA", None, ca=True)
