@@ -57,13 +57,16 @@ def main() -> None:
             with socket.create_connection((addr, port)) as s, plain.wrap_socket(s):
                 pass
 
+        def refused(c: ssl.SSLContext) -> Callable[[], object]:
+            return lambda: tls.EndpointProber(addr, port, host, dl()).attempt(c)
+
         def version(v: str) -> Callable[[], object]:
             c = insecure_context(
                 min_version=tls.VERSIONS[v],
                 max_version=tls.VERSIONS[v],
                 ciphers=tls._ALL_LEGACY_CIPHERS,
             )
-            return lambda: tls._attempt(addr, port, host, c, dl())
+            return refused(c)
 
         weak = insecure_context(
             max_version=ssl.TLSVersion.TLSv1_2,
@@ -84,11 +87,15 @@ def main() -> None:
             "TLS 1.0 only (refused)": version("TLSv1.0"),
             "TLS 1.1 only (refused)": version("TLSv1.1"),
             "SSLv3 raw ClientHello": lambda: hello.version_offered(addr, port, host, "SSLv3", dl()),
-            "weak suites (refused)": lambda: tls._attempt(addr, port, host, weak, dl()),
+            "weak suites (refused)": lambda: tls.EndpointProber(addr, port, host, dl()).attempt(
+                weak
+            ),
             f"raw ClientHello ({', '.join(missing)})": lambda: hello.weak_suites_accepted(
                 addr, port, host, missing, dl()
             ),
-            "static RSA (refused)": lambda: tls._attempt(addr, port, host, krsa, dl()),
+            "static RSA (refused)": lambda: tls.EndpointProber(addr, port, host, dl()).attempt(
+                krsa
+            ),
             "HTTP GET (redirect)": lambda: http.fetch(
                 addr, fleet.http_port, host, "/", tls=False, ctx=ctx, deadline=dl(), read_body=False
             ),
@@ -99,6 +106,7 @@ def main() -> None:
             timeout=5,
             http_port=fleet.http_port,
             nameservers=(("127.0.0.1", fleet.dns_port),),
+            allow_ranges=("127.0.0.0/8", "::1/128"),  # the fleet's DNS answers with loopback
             anchors=ptrust.dedupe([*public, root.cert]),
         )
         res = make_resolver(tctx)

@@ -147,6 +147,12 @@ def main() -> None:
             str(fleet.http_port),
             "--timeout",
             "5",
+            # the fleet's DNS answers with loopback addresses, which a probe ignores unless the
+            # test bed's ranges are allowed (only global unicast counts as a site's address)
+            "--allow-range",
+            "127.0.0.0/8",
+            "--allow-range",
+            "::1/128",
             *(["--concurrency", str(args.concurrency)] if args.concurrency else []),
         ]
         ratios, per_target_conns = [], []

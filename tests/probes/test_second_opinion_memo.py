@@ -67,3 +67,20 @@ def test_a_validity_edge_between_the_instants_asks_again(monkeypatch: pytest.Mon
     assert not second_opinion._same_validity(
         chain, start - dt.timedelta(seconds=10), start + dt.timedelta(seconds=10)
     )
+
+
+def test_only_anchors_reachable_by_issuer_names_are_handed_over() -> None:
+    """An anchor that is itself issued by another anchor brings that one along (the closure
+    over issuer names); unrelated roots stay out; OpenSSL's verdict is the bundle's."""
+    root = pki.make_ca("Reach Root")
+    sub = pki.make_ca("Reach Sub", root)
+    unrelated = pki.make_ca("Reach Unrelated")
+    leaf = pki.make_leaf("reach.test", sub, san=["reach.test"])
+    anchors = [unrelated.cert, sub.cert, root.cert]
+    assert second_opinion.reachable_anchors([leaf.cert], anchors) == [sub.cert, root.cert]
+    chain = [leaf.cert.public_bytes(Encoding.DER)]
+    now = dt.datetime.now(dt.UTC)
+    assert second_opinion.openssl_opinion(chain, anchors, now) == (True, "")
+    assert second_opinion.reachable_anchors([leaf.cert], [unrelated.cert]) == []
+    refused = second_opinion.openssl_opinion(chain, [unrelated.cert], now)
+    assert refused is not None and refused[0] is False
