@@ -22,6 +22,15 @@ from assure.probes.net import set_versions
 Handler = Callable[[str, str], bytes]  # (path, host header) → raw HTTP response
 
 
+def closed_port() -> int:
+    """A loopback TCP port nothing listens on (bound, then released): a refused connection."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return int(port)
+
+
 def has_ipv6_loopback() -> bool:
     try:
         with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:

@@ -7,7 +7,6 @@ import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 import xml.etree.ElementTree as ET
@@ -19,16 +18,8 @@ import pytest
 
 from tests.conftest import assert_no_traceback, assure_command, run_assure, write
 from tests.probes import pki
-from tests.probes.servers import Server, has_ipv6_loopback, response, server_context
+from tests.probes.servers import Server, closed_port, has_ipv6_loopback, response, server_context
 from tests.schemas import assert_valid_junit, assert_valid_sarif
-
-
-def closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ per address (IPv4 and IPv6).
 from __future__ import annotations
 
 import json
-import socket
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from tests.probes import pki
 from tests.probes.servers import (
     LegacyProxy,
     Server,
+    closed_port,
     has_ipv6_loopback,
     response,
     server_context,
@@ -40,14 +40,6 @@ REDIRECT_HOSTS = [
     "redir-loop.test",
     "redir-long.test",
 ]
-
-
-def closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Fleet:

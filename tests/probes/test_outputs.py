@@ -12,7 +12,6 @@ import csv
 import io
 import json
 import select
-import socket
 import subprocess
 import tracemalloc
 import xml.etree.ElementTree as ET
@@ -34,17 +33,9 @@ from assure.reports import findings as writers
 from tests.conftest import assert_no_traceback, assure_command, run_assure, write
 from tests.probes import pki
 from tests.probes.dnsserver import DnsServer
-from tests.probes.servers import Server, has_ipv6_loopback, response, server_context
+from tests.probes.servers import Server, closed_port, has_ipv6_loopback, response, server_context
 
 HSTS = {"Strict-Transport-Security": "max-age=31536000"}
-
-
-def closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ is `assure.reports.dossier.render`'s job.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -299,91 +299,89 @@ def _hosting(doc: DocModel, plan: Plan) -> None:
         )
 
 
+def _inventory(
+    doc: DocModel,
+    field: str,
+    headers: Sequence[str],
+    row: Callable[[Mapping[str, Any]], list[str]],
+    plan: Plan,
+) -> None:
+    """One list of `architecture` (devices, applications, zones) as a table, or the marker
+    asking for it when the profile does not give it."""
+    items = (plan.profile.data.get("architecture") or {}).get(field) or []
+    if items:
+        doc.table(list(headers), [row(x) for x in items])
+    else:
+        doc.p(todo(doc.lang, f"architecture.{field}"), italic=True)
+
+
 def _devices(doc: DocModel, plan: Plan) -> None:
     """1.7: the device list."""
     lang = doc.lang
-    data = plan.profile.data
-    arch = data.get("architecture") or {}
     doc.h(_t(lang, "1.7. Danh mục thiết bị", "1.7. Devices"), 2)
-    devices = arch.get("devices") or []
-    if devices:
-        doc.table(
-            [
-                _t(lang, "Tên/chủng loại", "Name/type"),
-                _t(lang, "Vị trí", "Location"),
-                _t(lang, "Mục đích", "Purpose"),
-                _t(lang, "Thiết bị mạng chính", "Main network device"),
-            ],
-            [
-                [
-                    " / ".join(x for x in (d["name"], d.get("type", "")) if x),
-                    d.get("location", "—"),
-                    d.get("purpose", "—"),
-                    _t(lang, "có", "yes") if d.get("main") else "—",
-                ]
-                for d in devices
-            ],
-        )
-    else:
-        doc.p(todo(lang, "architecture.devices"), italic=True)
+    _inventory(
+        doc,
+        "devices",
+        [
+            _t(lang, "Tên/chủng loại", "Name/type"),
+            _t(lang, "Vị trí", "Location"),
+            _t(lang, "Mục đích", "Purpose"),
+            _t(lang, "Thiết bị mạng chính", "Main network device"),
+        ],
+        lambda d: [
+            " / ".join(x for x in (d["name"], d.get("type", "")) if x),
+            d.get("location", "—"),
+            d.get("purpose", "—"),
+            _t(lang, "có", "yes") if d.get("main") else "—",
+        ],
+        plan,
+    )
 
 
 def _applications(doc: DocModel, plan: Plan) -> None:
     """1.8: applications and services."""
     lang = doc.lang
-    data = plan.profile.data
-    arch = data.get("architecture") or {}
     doc.h(_t(lang, "1.8. Danh mục ứng dụng, dịch vụ", "1.8. Applications and services"), 2)
-    apps = arch.get("applications") or []
-    if apps:
-        doc.table(
-            [
-                _t(lang, "Tên", "Name"),
-                _t(lang, "Máy chủ/vị trí", "Server/location"),
-                _t(lang, "Hệ điều hành", "OS"),
-                _t(lang, "Mục đích", "Purpose"),
-            ],
-            [
-                [
-                    a["name"],
-                    " / ".join(x for x in (a.get("server", ""), a.get("location", "")) if x) or "—",
-                    a.get("os", "—"),
-                    a.get("purpose", "—"),
-                ]
-                for a in apps
-            ],
-        )
-    else:
-        doc.p(todo(lang, "architecture.applications"), italic=True)
+    _inventory(
+        doc,
+        "applications",
+        [
+            _t(lang, "Tên", "Name"),
+            _t(lang, "Máy chủ/vị trí", "Server/location"),
+            _t(lang, "Hệ điều hành", "OS"),
+            _t(lang, "Mục đích", "Purpose"),
+        ],
+        lambda a: [
+            a["name"],
+            " / ".join(x for x in (a.get("server", ""), a.get("location", "")) if x) or "—",
+            a.get("os", "—"),
+            a.get("purpose", "—"),
+        ],
+        plan,
+    )
 
 
 def _zones(doc: DocModel, plan: Plan) -> None:
     """1.9: network zones and the IP plan."""
     lang = doc.lang
-    data = plan.profile.data
-    arch = data.get("architecture") or {}
     doc.h(_t(lang, "1.9. Vùng mạng và quy hoạch địa chỉ IP", "1.9. Network zones and IP plan"), 2)
-    zones = arch.get("network_zones") or []
-    if zones:
-        doc.table(
-            [
-                _t(lang, "Vùng mạng", "Zone"),
-                _t(lang, "Địa chỉ IP nội bộ", "Private IPs"),
-                _t(lang, "Địa chỉ IP công cộng", "Public IPs"),
-                _t(lang, "Mục đích", "Purpose"),
-            ],
-            [
-                [
-                    z["name"],
-                    ", ".join(z.get("private_ips", [])) or "—",
-                    ", ".join(z.get("public_ips", [])) or "—",
-                    z.get("purpose", "—"),
-                ]
-                for z in zones
-            ],
-        )
-    else:
-        doc.p(todo(lang, "architecture.network_zones"), italic=True)
+    _inventory(
+        doc,
+        "network_zones",
+        [
+            _t(lang, "Vùng mạng", "Zone"),
+            _t(lang, "Địa chỉ IP nội bộ", "Private IPs"),
+            _t(lang, "Địa chỉ IP công cộng", "Public IPs"),
+            _t(lang, "Mục đích", "Purpose"),
+        ],
+        lambda z: [
+            z["name"],
+            ", ".join(z.get("private_ips", [])) or "—",
+            ", ".join(z.get("public_ips", [])) or "—",
+            z.get("purpose", "—"),
+        ],
+        plan,
+    )
 
 
 def _endpoints(doc: DocModel, plan: Plan) -> None:
