@@ -259,18 +259,53 @@ def test_outlines_of_decrees_30_2020_and_333_2026() -> None:
 
 
 def test_level_dossiers_cite_articles_12_and_14_by_their_clauses() -> None:
-    """Decree 85/2016 Art. 12 (appraisal) and Art. 14 (approval) have three clauses each;
-    levels 1–3 are approved under Art. 14.3, so no level cites Art. 12.4 or 14.4 and levels
-    1–3 cite Art. 14.3 for approval."""
+    """Decree 85/2016 Art. 12 (authority) and Art. 14 (procedure for an operating system)
+    have three clauses each. Art. 14.3 sets approval by level: "a) Đối với hệ thống thông tin
+    được đề xuất là cấp độ 1 hoặc cấp độ 2: Đơn vị chuyên trách về an toàn thông tin … phê
+    duyệt …; b) … cấp độ 3 hoặc cấp độ 4: Đơn vị vận hành … trình chủ quản hệ thống thông tin
+    phê duyệt …; c) … cấp độ 5: … trình Thủ tướng Chính phủ phê duyệt Danh mục hệ thống thông
+    tin cấp độ 5". Art. 12.3 names the level 4–5 appraisers in points a–c, the owner's
+    approval in point d and the Prime Minister's list in point đ; Art. 14.1.b–d routes the
+    dossier to its appraiser."""
     regime = load_regime("nd85-2016")
+    approval_point = {1: "a", 2: "a", 3: "b", 4: "b", 5: "c"}
+    routing_point = {1: "b", 2: "b", 3: "c", 4: "d", 5: "d"}
     for level in range(1, 6):
-        sources = regime.level_data(level)["dossier"]["sources"]
-        cited = [c for s in sources for c in parse(s)]
-        assert all(c.clause is None or c.clause <= 3 for c in cited), (level, sources)
-        approval = [c for c in cited if c.article == 14]
-        assert approval, level
-        if level <= 3:
-            assert all(c.clause == 3 for c in approval), (level, sources)
+        dossier = regime.level_data(level)["dossier"]
+        cited = [c for s in dossier["sources"] for c in parse(s)]
+        assert all(c.clause is None or c.clause <= 3 for c in cited), (level, cited)
+        approval = [c for s in dossier["approval_sources"] for c in parse(s)]
+        assert [(c.clause, c.point) for c in approval if c.article == 14] == [
+            (3, approval_point[level])
+        ], level
+        appraisal = [c for s in dossier["appraisal_sources"] for c in parse(s)]
+        assert [(c.clause, c.point) for c in appraisal if c.article == 14] == [
+            (1, routing_point[level])
+        ], level
+    level5 = [c for s in regime.level_data(5)["dossier"]["approval_sources"] for c in parse(s)]
+    assert {(c.clause, c.point) for c in level5 if c.article == 12} == {(3, "d"), (3, "đ")}
+
+
+def test_the_decree_85_outline_is_the_compendium_text() -> None:
+    """The outline is counted from the official compendium and complete: 26 articles; Art.
+    19 has two clauses, the plan's parts being "2. Phương án bảo đảm an toàn hệ thống thông
+    tin bao gồm các nội dung sau đây: a) … g) Kết thúc vận hành, khai thác, thanh lý, hủy bỏ"
+    (so a part is cited Art. 19.2.a, never Art. 19.a); Art. 12.3 has points a–đ and Art.
+    14.3 points a–c."""
+    nd85 = load_outlines()["Decree 85/2016"]
+    assert nd85.complete and "fbaa690e1c9ff35deabbf5e9a8b8830ce3d54048" in nd85.source
+    assert max(nd85.articles) == 26 and set(nd85.articles) == set(range(1, 27))
+    assert nd85.problem(parse("Decree 85/2016 Art. 19.2.g")[0]) is None
+    assert nd85.problem(parse("Decree 85/2016 Art. 19.a")[0]) is not None
+    assert nd85.problem(parse("Decree 85/2016 Art. 19.3")[0]) is not None
+    assert nd85.problem(parse("Decree 85/2016 Art. 12.3.đ")[0]) is None
+    assert nd85.problem(parse("Decree 85/2016 Art. 12.3.e")[0]) is not None
+    assert nd85.problem(parse("Decree 85/2016 Art. 14.3.c")[0]) is None
+    assert nd85.problem(parse("Decree 85/2016 Art. 14.3.d")[0]) is not None
+    assert nd85.problem(parse("Decree 85/2016 Art. 27")[0]) is not None
+    obligations = load_yaml(ROOT / "checklists" / "nd85-2016" / "obligations.yaml").data
+    parts = [c for c in citations_in(obligations) if c.article == 19]
+    assert parts and all(c.clause == 2 for c in parts if c.point), parts
 
 
 def test_dossier_parts_and_report_deadlines_cite_the_right_clauses() -> None:
@@ -301,9 +336,9 @@ def test_dossier_parts_and_report_deadlines_cite_the_right_clauses() -> None:
             "Circular 12/2022/TT-BTTTT Annex III",
         ),
         (
-            "Decree 85/2016 Art. 19.đ",
-            "điểm đ Điều 19 Nghị định số 85/2016/NĐ-CP",
-            "Decree 85/2016/ND-CP Art. 19.đ",
+            "Decree 85/2016 Art. 19.2.đ",
+            "điểm đ khoản 2 Điều 19 Nghị định số 85/2016/NĐ-CP",
+            "Decree 85/2016/ND-CP Art. 19.2.đ",
         ),
         (
             "Law 116/2025 Art. 10.4–10.5",

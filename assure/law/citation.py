@@ -46,7 +46,7 @@ DOCUMENTS: Mapping[str, Text] = {
 _DOC = re.compile(r"(?P<kind>Decree|Circular|Law)\s+(?P<num>\d+)/(?P<year>\d{4})(?:/[A-Z0-9Đ-]+)?")
 _ANNEX = re.compile(r"\s*Annex(?:es)?\s+(?P<annex>[IVX]+(?:\s*[–-]\s*[IVX]+)?)")
 _ART = re.compile(r"\s*Arts?\.\s*")
-#: One reference inside an article list: 16, 16.2, 16.2.a, 19.a, 10.4–10.5, 5–20.
+#: One reference inside an article list: 16, 16.2, 16.2.a, 3.a, 10.4–10.5, 5–20.
 _REF = re.compile(
     r"(?P<art>\d+)(?:\.(?P<clause>\d+))?(?:\.(?P<point>[a-zđ])(?:[–-](?P<pto>[a-zđ])(?![\w.]))?)?"
     r"(?:\s*[–-]\s*(?P<art2>\d+)(?:\.(?P<clause2>\d+))?(?:\.(?P<point2>[a-zđ]))?)?"
@@ -236,7 +236,7 @@ def render_all(citations: tuple[Citation, ...] | list[Citation], lang: Lang) -> 
 #: The fields of the data that hold citations: `source` one source (a list of entries that
 #: reads as one text), `sources` a list of entries each read on its own.
 SOURCE_KEYS = ("source", "current_from_source", "transition_source")
-SOURCES_KEYS = ("sources",)
+SOURCES_KEYS = ("sources", "appraisal_sources", "approval_sources")
 
 
 def decode(data: Any) -> Any:
@@ -309,8 +309,10 @@ def _refs(document: str, text: str) -> tuple[list[Citation], str]:
 def parse(source: str) -> list[Citation]:
     """Every citation in a source text, in order (`[]` when it names no known form).
 
-    "Decree 85/2016 Art. 19.a" is point a of Article 19 (an article without clauses); in
-    "Decree 331/2026 Art. 28.5.a; Art. 31.2.c" the second part cites the same document.
+    "Decree 85/2016 Art. 19.2.a" is point a of clause 2 of Article 19; an article without
+    numbered clauses cites its point directly (article, dot, letter), which the outline test
+    rejects where the article has clauses. In "Decree 331/2026 Art. 28.5.a; Art. 31.2.c" the
+    second part cites the same document.
     """
     out: list[Citation] = []
     document: str | None = None

@@ -304,14 +304,14 @@ def obligations(
         "appraised_by_label": regime.actor(appraiser, lang),
         "time_limit": limit("appraisal_limit"),
         "incomplete_dossier_response": limit("incomplete_response_limit"),
-        "sources": list(dossier.get("sources", [])),
+        "sources": list(dossier.get("appraisal_sources", dossier.get("sources", []))),
         "note": note[lang] if note else None,
     }
     approval = {
         "approved_by": dossier.get("approved_by"),
         "approved_by_label": regime.actor(dossier.get("approved_by"), lang),
         "time_limit": limit("approval_limit"),
-        "sources": list(dossier.get("sources", [])),
+        "sources": list(dossier.get("approval_sources", dossier.get("sources", []))),
     }
     insp = regime.level_data(inspection_level(regime, level, flags)).get("inspection", {})
     inspection = {
