@@ -137,3 +137,59 @@ def test_rules_folder_without_dates_still_takes_a_forced_regime(tmp_path: Path) 
     bad = run_assure("classify", prof, env=env)
     assert bad.code == 3 and "in-force.yaml" in bad.err
     assert_no_traceback(bad)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ("current_from: 2026-08-19", "current_from: 19/08/2026", "in-force.yaml:10:15"),
+        ("  measures_by: 2027-07-01", "  measures_by: 2026-12-31", "in-force.yaml:19:16"),
+        ("current: nd331-2026", "current: nd331", "in-force.yaml:6:10"),
+        ("law_in_force: 2026-07-01", "law_in_force: 2026-07-01\nrepealed: 1", "in-force.yaml:13:1"),
+        (
+            "  source: [{doc: Decree 331/2026, art: 39, clause: 1}]",
+            "  source: [{doc: Decree 331/2026, clause: 1}]",
+            "in-force.yaml:20:",
+        ),
+    ],
+)
+def test_a_bad_in_force_file_is_exit_3_with_its_place(
+    tmp_path: Path, old: str, new: str, where: str
+) -> None:
+    """`in-force.yaml` decides the regime of every system (Decree 331/2026 Art. 38: in force
+    from 19/08/2026; Art. 39.1: a system built before 01/07/2026 finishes approval under
+    Decree 85/2016 within 6 months), so it is checked like a profile: a date that is not a
+    date, a window that ends before it opens, a regime without a name, an unknown key or a
+    citation without its article stop the run with file:line:column (exit 3), forced regime
+    or not."""
+    import shutil
+
+    from tests.conftest import ROOT, assert_no_traceback
+
+    folder = tmp_path / "checklists"
+    shutil.copytree(ROOT / "checklists", folder)
+    path = folder / "in-force.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    prof = write(tmp_path / "p.yaml", LEVEL3_PORTAL)
+    env = {"ASSURE_CHECKLISTS": str(folder)}
+    for args in (("classify", prof), ("classify", "--regime", "nd85-2016", prof)):
+        run = run_assure(*args, env=env)
+        assert run.code == 3, run.err
+        assert where in run.err, run.err
+        assert_no_traceback(run)
+
+
+def test_the_bundled_in_force_file_reads_as_the_texts_date_it() -> None:
+    """Decree 331/2026 Art. 38 ("Nghị định này có hiệu lực thi hành từ ngày 19 tháng 8 năm
+    2026") and Art. 39.1 (six months from Law 116/2025 taking effect on 01/07/2026 to finish
+    appraisal and approval under Decree 85/2016; twelve to meet the Decree 331 measures)."""
+    rules = load_in_force()
+    assert rules.current_from == dt.date(2026, 8, 19)
+    assert (rules.construction_before, rules.approval_window_ends, rules.measures_by) == (
+        dt.date(2026, 7, 1),
+        dt.date(2027, 1, 1),
+        dt.date(2027, 7, 1),
+    )
+    assert rules.current_from_source == "Decree 331/2026 Art. 38"

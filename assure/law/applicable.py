@@ -12,17 +12,19 @@ one, and every result says which regime applies and why.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from assure.errors import DataError
-from assure.inputs.yamldoc import load_yaml
+from assure.errors import DataError, Msg, Problem
+from assure.inputs.validation import validate, validator_for_file
+from assure.inputs.yamldoc import format_path, load_yaml
 from assure.law.citation import decode
 from assure.law.regime import Lang, Text
-from assure.paths import checklists_dir
+from assure.paths import checklists_dir, schema_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +82,50 @@ def parse_in_force(data: Mapping[str, Any]) -> InForce:
     )
 
 
+def in_force_path() -> Path:
+    """Where the rules folder keeps the dates that decide the regime."""
+    return checklists_dir() / "in-force.yaml"
+
+
 @cache
 def load_in_force(path: Path | None = None) -> InForce:
-    """The bundled rules (`checklists/in-force.yaml`)."""
-    data = decode(load_yaml(path or checklists_dir() / "in-force.yaml").data)
-    return parse_in_force(data)
+    """The rules of `in-force.yaml`, checked against `in-force.schema.json` and for sense.
+
+    A wrong date here silently moves every system to another regime, so the file is held to
+    the same bar as a profile: a problem stops the run with its file, line and column
+    (exit 3). Beyond the schema, both regimes must be named and the transition's dates must
+    follow one another (construction cut-off, end of the approval window, measures due).
+    """
+    doc = load_yaml(path or in_force_path())
+    if not isinstance(doc.data, dict):
+        raise doc.error((), "expected a mapping at the top of the in-force file")
+    problems = validate(doc, validator_for_file(schema_path("in-force")))
+    if problems:
+        raise DataError(problems)
+    raw = doc.data
+
+    def wrong(path: tuple[str, ...], key: str, **params: Any) -> DataError:
+        pos = doc.position(path)
+        return DataError([Problem.of(pos, format_path(path), Msg.of(key, **params))])
+
+    for key in ("previous", "current"):
+        if raw[key] not in raw["names"]:
+            raise wrong((key,), "law.in_force.unnamed", regime=raw[key])
+    if raw["previous"] == raw["current"]:
+        raise wrong(("current",), "law.in_force.same_regime", regime=raw["current"])
+    tr = raw["transition"]
+    order = ("construction_before", "approval_window_ends", "measures_by")
+    for early, late in itertools.pairwise(order):
+        if _date(tr[early]) > _date(tr[late]):
+            raise wrong(
+                ("transition", late),
+                "law.in_force.out_of_order",
+                late=late,
+                late_day=str(tr[late]),
+                early=early,
+                early_day=str(tr[early]),
+            )
+    return parse_in_force(decode(raw))
 
 
 def _d(day: dt.date) -> str:
@@ -237,9 +278,9 @@ def regime_for(
     """
     chosen = option if option is not None else profile_regime
     if chosen is not None:
-        try:
-            rules = rules or load_in_force()
-        except DataError:
+        if rules is None and in_force_path().is_file():
+            rules = load_in_force()
+        if rules is None:
             rules = InForce(
                 chosen, chosen, {}, dt.date.min, "", dt.date.min, dt.date.min, dt.date.min, ""
             )
