@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assure.law.applicable import choose, load_in_force, regime_for
+from assure.law.citation import Citation
 from tests.assurance_helpers import LEVEL3_PORTAL
 from tests.conftest import run_assure, write
 
@@ -34,7 +35,7 @@ def test_system_in_construction_before_july_finishes_under_decree_85() -> None:
     assert c.regime == "nd85-2016"
     assert "khoản 1 Điều 39" in c.reason.vi and "01/03/2026" in c.reason.vi
     assert "01/07/2027" in c.reason.vi  # Decree 331 measures within 12 months
-    assert c.sources == ("Decree 331/2026 Art. 39.1",)
+    assert [x.compact() for x in c.sources] == ["Decree 331/2026 Art. 39.1"]
 
 
 def test_after_the_six_months_decree_331_applies() -> None:
@@ -192,4 +193,4 @@ def test_the_bundled_in_force_file_reads_as_the_texts_date_it() -> None:
         dt.date(2027, 1, 1),
         dt.date(2027, 7, 1),
     )
-    assert rules.current_from_source == "Decree 331/2026 Art. 38"
+    assert rules.current_from_source == (Citation("Decree 331/2026", 38),)

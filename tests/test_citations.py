@@ -10,6 +10,7 @@ the data and string constants in the code are still read with the parser.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,11 +82,61 @@ def _code_sources() -> Iterator[tuple[str, str]]:
                 yield f"{path.relative_to(ROOT)}:{node.lineno}", node.value
 
 
+#: A citation in Vietnamese legal style inside prose: "điểm a khoản 2 Điều 16", then the
+#: document when the text names it ("Nghị định số 85/2016/NĐ-CP", "Thông tư 12/2022").
+_VI = re.compile(
+    r"(?:[Đđ]iểm (?P<point>[a-zđ]) )?(?:[Kk]hoản (?P<clause>\d+) )?Điều (?P<art>\d+)"
+    r"(?: (?:của )?(?P<kind>Nghị định|NĐ|Thông tư|TT|Luật(?: [^\d,;()]*?)?)(?: số)?"
+    r" (?P<num>\d+)/(?P<year>\d{4}))?"
+)
+_KINDS = {"Nghị định": "Decree", "NĐ": "Decree", "Thông tư": "Circular", "TT": "Circular"}
+
+
+def parse_vi(text: str) -> list[Citation | None]:
+    """The Vietnamese-style citations of a text; None for one that names no document (it
+    cannot be held against an outline, so code must not write one)."""
+    out: list[Citation | None] = []
+    for m in _VI.finditer(text):
+        if m["kind"] is None:
+            out.append(None)
+            continue
+        kind = _KINDS.get(m["kind"], "Law")
+        clause = int(m["clause"]) if m["clause"] else None
+        document = f"{kind} {m['num']}/{m['year']}"
+        out.append(Citation(document, int(m["art"]), clause, m["point"]))
+    return out
+
+
+def _constructed() -> Iterator[tuple[str, str, Citation]]:
+    """Every `Citation(...)` the code builds from constants (a fallback, an annex)."""
+    for path in sorted((ROOT / "assure").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Citation"):
+                continue
+            if any(k.arg is None for k in node.keywords) or any(
+                isinstance(a, ast.Starred) for a in node.args
+            ):
+                continue  # built from data (`Citation(**kw)`): the data is scanned itself
+            try:
+                args = [ast.literal_eval(a) for a in node.args]
+                kw = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
+            except ValueError:
+                continue  # built from variables: the data it reads is scanned on its own
+            c = Citation(*args, **kw)
+            if c.document and c.text is None:
+                yield f"{path.relative_to(ROOT)}:{node.lineno}", c.compact(), c
+
+
 def _citations() -> list[tuple[str, str, Citation]]:
     out = _structured()
     for where, text in [*_checklist_sources(), *_code_sources()]:
         for c in parse(text):
             out.append((where, text, c))
+        for v in parse_vi(text):
+            if v is not None:
+                out.append((where, text, v))
+    out.extend(_constructed())
     return out
 
 
@@ -98,6 +149,24 @@ def test_the_scan_finds_citations() -> None:
     assert {"Decree 85/2016", "Circular 12/2022", "Decree 331/2026", "Law 116/2025"} <= docs
     assert len(CITATIONS) > 300
     assert len(_structured()) > 250
+
+
+def test_the_code_builds_citations_and_names_their_document() -> None:
+    """The code's own citations are found and checked too: the `Citation`s it constructs
+    (the annex of a level, the dossier's fallbacks), and no Vietnamese citation in a string
+    of the code lacks its document ("khoản 1 Điều 39" alone cannot be checked; sentences
+    word the rules' own citations instead)."""
+    constructed = list(_constructed())
+    assert any(c.annex == "I" or c.document == "Circular 12/2022" for _, _, c in constructed)
+    bare = [
+        f"{where}: {text!r}"
+        for where, text in _code_sources()
+        if any(v is None for v in parse_vi(text))
+    ]
+    assert not bare, "\n".join(bare)
+    assert parse_vi("theo khoản 1 Điều 39 Nghị định số 331/2026/NĐ-CP") == [
+        Citation("Decree 331/2026", 39, 1)
+    ]
 
 
 def test_no_citation_is_left_as_a_string_in_the_data() -> None:
@@ -272,17 +341,18 @@ def test_level_dossiers_cite_articles_12_and_14_by_their_clauses() -> None:
     routing_point = {1: "b", 2: "b", 3: "c", 4: "d", 5: "d"}
     for level in range(1, 6):
         dossier = regime.level_data(level)["dossier"]
-        cited = [c for s in dossier["sources"] for c in parse(s)]
+        cited = list(dossier["sources"])
+        assert all(isinstance(c, Citation) for c in cited), "the model carries the structure"
         assert all(c.clause is None or c.clause <= 3 for c in cited), (level, cited)
-        approval = [c for s in dossier["approval_sources"] for c in parse(s)]
+        approval = dossier["approval_sources"]
         assert [(c.clause, c.point) for c in approval if c.article == 14] == [
             (3, approval_point[level])
         ], level
-        appraisal = [c for s in dossier["appraisal_sources"] for c in parse(s)]
+        appraisal = dossier["appraisal_sources"]
         assert [(c.clause, c.point) for c in appraisal if c.article == 14] == [
             (1, routing_point[level])
         ], level
-    level5 = [c for s in regime.level_data(5)["dossier"]["approval_sources"] for c in parse(s)]
+    level5 = regime.level_data(5)["dossier"]["approval_sources"]
     assert {(c.clause, c.point) for c in level5 if c.article == 12} == {(3, "d"), (3, "đ")}
 
 
@@ -313,9 +383,9 @@ def test_dossier_parts_and_report_deadlines_cite_the_right_clauses() -> None:
     contents are clauses 3–6); Art. 13.4 sets the annual-report deadlines ("a) … trước ngày 20
     tháng 12 hàng năm; b) … trước ngày 25 tháng 12 hàng năm"), Art. 14 only its content."""
     raw = load_regime("nd85-2016").raw
-    parts = " ".join(p["source"] for p in raw["dossier_parts"])
+    parts = " ".join(compact(p["source"]) for p in raw["dossier_parts"])
     assert "Circular 12/2022 Art. 8.2.a" in parts and "Circular 12/2022 Art. 8.2.c" in parts
-    deadlines = {d["by"]: d["source"] for d in raw["reporting"]["deadlines"]}
+    deadlines = {d["by"]: compact(d["source"]) for d in raw["reporting"]["deadlines"]}
     assert deadlines == {
         "12-20": "Circular 12/2022 Art. 13.4.a",
         "12-25": "Circular 12/2022 Art. 13.4.b",
@@ -369,3 +439,25 @@ def test_outlines_name_their_source() -> None:
     for outline in load_outlines().values():
         assert outline.source
         assert Path(ROOT / outline.file).is_file()
+
+
+def test_decree_331_dossiers_cite_articles_18_and_20_by_their_points() -> None:
+    """Decree 331/2026 keeps Decree 85's procedure under new numbers: Art. 20.1.b–d routes
+    the dossier ("b) … cấp độ 1 hoặc cấp độ 2: … gửi hồ sơ đề xuất cấp độ tới đơn vị thẩm
+    định …; c) … cấp độ 3 …; d) … cấp độ 4 hoặc cấp độ 5: … xin ý kiến chuyên môn …"), Art.
+    20.3 sets approval ("a) … cấp độ 1 hoặc cấp độ 2 …; b) … cấp độ 3 hoặc cấp độ 4: đơn vị
+    vận hành … trình chủ quản hệ thống thông tin phê duyệt …; c) … cấp độ 5 …"), and Art.
+    18.3.a–c name the appraisers of levels 4–5 (Ministry of Public Security, of National
+    Defence for military systems, Government Cipher Committee), 18.3.d the owner's approval
+    and 18.3.đ the Prime Minister's list."""
+    regime = load_regime("nd331-2026")
+    approval_point = {1: "a", 2: "a", 3: "b", 4: "b", 5: "c"}
+    routing_point = {1: "b", 2: "b", 3: "c", 4: "d", 5: "d"}
+    for level in range(1, 6):
+        dossier = regime.level_data(level)["dossier"]
+        approval = [(c.clause, c.point) for c in dossier["approval_sources"] if c.article == 20]
+        assert approval == [(3, approval_point[level])], level
+        routing = [(c.clause, c.point) for c in dossier["appraisal_sources"] if c.article == 20]
+        assert routing == [(1, routing_point[level])], level
+    level4 = regime.level_data(4)["dossier"]["appraisal_sources"]
+    assert Citation("Decree 331/2026", 18, 3, "a", point_to="c") in level4

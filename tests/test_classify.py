@@ -313,6 +313,9 @@ def test_derived_obligations(
         "days": 7,
         "working_days": True,
         "source": "Decree 85/2016 Art. 17.2",
+        "citations": [
+            {"doc": "Decree 85/2016", "art": 17, "clause": 2, "cited": "Decree 85/2016 Art. 17.2"}
+        ],
     }
     assert out["inspection"]["interval_months"] == months
     assert out["inspection"]["organisation_wide_months"] == 24

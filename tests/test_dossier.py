@@ -69,7 +69,7 @@ def test_dossier_docx_contents(dossier_dir: Path) -> None:
     text = all_text(document)
     assert "Ủy ban nhân dân tỉnh Minh Châu" in text
     assert "10.20.30.0/26" in text
-    assert "Điểm a Khoản 2 Điều 9 NĐ 85/2016" in text
+    assert "Điểm a khoản 2 Điều 9 Nghị định số 85/2016/NĐ-CP" in text
     assert "TCVN 11930:2017 7.1.5.4" in text
     assert "HS-001/TTCĐS" in text  # evidence reference of a declared control
     assert len(document.tables) > 10

@@ -207,6 +207,15 @@ def test_authorities_and_deadlines() -> None:
         "days": 15,
         "working_days": True,
         "source": "Decree 331/2026 Art. 23.3.a",
+        "citations": [
+            {
+                "doc": "Decree 331/2026",
+                "art": 23,
+                "clause": 3,
+                "point": "a",
+                "cited": "Decree 331/2026 Art. 23.3.a",
+            }
+        ],
     }
     assert l4["appraisal"]["time_limit"]["days"] == 25
     assert l4["appraisal"]["appraised_by"] == "mps"
@@ -332,9 +341,11 @@ def test_every_bundled_regime_and_transition_loads() -> None:
 
 
 def test_articles_cite_decree_331() -> None:
-    """Every nd331-2026 criterion cites Decree 331/2026 in both languages."""
+    """Every nd331-2026 criterion cites Decree 331/2026 in both languages, worded from its
+    structured citation ("Khoản 1 Điều 11 Nghị định số 331/2026/NĐ-CP")."""
     for c in load_regime(REGIME).criteria:
-        assert "NĐ 331/2026" in c.article("vi")
+        assert c.citations and all(x.document == "Decree 331/2026" for x in c.citations)
+        assert "Nghị định số 331/2026/NĐ-CP" in c.article("vi")
         assert "Decree 331/2026" in c.article("en")
 
 

@@ -27,6 +27,7 @@ from assure.commands._common import (
 from assure.errors import ExitCode, Msg, Position, Problem
 from assure.inputs.profile import Profile, load_many
 from assure.law.applicable import regime_for
+from assure.law.citation import source_text
 from assure.law.classify import (
     Classification,
     NodeResult,
@@ -122,7 +123,7 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
         ap, pr = data["appraisal"], data["approval"]
         lim = ap["time_limit"]
         days = (
-            _days(lim["days"], lim["working_days"], vi) + f" ({lim['source']})"
+            _days(lim["days"], lim["working_days"], vi) + f" ({source_text(lim, lang)})"
             if lim
             else ("không quy định" if vi else "no limit stated")
         )
@@ -135,7 +136,7 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
                 + ap["expert_opinion_by_label"]
             )
         for flag in data.get("flags", []):
-            lines.append(f"  ⚑ {flag['label']} ({flag['source']})")
+            lines.append(f"  ⚑ {flag['label']} ({source_text(flag, lang)})")
         if data.get("procedure_level"):
             lines.append(
                 f"  Thực hiện trình tự, thủ tục như cấp độ {data['procedure_level']}"
@@ -147,7 +148,7 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
             ("  Phê duyệt: " if vi else "  Approval: ")
             + f"{pr['approved_by_label']}; "
             + (f"{plim['days']} ngày làm việc" if vi else f"{plim['days']} working days")
-            + f" ({plim['source']})"
+            + f" ({source_text(plim, lang)})"
         )
         insp = data["inspection"]
         if insp.get("organisation_wide_months"):
@@ -158,7 +159,7 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
                     if vi
                     else f"  Organisation-wide inspection: every {months} months"
                 )
-                + f" ({insp['source']})"
+                + f" ({source_text(insp, lang)})"
             )
         if insp.get("interval_months"):
             lines.append(
@@ -167,12 +168,12 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
                     if vi
                     else f"  Periodic inspection: every {insp['interval_months']} months"
                 )
-                + f" ({insp['source']})"
+                + f" ({source_text(insp, lang)})"
             )
         elif insp.get("note"):
             lines.append(
                 ("  Kiểm tra, đánh giá: " if vi else "  Inspection: ")
-                + f"{insp['note']} ({insp['source']})"
+                + f"{insp['note']} ({source_text(insp, lang)})"
             )
         for d in data.get("reporting", {}).get("deadlines", []):
             lines.append(
@@ -181,7 +182,7 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
                     if vi
                     else f"  Annual report to {d['to_label']}: by {d['next_due']}"
                 )
-                + f" ({d['source']})"
+                + f" ({source_text(d, lang)})"
             )
     return "\n".join(lines) + "\n"
 

@@ -23,6 +23,7 @@ from assure.commands._common import (
 )
 from assure.errors import ExitCode, UsageError
 from assure.inputs.profile import load_many
+from assure.law.citation import source_text
 from assure.law.regime import Lang
 from assure.law.transition import LEVEL_KEYS, load_transition, report_json, transitions
 from assure.reports import text as textable
@@ -167,7 +168,7 @@ def table(report: Mapping[str, Any], lang: Lang) -> str:
     if notes:
         out += f"\n{lab['moved']}:\n" + "\n".join(notes) + "\n"
     flags = [
-        f"  {s['id']}: ⚑ {f['label']} ({f['source']})"
+        f"  {s['id']}: ⚑ {f['label']} ({source_text(f, lang)})"
         + (f" — {lab['procedure']} {f['procedure_level']}" if "procedure_level" in f else "")
         for s in report["systems"]
         for f in s["new"]["flags"]
@@ -204,7 +205,7 @@ def docx_bytes(report: Mapping[str, Any], lang: Lang) -> bytes:
 
     doc = DocxBuilder(report["title"], lang="vi-VN" if lang == "vi" else "en-GB")
     doc.title(report["title"])
-    doc.para(", ".join(report["sources"]), italic=True, center=True)
+    doc.para(source_text(report, lang), italic=True, center=True)
     doc.heading(lab["summary"], 1)
     doc.table(matrix_head(report, lang), matrix_rows(report["summary"], lang))
     doc.table(
@@ -231,7 +232,7 @@ def docx_bytes(report: Mapping[str, Any], lang: Lang) -> bytes:
         for c in s["new"]["deciding"]:
             doc.bullet(f"[{c['level']}] {c['article']}: {c['reason']}")
         for f in s["new"]["flags"]:
-            doc.bullet(f"{lab['flags']}: {f['label']} ({f['source']})")
+            doc.bullet(f"{lab['flags']}: {f['label']} ({source_text(f, lang)})")
         if s["moved_by"]:
             doc.heading(lab["moved"], 2)
             for m in s["moved_by"]:
@@ -242,11 +243,11 @@ def docx_bytes(report: Mapping[str, Any], lang: Lang) -> bytes:
                 doc.bullet(f"{m['node']}: {m['fact']} ({m['label']}) — {m['why']}")
         if s["rule"]:
             doc.heading(lab["rule"], 2)
-            doc.para(f"{s['rule']['text']} ({s['rule']['source']})")
+            doc.para(f"{s['rule']['text']} ({source_text(s['rule'], lang)})")
             if s["deadlines"]:
                 doc.table(
                     [lab["deadline"], lab["topic"], lab["source"]],
-                    [[d["due"], d["text"], d["source"]] for d in s["deadlines"]],
+                    [[d["due"], d["text"], source_text(d, lang)] for d in s["deadlines"]],
                 )
         if s["changes"]:
             doc.heading(lab["changes"], 2)
@@ -259,7 +260,7 @@ def docx_bytes(report: Mapping[str, Any], lang: Lang) -> bytes:
                         + (f" ({lab['unconfirmed']})" if c.get("unconfirmed") else ""),
                         _topic_value(c["old"]),
                         _topic_value(c["new"]),
-                        _topic_value(c["source"]),
+                        source_text(c, lang) or "—",
                     ]
                     for c in s["changes"]
                 ],

@@ -22,7 +22,7 @@ from typing import Any
 from assure.errors import DataError, Msg, Problem
 from assure.inputs.validation import validate, validator_for_file
 from assure.inputs.yamldoc import format_path, load_yaml
-from assure.law.citation import decode
+from assure.law.citation import Cites, in_words, structure, to_json
 from assure.law.regime import Lang, Text
 from assure.paths import checklists_dir, schema_path
 
@@ -35,11 +35,11 @@ class InForce:
     current: str
     names: Mapping[str, Text]
     current_from: dt.date
-    current_from_source: str
+    current_from_source: Cites
     construction_before: dt.date
     approval_window_ends: dt.date
     measures_by: dt.date
-    transition_source: str
+    transition_source: Cites
 
     def name(self, regime: str, lang: Lang) -> str:
         return self.names[regime](lang) if regime in self.names else regime
@@ -51,14 +51,17 @@ class RegimeChoice:
 
     regime: str
     reason: Text
-    sources: tuple[str, ...] = ()
+    sources: Cites = ()
     questions: tuple[Text, ...] = ()
     forced: bool = False
 
     def to_json(self, lang: Lang) -> dict[str, Any]:
+        """`regime_basis` keeps one compact text per citation (the contract's strings);
+        `regime_citations` is the same basis structured."""
         return {
             "regime_reason": self.reason(lang),
-            "regime_basis": list(self.sources),
+            "regime_basis": [c.compact() for c in self.sources],
+            "regime_citations": to_json(self.sources, lang),
             "regime_questions": [q(lang) for q in self.questions],
         }
 
@@ -125,7 +128,7 @@ def load_in_force(path: Path | None = None) -> InForce:
                 early=early,
                 early_day=str(tr[early]),
             )
-    return parse_in_force(decode(raw))
+    return parse_in_force(structure(raw))
 
 
 def _d(day: dt.date) -> str:
@@ -168,7 +171,7 @@ def choose(profile_data: Mapping[str, Any], today: dt.date, rules: InForce) -> R
                 f"Applies {pe} because the evaluation day {_d(today)} is before {ce} takes"
                 f" effect ({eff}).",
             ),
-            (rules.current_from_source,),
+            rules.current_from_source,
         )
     lifecycle = profile_data.get("lifecycle")
     started_raw = profile_data.get("construction_started")
@@ -177,11 +180,13 @@ def choose(profile_data: Mapping[str, Any], today: dt.date, rules: InForce) -> R
     cut = _d(rules.construction_before)
     window = _d(rules.approval_window_ends)
     measures = _d(rules.measures_by)
+    # The articles are worded from the rules' own citations, never typed into the sentence.
+    tv, te = in_words(rules.transition_source, "vi"), in_words(rules.transition_source, "en")
     in_force = (
-        f"nghị định này có hiệu lực từ {eff} (Điều 38)",
-        f"the decree is in force since {eff} (Art. 38)",
+        f"nghị định này có hiệu lực từ {eff} ({in_words(rules.current_from_source, 'vi')})",
+        f"the decree is in force since {eff} ({in_words(rules.current_from_source, 'en')})",
     )
-    sources = (rules.current_from_source,)
+    sources = rules.current_from_source
     if approval is not None:
         level, regime = approval.get("level"), approval.get("regime")
         decision = approval.get("decision", "?")
@@ -193,13 +198,13 @@ def choose(profile_data: Mapping[str, Any], today: dt.date, rules: InForce) -> R
             Text(
                 f"Áp dụng {cv} vì {in_force[0]}; cấp độ {level} đã được phê duyệt theo"
                 f" {under_v} (quyết định số {decision} ngày {when}), nên không còn việc thẩm"
-                f" định, phê duyệt theo khoản 1 Điều 39; biện pháp bảo vệ theo cấp độ phải"
+                f" định, phê duyệt theo {tv}; biện pháp bảo vệ theo cấp độ phải"
                 f" đáp ứng {cv} trước {measures}.",
                 f"Applies {ce} because {in_force[1]}; level {level} was approved under"
                 f" {under_e} (decision {decision} of {when}), so no appraisal or approval"
-                f" is left for Art. 39.1; the level's measures must meet {ce} by {measures}.",
+                f" is left for {te}; the level's measures must meet {ce} by {measures}.",
             ),
-            (*sources, rules.transition_source),
+            (*sources, *rules.transition_source),
         )
     building = lifecycle in ("planned", "building")
     if started is not None and started < rules.construction_before and lifecycle != "operating":
@@ -208,46 +213,46 @@ def choose(profile_data: Mapping[str, Any], today: dt.date, rules: InForce) -> R
                 prev,
                 Text(
                     f"Áp dụng {pv} vì hệ thống đang đầu tư, xây dựng từ {_d(started)}, trước"
-                    f" {cut}, và chưa được phê duyệt cấp độ: khoản 1 Điều 39 {cv} cho hoàn"
+                    f" {cut}, và chưa được phê duyệt cấp độ: {tv} cho hoàn"
                     f" thành thẩm định, phê duyệt cấp độ theo {pv} trong 06 tháng (trước"
                     f" {window}); biện pháp bảo vệ phải đáp ứng {cv} trước {measures}.",
                     f"Applies {pe} because the system has been under construction since"
-                    f" {_d(started)}, before {cut}, and its level is not approved: {ce}"
-                    f" Art. 39.1 lets appraisal and approval finish under {pe} within 6"
+                    f" {_d(started)}, before {cut}, and its level is not approved: {te}"
+                    f" lets appraisal and approval finish under {pe} within 6"
                     f" months (before {window}); its measures must meet {ce} by {measures}.",
                 ),
-                (rules.transition_source,),
+                rules.transition_source,
             )
         return RegimeChoice(
             cur,
             Text(
-                f"Áp dụng {cv} vì {in_force[0]} và thời hạn 06 tháng của khoản 1 Điều 39 để"
+                f"Áp dụng {cv} vì {in_force[0]} và thời hạn 06 tháng của {tv} để"
                 f" phê duyệt cấp độ theo {pv} đã hết ({window}).",
-                f"Applies {ce} because {in_force[1]} and the 6 months Art. 39.1 gave to"
+                f"Applies {ce} because {in_force[1]} and the 6 months {te} gave to"
                 f" approve the level under {pe} are over ({window}).",
             ),
-            (*sources, rules.transition_source),
+            (*sources, *rules.transition_source),
         )
     if started is not None:
         return RegimeChoice(
             cur,
             Text(
                 f"Áp dụng {cv} vì {in_force[0]} và hệ thống bắt đầu đầu tư, xây dựng từ"
-                f" {_d(started)}, không trước {cut} (khoản 1 Điều 39 không áp dụng).",
+                f" {_d(started)}, không trước {cut} ({tv} không áp dụng).",
                 f"Applies {ce} because {in_force[1]} and construction started on"
-                f" {_d(started)}, not before {cut} (Art. 39.1 does not apply).",
+                f" {_d(started)}, not before {cut} ({te} does not apply).",
             ),
-            (*sources, rules.transition_source),
+            (*sources, *rules.transition_source),
         )
     questions: tuple[Text, ...] = ()
     if building or lifecycle is None:
         questions = (
             Text(
                 f"Hệ thống có đang đầu tư, xây dựng từ trước {cut} và chưa được phê duyệt cấp"
-                f" độ không? Nếu có, khai báo construction_started: khoản 1 Điều 39 cho hoàn"
+                f" độ không? Nếu có, khai báo construction_started: {tv} cho hoàn"
                 f" thành thẩm định, phê duyệt theo {pv} trước {window}.",
                 f"Was the system under construction before {cut} without an approved level?"
-                f" If so, state construction_started: Art. 39.1 lets it finish appraisal and"
+                f" If so, state construction_started: {te} lets it finish appraisal and"
                 f" approval under {pe} before {window}.",
             ),
         )
@@ -255,9 +260,8 @@ def choose(profile_data: Mapping[str, Any], today: dt.date, rules: InForce) -> R
         cur,
         Text(
             f"Áp dụng {cv} vì {in_force[0]} và hồ sơ không cho thấy trường hợp chuyển tiếp"
-            f" của khoản 1 Điều 39.",
-            f"Applies {ce} because {in_force[1]} and the profile shows no Art. 39.1"
-            f" transition case.",
+            f" của {tv}.",
+            f"Applies {ce} because {in_force[1]} and the profile shows no {te} transition case.",
         ),
         sources,
         questions,
@@ -282,7 +286,7 @@ def regime_for(
             rules = load_in_force()
         if rules is None:
             rules = InForce(
-                chosen, chosen, {}, dt.date.min, "", dt.date.min, dt.date.min, dt.date.min, ""
+                chosen, chosen, {}, dt.date.min, (), dt.date.min, dt.date.min, dt.date.min, ()
             )
         return forced(chosen, option is not None, rules)
     return choose(profile_data, today, rules or load_in_force())

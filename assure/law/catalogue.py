@@ -19,13 +19,20 @@ from typing import Any
 from assure.errors import DataError, UsageError
 from assure.inputs.validation import validate, validator_for
 from assure.inputs.yamldoc import Document, PathKey, load_yaml
-from assure.law.citation import decode
+from assure.law.citation import Citation, Cites, structure
 from assure.law.regime import Condition, Text, load_regime
 from assure.paths import checklists_dir
 from assure.probes import CheckId
 from assure.signatures.models import CHECKS as SIGNATURE_CHECKS
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V"}
+
+
+def annex_citation(level: int) -> Citation:
+    """The annex of Circular 12/2022 that lists the requirements of `level` (Art. 10:
+    Annex I for level 1 … Annex V for level 5)."""
+    return Citation("Circular 12/2022", annex=ROMAN[level])
+
 
 #: Check IDs that probes and signature checks report (interface §6), from their registries.
 #: A catalogue that names any other probe is rejected, so a renamed check cannot silently
@@ -127,7 +134,7 @@ class Requirement:
     annex: bool
     when: Condition | None
     levels: Mapping[int, LevelEntry]
-    sources: tuple[str, ...]
+    sources: Cites
     method: str
     probes: tuple[str, ...]
     evidence: Text
@@ -140,14 +147,18 @@ class Requirement:
     #: For a dedicated-product requirement split off a design measure: the measure's ID.
     product_of: str | None = None
 
-    def sources_for(self, level: int) -> list[str]:
-        """Citations for this requirement at `level`: annex, TCVN clause, other rules."""
-        out: list[str] = []
+    def sources_for(self, level: int) -> list[Citation]:
+        """Citations for this requirement at `level`: annex, TCVN clause, other rules.
+
+        An annex item is cited to the Circular 12/2022 annex of its level; the TCVN clause
+        the annex names is a standard no outline holds, so it is a citation of text alone.
+        """
+        out: list[Citation] = []
         entry = self.levels.get(level)
         if self.annex:
-            out.append(f"Circular 12/2022 Annex {ROMAN[level]}")
+            out.append(annex_citation(level))
         if entry is not None and entry.tcvn:
-            out.append(f"TCVN 11930:2017 {entry.tcvn}")
+            out.append(Citation("", text=f"TCVN 11930:2017 {entry.tcvn}"))
         out.extend(self.sources)
         return out
 
@@ -160,7 +171,7 @@ class Catalogue:
     regime: str
     version: int
     title: Text
-    source: str
+    source: Cites
     requirements: tuple[Requirement, ...]
     file: str
 
@@ -261,8 +272,8 @@ def parse_catalogue(doc: Document, known_facts: frozenset[str]) -> Catalogue:
     problems = validate(doc, validator_for("catalogue"))
     if problems:
         raise DataError(problems)
-    # Citations are structured in the file; requirements carry their compact text.
-    data = decode(doc.data)
+    # Citations are structured in the file, and requirements carry them as `Citation`s.
+    data = structure(doc.data)
     assert isinstance(data, dict)
     errors: list[DataError] = []
     reqs: list[Requirement] = []
@@ -346,7 +357,7 @@ def parse_catalogue(doc: Document, known_facts: frozenset[str]) -> Catalogue:
         regime=data["regime"],
         version=data["version"],
         title=Text.of(data["title"]),
-        source=data.get("source", ""),
+        source=data.get("source", ()),
         requirements=tuple(reqs),
         file=doc.file,
     )

@@ -1,12 +1,15 @@
 """Citations of the law as structured data, and their wording per language.
 
-Catalogues and regimes cite in a compact English form ("Decree 85/2016 Art. 16.2.a",
-"Law 116/2025 Art. 10.2.đ, 10.4–10.5; Decree 331/2026 Art. 28.1"), which is the JSON
-contract. `parse` turns such a text into `Citation`s (document, article, clause, point), so
-that a test can hold every citation against the outline of the document it cites
-(`checklists/outlines/`), and `Citation.render` words it the way each language does: in
-Vietnamese legal style, smallest unit first and the document's full name ("điểm a khoản 2
-Điều 16 Nghị định số 85/2016/NĐ-CP"), never "Art." or "Decree".
+The data cites structurally (`{doc: Decree 85/2016, art: 16, clause: 2, point: a}`); the
+loaders turn each citation field into `Citation`s (document, article, clause, point) with
+`structure`, and the model carries them as they are (`Cites`) to the report that words
+them: `Citation.render` in Vietnamese legal style, smallest unit first and the document's
+full name ("điểm a khoản 2 Điều 16 Nghị định số 85/2016/NĐ-CP"), never "Art." or "Decree";
+in English the compact form ("Decree 85/2016 Art. 16.2.a"), which is also the JSON
+contract's string (`compact`). JSON outputs keep those strings and add the structure
+(`to_json`). `parse` reads a citation back out of prose, so that a test can hold every
+citation, in the data or in the code, against the outline of the document it cites
+(`checklists/outlines/`).
 
 This is law, not presentation: the plan puts citations in its data, so the wording lives
 beside the regimes rather than in `reports/`.
@@ -84,7 +87,8 @@ class Citation:
         return known(lang) if known else self.document
 
     def render(self, lang: Lang) -> str:
-        """The citation worded in `lang`: Vietnamese legal style or the compact English."""
+        """The citation worded in `lang`: Vietnamese legal style or the English form with
+        the document's full name."""
         if self.text is not None:
             return cite(self.text, lang)
         body = self._vi() if lang == "vi" else self._en()
@@ -186,18 +190,18 @@ def to_data(c: Citation) -> dict[str, object]:
     return out
 
 
-def from_list(entries: object) -> tuple[Citation, ...]:
+#: One source as the model carries it: the citations that read together as one text.
+Cites = tuple[Citation, ...]
+
+
+def from_list(entries: object) -> Cites:
     """A source as the data writes it, a list of citation entries, as `Citation`s."""
     assert isinstance(entries, list), entries
     return tuple(from_data(e) for e in entries)
 
 
-def compact(citations: tuple[Citation, ...] | list[Citation]) -> str:
-    """Several citations as one compact English text, the JSON contract's form.
-
-    Neighbours in one document share its name ("Law 116/2025 Art. 10.2.a, 10.4–10.5";
-    "Arts." when they span articles); documents are separated by "; ". A note ends its group.
-    """
+def _groups(citations: Cites | list[Citation]) -> list[list[Citation]]:
+    """Neighbours that cite one document in one breath (no annex, no note between)."""
     groups: list[list[Citation]] = []
     for c in citations:
         last = groups[-1][-1] if groups else None
@@ -213,8 +217,17 @@ def compact(citations: tuple[Citation, ...] | list[Citation]) -> str:
             groups[-1].append(c)
         else:
             groups.append([c])
+    return groups
+
+
+def compact(citations: Cites | list[Citation]) -> str:
+    """Several citations as one compact English text, the JSON contract's form.
+
+    Neighbours in one document share its name ("Law 116/2025 Art. 10.2.a, 10.4–10.5";
+    "Arts." when they span articles); documents are separated by "; ". A note ends its group.
+    """
     parts: list[str] = []
-    for group in groups:
+    for group in _groups(citations):
         if len(group) == 1:
             parts.append(group[0].compact())
             continue
@@ -227,33 +240,93 @@ def compact(citations: tuple[Citation, ...] | list[Citation]) -> str:
     return "; ".join(parts)
 
 
-def render_all(citations: tuple[Citation, ...] | list[Citation], lang: Lang) -> str:
-    """Several citations worded in `lang`: the compact form in English, legal style in
-    Vietnamese (each citation in full, smallest unit first)."""
-    return cite(compact(citations), lang)
+def render_all(citations: Cites | list[Citation], lang: Lang) -> str:
+    """Several citations worded in `lang`, straight from the structure (nothing re-parsed):
+    the compact form in English; in Vietnamese each citation in legal style, in full and
+    smallest unit first, neighbours in one document joined by commas, documents by "; "."""
+    if lang != "vi":
+        return compact(citations)
+    return "; ".join(", ".join(c.render("vi") for c in g) for g in _groups(citations))
+
+
+def in_words(citations: Cites | list[Citation], lang: Lang) -> str:
+    """Citations for a sentence: each one in full with its document's full name, in either
+    language ("khoản 1 Điều 39 Nghị định số 331/2026/NĐ-CP", "Decree 331/2026/ND-CP Art.
+    39.1"); a sentence never types an article number of its own."""
+    return "; ".join(c.render(lang) for c in citations)
+
+
+def to_json(citations: Cites | list[Citation], lang: Lang) -> list[dict[str, object]]:
+    """The structured `citations` array of a JSON output: each entry as the data writes it
+    (`doc`, `art`, `clause`, `point`, …) with `cited`, its wording in `lang` (legal style
+    in Vietnamese, the compact form in English)."""
+    return [{**to_data(c), "cited": render_all((c,), lang)} for c in citations]
+
+
+def source_json(citations: Cites | None, lang: Lang) -> dict[str, object]:
+    """The fields of a JSON object that cites one source: `source`, its compact text (the
+    contract), and `citations`, its structure (`to_json`); `source: null` when none."""
+    if not citations:
+        return {"source": None}
+    return {"source": compact(citations), "citations": to_json(citations, lang)}
+
+
+def sources_json(citations: Cites | None, lang: Lang) -> dict[str, object]:
+    """The fields of a JSON object that cites several sources each on its own: `sources`,
+    one compact text per citation (the contract), and `citations`, their structure."""
+    cites = citations or ()
+    return {"sources": [c.compact() for c in cites], "citations": to_json(cites, lang)}
+
+
+def cited(entries: object, lang: Lang) -> str:
+    """The wording in `lang` of a JSON `citations` array (what `to_json` wrote), for a page
+    laid out from the JSON: the entries read back as `Citation`s and worded by
+    `render_all`, so neighbours in one document still share its name."""
+    if not isinstance(entries, list):
+        return ""
+    cites = [from_data(e) for e in entries if isinstance(e, dict)]
+    return render_all(cites, lang)
+
+
+def cited_each(obj: Mapping[str, Any]) -> str:
+    """A plan item's citations, each worded on its own ("; " between), as its table cell
+    shows them: the `cited` texts `to_json` wrote in the run's language."""
+    return "; ".join(str(e["cited"]) for e in obj.get("citations") or [] if "cited" in e)
+
+
+def source_text(obj: Mapping[str, Any] | None, lang: Lang) -> str:
+    """How a page words the citations of one JSON object (`source_json`/`sources_json`):
+    from its structured `citations`; its contract string where it has none; "" if neither."""
+    if not obj:
+        return ""
+    worded = cited(obj.get("citations"), lang)
+    if worded:
+        return worded
+    source = obj.get("source")
+    return str(source) if source else ", ".join(obj.get("sources") or [])
 
 
 #: The fields of the data that hold citations: `source` one source (a list of entries that
-#: reads as one text), `sources` a list of entries each read on its own.
-SOURCE_KEYS = ("source", "current_from_source", "transition_source")
+#: reads as one text), `sources` a list of entries each read on its own. Both are loaded as
+#: `Cites`; a JSON output writes a `source` as one compact text and `sources` as one text
+#: per citation.
+SOURCE_KEYS = ("source", "current_from_source", "transition_source", "parts_source", "article")
 SOURCES_KEYS = ("sources", "appraisal_sources", "approval_sources")
 
 
-def decode(data: Any) -> Any:
-    """The data with every citation field turned into the compact text(s) it stands for, so
-    that what the loaders hand on (and the JSON outputs carry) keeps the English contract."""
+def structure(data: Any) -> Any:
+    """The data with every citation field turned into `Cites`: what the loaders hand on is
+    the structure itself, worded only when a report or a JSON output is written."""
     if isinstance(data, dict):
         out: dict[object, object] = {}
         for k, v in data.items():
-            if k in SOURCE_KEYS and _is_entries(v):
-                out[k] = compact(from_list(v))
-            elif k in SOURCES_KEYS and _is_entries(v):
-                out[k] = [from_data(e).compact() for e in v]
+            if k in (*SOURCE_KEYS, *SOURCES_KEYS) and _is_entries(v):
+                out[k] = from_list(v)
             else:
-                out[k] = decode(v)
+                out[k] = structure(v)
         return out
     if isinstance(data, list):
-        return [decode(v) for v in data]
+        return [structure(v) for v in data]
     return data
 
 
@@ -356,10 +429,14 @@ _CITES_VI: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 _NOTE = re.compile(r"\s*(\([^)]*\))\s*$")
 
 
-def cite(source: str, lang: Lang) -> str:
-    """A source text in `lang`: English as the catalogues write it; in Vietnamese each
-    citation worded by `Citation.render` (what does not parse keeps its words, translated
-    where a fixed phrase is known)."""
+def cite(source: str | Cites, lang: Lang) -> str:
+    """A source in `lang`. Structured citations (`Cites`, as every loader hands them on)
+    are worded by `render_all`; a text is prose that may name a citation (a note written
+    in the data, a docstring), English as written, and in Vietnamese each citation found in
+    it worded by `Citation.render` (what does not parse keeps its words, translated where a
+    fixed phrase is known)."""
+    if not isinstance(source, str):
+        return render_all(source, lang)
     if lang != "vi":
         return source
     note = _NOTE.search(source)

@@ -17,6 +17,7 @@ from typing import Any
 
 from assure.inputs.profile import Profile, SystemNode
 from assure.law.applicable import RegimeChoice
+from assure.law.citation import Cites, source_json, sources_json
 from assure.law.conditions import Comparison, RegimeDefaults, Truth, evaluate, holds
 from assure.law.regime import Criterion, Lang, Regime, Text, facts_in
 
@@ -62,7 +63,7 @@ class Derived:
     fact: str
     value: Any
     because: Text
-    source: str
+    source: Cites
 
 
 def derive(facts: Mapping[str, Any], regime: Regime) -> tuple[dict[str, Any], list[Derived]]:
@@ -289,7 +290,11 @@ def obligations(
         raw = dossier.get(key)
         if raw is None:
             return None
-        return {"days": raw["days"], "working_days": raw["working"], "source": raw["source"]}
+        return {
+            "days": raw["days"],
+            "working_days": raw["working"],
+            **source_json(raw["source"], lang),
+        }
 
     note = dossier.get("note")
     appraiser = (dossier.get("appraised_by_managed") or {}).get(
@@ -304,14 +309,14 @@ def obligations(
         "appraised_by_label": regime.actor(appraiser, lang),
         "time_limit": limit("appraisal_limit"),
         "incomplete_dossier_response": limit("incomplete_response_limit"),
-        "sources": list(dossier.get("appraisal_sources", dossier.get("sources", []))),
+        **sources_json(dossier.get("appraisal_sources", dossier.get("sources")), lang),
         "note": note[lang] if note else None,
     }
     approval = {
         "approved_by": dossier.get("approved_by"),
         "approved_by_label": regime.actor(dossier.get("approved_by"), lang),
         "time_limit": limit("approval_limit"),
-        "sources": list(dossier.get("approval_sources", dossier.get("sources", []))),
+        **sources_json(dossier.get("approval_sources", dossier.get("sources")), lang),
     }
     insp = regime.level_data(inspection_level(regime, level, flags)).get("inspection", {})
     inspection = {
@@ -319,7 +324,7 @@ def obligations(
         "organisation_wide_months": insp.get("organisation_wide_months"),
         "performed_by": insp.get("performed_by"),
         "performed_by_label": regime.actor(insp.get("performed_by"), lang),
-        "source": insp.get("source"),
+        **source_json(insp.get("source"), lang),
     }
     if insp.get("note"):
         inspection["note"] = insp["note"][lang]
@@ -337,7 +342,7 @@ def obligations(
                     "from": list(d.get("from_actors", [])),
                     "by": d["by"],
                     "next_due": next_on_or_after(today, d["by"]).isoformat(),
-                    "source": d["source"],
+                    **source_json(d["source"], lang),
                 }
                 for d in rep.get("deadlines", [])
             ],
@@ -355,7 +360,7 @@ def obligations(
             {
                 "id": o["id"],
                 "text": o["text"][lang],
-                "source": o["source"],
+                **source_json(o["source"], lang),
                 **({"unconfirmed": True} if o.get("unconfirmed") else {}),
             }
             for o in extra
@@ -369,7 +374,7 @@ def obligations(
         {
             "id": p["id"],
             "title": p["title"][lang],
-            "source": p["source"],
+            **source_json(p["source"], lang),
             **({"unconfirmed": True} if p.get("unconfirmed") else {}),
         }
         for p in parts
@@ -418,7 +423,7 @@ def node_json(result: NodeResult, regime: Regime, lang: Lang) -> dict[str, Any]:
                 "fact": d.fact,
                 "value": d.value,
                 "because": fill(d.because(lang), result.node.facts, regime, lang),
-                "source": d.source,
+                **source_json(d.source, lang),
             }
             for d in result.derived
         ]
@@ -440,7 +445,11 @@ def node_json(result: NodeResult, regime: Regime, lang: Lang) -> dict[str, Any]:
 def flag_json(regime: Regime, flag_id: str, lang: Lang) -> dict[str, Any]:
     """JSON form of a raised flag: what it is, where the rule is, what it changes."""
     flag = next(f for f in regime.flags if f.id == flag_id)
-    out: dict[str, Any] = {"id": flag.id, "label": flag.label(lang), "source": flag.source}
+    out: dict[str, Any] = {
+        "id": flag.id,
+        "label": flag.label(lang),
+        **source_json(flag.source, lang),
+    }
     if flag.procedure_level is not None:
         out["procedure_level"] = flag.procedure_level
     if flag.note is not None:

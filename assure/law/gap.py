@@ -278,7 +278,7 @@ def _judge(
 ) -> tuple[Status, str, dict[str, Any]]:
     evidence: dict[str, Any] = {
         "requirement": item.id,
-        "sources": list(item.sources),
+        "sources": [c.compact() for c in item.sources],
         "weight": item.requirement.weight,
     }
     declared = control["status"] if control else "missing"

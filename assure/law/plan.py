@@ -20,12 +20,12 @@ from assure.law.catalogue import (
     GROUP_TITLES,
     PLAN_PART_TITLES,
     PLAN_PARTS,
-    ROMAN,
     CatalogueSet,
     LevelEntry,
     Requirement,
+    annex_citation,
 )
-from assure.law.citation import cite
+from assure.law.citation import Cites, render_all, to_json
 from assure.law.classify import Classification, NodeResult
 from assure.law.conditions import Comparison, evaluate
 from assure.law.regime import Condition, Lang, Regime, Text
@@ -44,7 +44,7 @@ class PlanItem:
     applicability: str  # APPLIES | CONDITION_MET | TO_CONFIRM
     why: Text
     product: bool
-    sources: tuple[str, ...]
+    sources: Cites
 
     @property
     def id(self) -> str:
@@ -248,12 +248,13 @@ def _missing_hint(misses: Sequence[Comparison], regime: Regime) -> Text:
 def _basis(level: int, req: Requirement, entry: LevelEntry) -> Text:
     if req.annex:
         clause = f" (TCVN 11930:2017 {entry.tcvn})" if entry.tcvn else ""
+        annex = annex_citation(level)
         return Text(
-            f"Phụ lục {ROMAN[level]} Thông tư 12/2022 yêu cầu ở cấp độ {level}{clause}.",
-            f"Required at level {level} by Circular 12/2022 Annex {ROMAN[level]}{clause}.",
+            f"{annex.render('vi')} yêu cầu ở cấp độ {level}{clause}.",
+            f"Required at level {level} by {annex.render('en')}{clause}.",
         )
-    vi = "; ".join(cite(s, "vi") for s in req.sources) or "—"
-    en = "; ".join(req.sources) or "—"
+    vi = render_all(req.sources, "vi") or "—"
+    en = render_all(req.sources, "en") or "—"
     return Text(f"Áp dụng ở cấp độ {level} ({vi}).", f"Applies at level {level} ({en}).")
 
 
@@ -333,8 +334,8 @@ def item_json(item: PlanItem, lang: Lang) -> dict[str, Any]:
         "id": r.id,
         "title": r.title(lang),
         "group": r.group,
-        "sources": list(item.sources),
-        "citations": [cite(s, lang) for s in item.sources],
+        "sources": [c.compact() for c in item.sources],
+        "citations": to_json(item.sources, lang),
         "plan_part": r.plan_part,
         "category": r.category,
         "description": r.description(lang),

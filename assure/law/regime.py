@@ -11,12 +11,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from assure.errors import DataError, UsageError
 from assure.inputs.validation import validate, validator_for_file
 from assure.inputs.yamldoc import load_yaml
 from assure.paths import checklists_dir, schema_path
+
+if TYPE_CHECKING:  # citation.py words citations with this module's Text and Lang
+    from assure.law.citation import Cites
 
 DEFAULT_REGIME = "nd85-2016"
 Lang = Literal["vi", "en"]
@@ -75,6 +78,8 @@ class Criterion:
     when: Condition
     unconfirmed: bool = False
     note: Text | None = None
+    #: The article as citations (what `article` words), empty when the data gives text.
+    citations: Cites = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +94,7 @@ class Flag:
 
     id: str
     label: Text
-    source: str
+    source: Cites
     when: Condition | None = None
     from_level: int | None = None
     procedure_level: int | None = None
@@ -102,7 +107,7 @@ class Successor:
     """Who holds a function now that the body the regime's text names is gone."""
 
     text: Text
-    source: str | None
+    source: Cites | None
     unconfirmed: bool
 
     def note(self, lang: Lang) -> str:
@@ -123,10 +128,17 @@ class TimeLimit:
 
     days: int
     working: bool
-    source: str
+    source: Cites
 
-    def to_json(self) -> dict[str, Any]:
-        return {"days": self.days, "working_days": self.working, "source": self.source}
+    def to_json(self, lang: Lang = "en") -> dict[str, Any]:
+        from assure.law.citation import compact, to_json
+
+        return {
+            "days": self.days,
+            "working_days": self.working,
+            "source": compact(self.source),
+            "citations": to_json(self.source, lang),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,10 +190,10 @@ def parse_regime(path: Path) -> Regime:
     problems = validate(doc, validator_for_file(schema_path("regime")))
     if problems:
         raise DataError(problems)
-    from assure.law.citation import decode
+    from assure.law.citation import structure
 
-    # Citations are structured in the file; what the regime hands on is their compact text.
-    data = decode(doc.data)
+    # Citations are structured in the file, and the regime hands them on as `Citation`s.
+    data = structure(doc.data)
     assert isinstance(data, dict)
     facts = {
         name: Fact(
@@ -213,13 +225,22 @@ def parse_regime(path: Path) -> Regime:
             Criterion(
                 c["id"],
                 c["level"],
-                Text.of(c["article"]),
+                _article_text(c["article"]),
                 Text.of(c["reason"]),
                 c["when"],
                 bool(c.get("unconfirmed", False)),
                 Text.of(c["note"]) if "note" in c else None,
+                _article_cites(c["article"]),
             )
         )
+        cites = _article_cites(c["article"])
+        if cites and cites[0].ref() != c["id"].partition(":art")[2]:
+            errors.append(
+                doc.error(
+                    (*where, "article"),
+                    f"criterion {c['id']!r} cites Art. {cites[0].ref()}; the ID names another",
+                )
+            )
     levels = {int(k): v for k, v in data["levels"].items()}
     for lvl in range(1, 6):
         if lvl not in levels:
@@ -277,7 +298,7 @@ def parse_regime(path: Path) -> Regime:
         facts=facts,
         criteria=tuple(criteria),
         composite_id=comp["id"],
-        composite_article=Text.of(comp["article"]),
+        composite_article=_article_text(comp["article"]),
         composite_reason=Text.of(comp["reason"]),
         actors={k: Text.of(v) for k, v in data["actors"].items()},
         levels=levels,
@@ -289,6 +310,23 @@ def parse_regime(path: Path) -> Regime:
             for k, v in (data.get("successors") or {}).items()
         },
     )
+
+
+def _article_cites(value: Any) -> Cites:
+    """The citations of a criterion's `article` when the data gives them structured."""
+    return tuple(value) if isinstance(value, tuple) else ()
+
+
+def _article_text(value: Any) -> Text:
+    """A criterion's article worded per language: from its citations (legal style in
+    Vietnamese, the compact form in English), or the bilingual text the data gives."""
+    cites = _article_cites(value)
+    if not cites:
+        return Text.of(value)
+    from assure.law.citation import render_all
+
+    vi = render_all(cites, "vi")  # a label, so it opens with a capital ("Khoản 2 Điều 5 …")
+    return Text(vi[:1].upper() + vi[1:], render_all(cites, "en"))
 
 
 def regime_files(root: Path | None = None) -> dict[str, Path]:

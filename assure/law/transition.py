@@ -23,7 +23,7 @@ from assure.inputs.profile import Profile, SystemNode
 from assure.inputs.validation import validate, validator_for_file
 from assure.inputs.yamldoc import load_yaml
 from assure.law.applicable import regime_for
-from assure.law.citation import decode
+from assure.law.citation import Cites, source_json, sources_json, structure
 from assure.law.classify import (
     Classification,
     Fired,
@@ -55,7 +55,7 @@ class Deadline:
     id: str
     due: dt.date
     text: Text
-    source: str
+    source: Cites
     unconfirmed: bool = False
 
 
@@ -66,7 +66,7 @@ class Rule:
     id: str
     when: Condition | None
     text: Text
-    source: str
+    source: Cites
     deadlines: tuple[Deadline, ...]
 
 
@@ -78,7 +78,7 @@ class Transition:
     source: Regime
     target: Regime
     title: Text
-    sources: tuple[str, ...]
+    sources: Cites
     required_facts: tuple[RequiredFact, ...]
     rules: tuple[Rule, ...]
     file: str
@@ -98,7 +98,7 @@ def parse_transition(path: Path, root: Path | None = None) -> Transition:
     problems = validate(doc, validator_for_file(schema_path("transition")))
     if problems:
         raise DataError(problems)
-    data = decode(doc.data)
+    data = structure(doc.data)
     assert isinstance(data, dict)
     if data["transition"] != f"{data['from']}__{data['to']}":
         raise doc.error(("transition",), "must read '<from>__<to>'")
@@ -137,7 +137,7 @@ def parse_transition(path: Path, root: Path | None = None) -> Transition:
         source=source,
         target=target,
         title=Text.of(data["title"]),
-        sources=tuple(data.get("sources", [])),
+        sources=tuple(data.get("sources", ())),
         required_facts=required,
         rules=rules,
         file=str(path),
@@ -332,9 +332,14 @@ def compare_obligations(
     """What changes between two `obligations()` results: changed, new and removed items."""
     out: list[dict[str, Any]] = []
 
-    def change(topic: str, before: Any, after: Any, source: str | None) -> None:
+    def change(topic: str, before: Any, after: Any, cited_by: Any) -> None:
+        """`cited_by`: the JSON object(s) of the new regime whose citations say why."""
         if before == after:
             return
+        holders = [h for h in (cited_by if isinstance(cited_by, list) else [cited_by]) if h]
+        texts = [h.get("source") or ", ".join(h.get("sources") or []) for h in holders]
+        source = ", ".join(t for t in texts if t) or None
+        citations = [c for h in holders for c in h.get("citations") or []]
         kind = "new" if before is None else "removed" if after is None else "changed"
         label = _TOPICS[topic][0 if lang == "vi" else 1]
         out.append(
@@ -345,12 +350,13 @@ def compare_obligations(
                 "old": before,
                 "new": after,
                 "source": source,
+                "citations": citations,
             }
         )
 
     oa, na = old["appraisal"], new["appraisal"]
     op, np_ = old["approval"], new["approval"]
-    new_src = ", ".join(na["sources"]) or None
+    new_src = na
     change(
         "procedure_level",
         _str(old.get("procedure_level")),
@@ -365,33 +371,33 @@ def compare_obligations(
         "appraisal_limit",
         _limit_text(oa["time_limit"], lang),
         _limit_text(na["time_limit"], lang),
-        (na["time_limit"] or {}).get("source"),
+        na["time_limit"],
     )
     change(
         "incomplete_response",
         _limit_text(oa["incomplete_dossier_response"], lang),
         _limit_text(na["incomplete_dossier_response"], lang),
-        (na["incomplete_dossier_response"] or {}).get("source"),
+        na["incomplete_dossier_response"],
     )
     change("approved_by", op["approved_by_label"], np_["approved_by_label"], new_src)
     change(
         "approval_limit",
         _limit_text(op["time_limit"], lang),
         _limit_text(np_["time_limit"], lang),
-        (np_["time_limit"] or {}).get("source"),
+        np_["time_limit"],
     )
     change(
         "inspection",
         _inspection_text(old["inspection"], lang),
         _inspection_text(new["inspection"], lang),
-        new["inspection"].get("source"),
+        new["inspection"],
     )
     new_rep = new.get("reporting", {}).get("deadlines", [])
     change(
         "reporting",
         _reporting_text(old, lang),
         _reporting_text(new, lang),
-        ", ".join(d["source"] for d in new_rep) or None,
+        list(new_rep),
     )
     for topic, key, text in (
         ("dossier_part", "dossier_parts", "title"),
@@ -401,14 +407,14 @@ def compare_obligations(
         after = {o["id"]: o for o in new.get(key, [])}
         for oid, item in after.items():
             if oid not in before:
-                change(topic, None, item[text], item["source"])
+                change(topic, None, item[text], item)
                 if item.get("unconfirmed"):
                     out[-1]["unconfirmed"] = True
             elif before[oid][text] != item[text]:
-                change(topic, before[oid][text], item[text], item["source"])
+                change(topic, before[oid][text], item[text], item)
         for oid, item in before.items():
             if oid not in after:
-                change(topic, item[text], None, item["source"])
+                change(topic, item[text], None, item)
     return out
 
 
@@ -481,7 +487,7 @@ def record_json(
                 "due": d.due.isoformat(),
                 "days_left": (d.due - today).days,
                 "text": d.text(lang),
-                "source": d.source,
+                **source_json(d.source, lang),
                 **({"unconfirmed": True} if d.unconfirmed else {}),
             }
             for d in rec.rule.deadlines
@@ -520,7 +526,11 @@ def record_json(
         ],
         "rule": None
         if rec.rule is None
-        else {"id": rec.rule.id, "text": rec.rule.text(lang), "source": rec.rule.source},
+        else {
+            "id": rec.rule.id,
+            "text": rec.rule.text(lang),
+            **source_json(rec.rule.source, lang),
+        },
         "deadlines": deadlines,
         "changes": changes,
     }
@@ -561,7 +571,7 @@ def report_json(
         "title": tr.title(lang),
         "from": {"regime": tr.source.id, "label": tr.source.short(lang)},
         "to": {"regime": tr.target.id, "label": tr.target.short(lang)},
-        "sources": list(tr.sources),
+        **sources_json(tr.sources, lang),
         "today": today.isoformat(),
         "systems": [record_json(r, tr, today, lang) for r in records],
         "summary": summary_json(records, lang),

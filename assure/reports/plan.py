@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from assure import __version__
+from assure.law.citation import cited_each
 from assure.law.plan import Plan, display_name, grouped, plan_json
 from assure.law.regime import Lang
 from assure.reports.labels import labels
@@ -104,7 +105,7 @@ def write_plan_sections(
                 row = [
                     r["id"],
                     _title(r, lb),
-                    "; ".join(r["citations"]),
+                    cited_each(r),
                     _measure(r, lb),
                     _verification(r, lb),
                 ]

@@ -62,6 +62,14 @@ def _date_short(value: Any, lang: str = "vi") -> str:
     return i18n.date_short(value, i18n.as_lang(lang))
 
 
+def _cited(value: Any, lang: str = "vi") -> str:
+    """The citations of a JSON object worded in `lang`, from its structured `citations`
+    (`{{ obj | cited(lang) }}`), so a page never prints the English contract string."""
+    from assure.law.citation import source_text
+
+    return source_text(value, "vi" if lang == "vi" else "en")
+
+
 def wrap_lines(value: Any, width: int = 40) -> list[str]:
     """A label as lines of at most `width` characters, broken between words (chart labels
     are wrapped, never cut off)."""
@@ -99,6 +107,7 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
     env.filters["percent"] = _percent
     env.filters["date_long"] = _date_long
     env.filters["date_short"] = _date_short
+    env.filters["cited"] = _cited
     return env
 
 

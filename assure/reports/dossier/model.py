@@ -17,11 +17,11 @@ from typing import Any
 
 from assure import i18n
 from assure.i18n import date_long
-from assure.law.citation import cite
+from assure.law.citation import Citation, Cites, cite, cited_each, source_text
 from assure.law.classify import classification_json
 from assure.law.gap import GapReport
 from assure.law.plan import Plan, display_name, grouped
-from assure.law.regime import Lang, Regime, Text
+from assure.law.regime import Lang, Regime, Text, facts_in
 from assure.reports.labels import labels
 
 
@@ -429,7 +429,7 @@ def _design(doc: DocModel, plan: Plan) -> None:
         _t(
             lang,
             f"Hồ sơ thiết kế được gửi kèm hồ sơ này ({cite(src, 'vi')}).",
-            f"The design documents are attached to this dossier ({src}).",
+            f"The design documents are attached to this dossier ({cite(src, 'en')}).",
         )
     )
 
@@ -497,7 +497,7 @@ def _level(doc: DocModel, plan: Plan, cls: Mapping[str, Any]) -> None:
         arows.append(
             [
                 _t(lang, "Thời hạn thẩm định", "Appraisal time limit"),
-                f"{lim['days']} {_t(lang, 'ngày', 'days')} ({cite(lim['source'], lang)})",
+                f"{lim['days']} {_t(lang, 'ngày', 'days')} ({source_text(lim, lang)})",
             ]
         )
     doc.table([_t(lang, "Bước", "Step"), _t(lang, "Cơ quan, đơn vị", "Body")], arows)
@@ -510,6 +510,14 @@ def _level(doc: DocModel, plan: Plan, cls: Mapping[str, Any]) -> None:
             ),
             2,
         )
+        # The 24/7 justification is owed by the systems the regime's 24/7 criteria cover;
+        # their articles come from the regime's own criteria, not typed here.
+        always_on = [
+            c.article(lang)
+            for c in plan.regime.criteria
+            if c.level >= 4 and "availability_24x7" in facts_in(c.when)
+        ]
+        cover = "; ".join(dict.fromkeys(always_on)) or "—"
         for vi, en in (
             ("Các hệ thống thông tin có liên quan, kết nối", "Related and connected systems"),
             ("Nguy cơ tấn công và mức độ ảnh hưởng", "Attack threats and their impact"),
@@ -519,8 +527,8 @@ def _level(doc: DocModel, plan: Plan, cls: Mapping[str, Any]) -> None:
                 "Scope and impact on public interest, social order, defence and security",
             ),
             (
-                "Thuyết minh yêu cầu vận hành 24/7 (hệ thống thuộc Khoản 2, Khoản 3 Điều 10)",
-                "Justification of 24/7 operation (systems under Art. 10.2–10.3)",
+                f"Thuyết minh yêu cầu vận hành 24/7 (hệ thống thuộc {cover})",
+                f"Justification of 24/7 operation (systems under {cover})",
             ),
         ):
             doc.p(_t(lang, vi, en), bold=True)
@@ -573,9 +581,7 @@ def _security_plan(doc: DocModel, plan: Plan, gap: GapReport | None) -> None:
                     how.append(gi.finding.summary.rstrip("."))
                 measure = r.get("measure", "—") + (f" ({lb['product']})" if r["product"] else "")
                 title = r["title"] + (f" ({lb['unconfirmed']})" if r.get("unconfirmed") else "")
-                rows.append(
-                    [r["id"], title, "; ".join(r["citations"]), measure, ". ".join(how) + "."]
-                )
+                rows.append([r["id"], title, cited_each(r), measure, ". ".join(how) + "."])
             doc.table(
                 [
                     lb["id"],
@@ -614,7 +620,7 @@ def expert_opinion_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel | N
         _t(
             lang,
             f"Đơn vị cho ý kiến: {unit} ({cite(src, 'vi')}).",
-            f"Opinion given by: {unit} ({src}).",
+            f"Opinion given by: {unit} ({cite(src, 'en')}).",
         )
     )
     basis = "; ".join(c["article"] for c in cls["criteria"] if c["level"] == plan.level)
@@ -669,7 +675,7 @@ def dossier_model(plan: Plan, today: dt.date, lang: Lang, gap: GapReport | None 
     }
     for part in cls["dossier_parts"]:
         place = where.get(part["id"], _t(lang, "tài liệu này", "this document"))
-        doc.bullet(f"{part['title']} ({cite(part['source'], lang)}) — {place}")
+        doc.bullet(f"{part['title']} ({source_text(part, lang)}) — {place}")
     _overview(doc, plan)
     _design(doc, plan)
     _level(doc, plan, cls)
@@ -749,7 +755,7 @@ def _form_letter(
             f"{operator} {form['request']['vi']} của hệ thống thông tin"
             f" “{display_name(plan, lang)}”{also} (căn cứ {cite(form['source'], 'vi')}).",
             f"{operator} {form['request']['en']} of the information system"
-            f" “{display_name(plan, lang)}”{also} (under {form['source']}).",
+            f" “{display_name(plan, lang)}”{also} (under {cite(form['source'], 'en')}).",
         )
     )
     doc.signature(
@@ -862,26 +868,21 @@ def cover_letter_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel:
     return doc
 
 
-def part_source(regime: Regime, part: str) -> str:
-    """The rule that asks for dossier part `part` in `regime` (its `dossier_parts` entry)."""
+def part_source(regime: Regime, part: str) -> Cites:
+    """The rule that asks for dossier part `part` in `regime`: the first citation of its
+    `dossier_parts` entry (the regime's own decree, before any guiding text)."""
     for p in regime.raw.get("dossier_parts") or ():
         if p["id"] == part:
-            return str(p["source"]).split(";")[0].strip()
-    return regime.title("en")
+            return tuple(p["source"][:1])
+    return ()
 
 
 def security_plan_sources(regime: Regime, lang: Lang) -> tuple[str, str]:
     """Where the regime asks for the plan requirement by requirement, and lists its parts."""
     sp = regime.raw.get("security_plan") or {}
-    basis = sp.get("basis") or {
-        "vi": "Điểm c khoản 2 Điều 8 Thông tư số 12/2022/TT-BTTTT",
-        "en": "Circular 12/2022 Art. 8.2.c",
-    }
-    parts = sp.get("parts_source") or {
-        "vi": "Điều 19 Nghị định 85/2016",
-        "en": "Decree 85/2016 Art. 19",
-    }
-    return str(basis[lang]), str(parts[lang])
+    basis = sp.get("source") or (Citation("Circular 12/2022", 8, 2, "c"),)
+    parts = sp.get("parts_source") or (Citation("Decree 85/2016", 19, 2),)
+    return cite(basis, lang), cite(parts, lang)
 
 
 def file_names(lang: Lang) -> dict[str, str]:
