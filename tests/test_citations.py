@@ -461,3 +461,15 @@ def test_decree_331_dossiers_cite_articles_18_and_20_by_their_points() -> None:
         assert routing == [(1, routing_point[level])], level
     level4 = regime.level_data(4)["dossier"]["appraisal_sources"]
     assert Citation("Decree 331/2026", 18, 3, "a", point_to="c") in level4
+
+
+def test_vietnamese_prose_cites_in_legal_style() -> None:
+    """Vietnamese text never cites in the compact form ("Điều 13.2.b"): the unit comes
+    first, "điểm b khoản 2 Điều 13", in the data's prose and in the code alike."""
+    hybrid = re.compile(r"Điều \d+\.\d")
+    found = [
+        f"{where}: {text!r}"
+        for where, text in [*_checklist_sources(), *_code_sources()]
+        if hybrid.search(text)
+    ]
+    assert not found, "\n".join(found)

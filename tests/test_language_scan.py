@@ -131,3 +131,26 @@ def test_probe_outputs_are_in_one_language(lang: str, tmp_path: Path) -> None:
                 + [r["help"]["text"] for r in doc["runs"][0]["tool"]["driver"]["rules"]]
             )
         assert foreign_words(text, lang) == [], (fmt, text[:3000])
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_citations_are_worded_in_the_language_of_the_page(lang: str) -> None:
+    """`classify --explain` and `transition` word every citation in the page's language
+    (Vietnamese legal style, "khoản 2 Điều 17 Nghị định số 85/2016/NĐ-CP", never "Decree
+    85/2016 Art. 17.2"), under both regimes, from the citations the model carries."""
+    runs = [
+        run_assure("--today", "2026-12-01", "classify", DEMO, "--explain", "--lang", lang),
+        *(
+            run_assure("classify", DEMO, "--explain", "--regime", r, "--lang", lang)
+            for r in ("nd85-2016", "nd331-2026")
+        ),
+        run_assure("--today", "2026-12-01", "transition", DEMO, "--lang", lang),
+        run_assure("--today", "2026-12-01", "transition", DEMO, "--format", "md", "--lang", lang),
+    ]
+    for run in runs:
+        assert run.code in (0, 1), run.err
+        text = run.out.replace("--regime", " ")  # an option's name is not a word
+        assert foreign_words(tool_text(text), lang) == [], run.out
+        if lang == "vi":
+            assert "Art." not in run.out and "Decree" not in run.out, run.out
+            assert "Điều" in run.out

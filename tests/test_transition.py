@@ -254,3 +254,24 @@ def test_before_column_is_the_old_regime_at_the_old_level(tmp_path: Path) -> Non
     assert topics["appraisal_limit"]["old"] == "15 days"  # Decree 85 Art. 16.2.a, level 3
     assert r["applies_now"]["regime"] == "nd85-2016"
     assert "Art. 39.1" in r["applies_now"]["regime_reason"]
+
+
+def test_changes_cite_the_new_regimes_articles_in_the_pages_language() -> None:
+    """Decree 331/2026 Art. 18.2: "a) Đơn vị chuyên trách về an ninh mạng của chủ quản hệ
+    thống thông tin thực hiện thẩm định …; b) Chủ quản hệ thống thông tin phê duyệt hồ sơ đề
+    xuất cấp độ", and Art. 20.3.b: at level 3 "đơn vị vận hành hệ thống thông tin trình chủ
+    quản hệ thống thông tin phê duyệt". A change of appraiser cites where the appraiser is
+    named, a change of approver where the approver is; a Vietnamese page words both in legal
+    style, the JSON keeps the compact strings beside the structure."""
+    rec = record("up-admin", "vi")
+    changes = {c["topic"]: c for c in rec["changes"]}
+    approved = changes["approved_by"]
+    assert approved["source"] == "Decree 331/2026 Art. 18.2.b, Decree 331/2026 Art. 20.3.b"
+    assert [(c["art"], c["clause"], c["point"]) for c in approved["citations"]] == [
+        (18, 2, "b"),
+        (20, 3, "b"),
+    ]
+    run = run_assure("transition", DATA / "up-admin.yaml", "--format", "md")
+    assert run.code == 0, run.err
+    assert "điểm b khoản 2 Điều 18 Nghị định số 331/2026/NĐ-CP" in run.out
+    assert "Decree 331/2026 Art." not in run.out

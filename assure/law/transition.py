@@ -379,7 +379,7 @@ def compare_obligations(
         _limit_text(na["incomplete_dossier_response"], lang),
         na["incomplete_dossier_response"],
     )
-    change("approved_by", op["approved_by_label"], np_["approved_by_label"], new_src)
+    change("approved_by", op["approved_by_label"], np_["approved_by_label"], np_)
     change(
         "approval_limit",
         _limit_text(op["time_limit"], lang),
