@@ -298,3 +298,20 @@ def test_decree_331_level5_letter_asks_for_the_list() -> None:
         "đề nghị đưa hệ thống vào Danh mục hệ thống thông tin quan trọng về an ninh quốc gia"
         in text
     )
+
+
+def test_dossier_names_the_articles_of_appraisal_and_approval(dossier_dir: Path) -> None:
+    """A level-3 dossier under Decree 85/2016 says on what basis it is appraised and
+    approved: Art. 12.2 ("a) Đơn vị chuyên trách về an toàn thông tin của chủ quản hệ thống
+    thông tin thực hiện thẩm định hồ sơ đề xuất cấp độ; b) Chủ quản hệ thống thông tin phê
+    duyệt hồ sơ đề xuất cấp độ"), Art. 14.1.c (the operating unit sends it to the appraiser)
+    and Art. 14.3.b (it submits it to the owner for approval)."""
+    text = all_text(open_docx(dossier_dir / "02-ho-so-de-xuat-cap-do.docx"))
+    for cited in (
+        "điểm a khoản 2 Điều 12 Nghị định số 85/2016/NĐ-CP",
+        "điểm c khoản 1 Điều 14 Nghị định số 85/2016/NĐ-CP",
+        "điểm b khoản 2 Điều 12 Nghị định số 85/2016/NĐ-CP",
+        "điểm b khoản 3 Điều 14 Nghị định số 85/2016/NĐ-CP",
+    ):
+        assert cited in text, cited
+    assert "khoản 3 Điều 14 Nghị định số 85/2016/NĐ-CP;" not in text  # always with its point

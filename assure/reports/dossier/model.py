@@ -500,6 +500,9 @@ def _level(doc: DocModel, plan: Plan, cls: Mapping[str, Any]) -> None:
                 f"{lim['days']} {_t(lang, 'ngày', 'days')} ({source_text(lim, lang)})",
             ]
         )
+    basis = "; ".join(t for t in (source_text(ap, lang), source_text(pr, lang)) if t)
+    if basis:  # who appraises and approves, and how the dossier reaches them, by article
+        arows.append([_t(lang, "Căn cứ", "Basis"), basis])
     doc.table([_t(lang, "Bước", "Step"), _t(lang, "Cơ quan, đơn vị", "Body")], arows)
     if plan.level >= 4:
         doc.h(
