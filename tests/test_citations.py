@@ -473,3 +473,39 @@ def test_vietnamese_prose_cites_in_legal_style() -> None:
         if hybrid.search(text)
     ]
     assert not found, "\n".join(found)
+
+
+def test_wording_from_the_structure_matches_the_compact_text() -> None:
+    """Every source of the data worded straight from its structure reads as its compact
+    text read back would, in both languages, and a JSON `citations` array words the same
+    again: one wording, whichever way a page reaches it."""
+    from assure.law.citation import cited, render_all, to_json
+
+    sources = []
+    for path in _checklist_files():
+
+        def walk(value: object) -> None:
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    if k in (*SOURCE_KEYS, *SOURCES_KEYS) and isinstance(v, list) and v:
+                        if all(isinstance(e, dict) for e in v):
+                            sources.append(tuple(from_data(e) for e in v))
+                    else:
+                        walk(v)
+            elif isinstance(value, list):
+                for v in value:
+                    walk(v)
+
+        if "trust" not in path.parts:
+            walk(load_yaml(path).data)
+    assert len(sources) > 250
+    for cites in sources:
+        for lang in ("vi", "en"):
+            worded = render_all(cites, lang)  # type: ignore[arg-type]
+            assert cited(to_json(cites, lang), lang) == worded  # type: ignore[arg-type]
+            if any(c.note or c.text for c in cites):
+                # the compact text read back kept only its last note; the structure keeps all
+                kept = [c.render("vi") if lang == "vi" else c.note or c.text or "" for c in cites]
+                assert all(k in worded for k in kept), (cites, worded)
+            else:
+                assert worded == cite(compact(cites), lang), cites  # type: ignore[arg-type]
