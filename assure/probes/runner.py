@@ -271,6 +271,15 @@ def _tls_unavailable(t: tls.TlsObservation) -> Verdict:
     )
 
 
+_CERT_CHECKS = (
+    CheckId.TLS_CERT_TRUSTED,
+    CheckId.TLS_CERT_HOSTNAME,
+    CheckId.TLS_CERT_EXPIRY,
+    CheckId.TLS_CERT_KEY,
+    CheckId.TLS_CERT_SIGNATURE,
+)
+
+
 def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
     """Pure: an observation → one finding per check (in registry order)."""
     t = obs.target
@@ -278,6 +287,7 @@ def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
     tested = [a for a in obs.addresses if a.skipped is None]
     per: dict[CheckId, dict[str, Verdict]] = {c: {} for c in CheckId}
     now = ctx.now()
+    judged: dict[tuple[tuple[bytes, ...], tuple[bool, str] | None], dict[CheckId, Verdict]] = {}
     for ao in tested:
         assert ao.tls is not None and ao.https is not None and ao.redirects is not None
         per[CheckId.HTTPS_AVAILABLE][ao.address] = http.judge_available(ao.https)
@@ -298,6 +308,13 @@ def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
             continue
         per[CheckId.TLS_VERSIONS][ao.address] = tls.judge_versions(ao.tls)
         per[CheckId.TLS_CIPHERS][ao.address] = tls.judge_ciphers(ao.tls)
+        # The certificate checks are pure over (host, chain, anchors, instant, OpenSSL's
+        # opinion): addresses sending the same chain get the same verdicts, judged once.
+        same = (tuple(ao.tls.chain_der), ao.openssl)
+        if same in judged:
+            for c, v in judged[same].items():
+                per[c][ao.address] = v
+            continue
         ci = certs.CertInput(
             t.host,
             ao.tls.chain_der,
@@ -323,6 +340,7 @@ def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
                     {},
                     "certificate not understood",
                 )
+        judged[same] = {c: per[c][ao.address] for c in _CERT_CHECKS}
     reach = {a.address: a.reach for a in tested}
     https_by_addr = {a.address: a.https for a in tested if a.https is not None}
     http_by_addr = {

@@ -11,6 +11,7 @@ the judge as data. Without the command the opinion is None and the verdict says 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 import subprocess
 import tempfile
@@ -61,7 +62,7 @@ def openssl_opinion(
     # `openssl verify` (a process start, the costliest step of judging trust) answers both,
     # as long as no certificate of the chain starts or ends its validity between the two
     # instants. Only answers are remembered; a command that did not answer is asked again.
-    key = (tuple(chain_der), tuple(anchors))
+    key = (tuple(chain_der), _anchors_key(anchors))
     with _memo_lock:
         known = _memo.get(key)
     if known is not None and _same_validity(chain_der, known[0], at):
@@ -76,9 +77,32 @@ def openssl_opinion(
 
 
 _MEMO_SIZE = 4096
-_memo: dict[tuple[tuple[bytes, ...], tuple[x509.Certificate, ...]], tuple[dt.datetime, Opinion]]
-_memo = {}
+_memo: dict[tuple[tuple[bytes, ...], bytes], tuple[dt.datetime, Opinion]] = {}
 _memo_lock = threading.Lock()
+# id(anchors) → (the anchors, kept alive so the id is not reused; their digest)
+_anchor_keys: dict[int, tuple[Sequence[x509.Certificate], bytes]] = {}
+
+
+def _anchors_key(anchors: Sequence[x509.Certificate]) -> bytes:
+    """A digest of the anchors' DER, computed once per anchors object: a run asks with the
+    same anchors every time, and hashing 120 certificates for every lookup of the memo
+    cost more than the lookup."""
+    with _memo_lock:
+        known = _anchor_keys.get(id(anchors))
+        if known is not None and known[0] is anchors:
+            return known[1]
+    digest = hashlib.sha256()
+    for a in anchors:
+        der = a.public_bytes(Encoding.DER)
+        digest.update(len(der).to_bytes(4, "big") + der)
+    key = digest.digest()
+    with _memo_lock:
+        if len(_anchor_keys) >= 16:
+            _anchor_keys.pop(next(iter(_anchor_keys)))
+        _anchor_keys[id(anchors)] = (anchors, key)
+    return key
+
+
 _REUSE = dt.timedelta(minutes=5)
 
 
