@@ -1,10 +1,14 @@
-"""Raw ClientHello probes for what the local OpenSSL can no longer offer.
+"""ClientHello probes: send the first message, read the server's first answer, hang up.
 
-OpenSSL 3 builds usually lack SSLv3, RC4, 3DES, single DES and EXPORT suites, so `ssl` cannot
-ask a server about them. A server's answer to a ClientHello is enough to know whether it would
-agree: its ServerHello names the version and the cipher suite it picked. We write that first
-message ourselves and read only the reply's header — no handshake is completed, no key
-material is used. This closes the "could not test from this client" gap of Python-only tools.
+A server's answer to a ClientHello is enough to know whether it would agree: its ServerHello
+names the version and the cipher suite it picked, an alert says no. Nothing else of the
+handshake is needed for that, so none of it is done — no key material is used.
+
+Two kinds of hello are sent. OpenSSL's own (`openssl_hello`, optionally with other suites
+spliced in by `with_suites`) asks what OpenSSL can offer exactly as a complete handshake
+would ask it. Hand-written ones (`client_hello`) ask what OpenSSL 3 builds can no longer
+offer — SSLv3, RC4, 3DES, single DES and EXPORT suites — which closes the "could not test
+from this client" gap of Python-only tools.
 """
 
 from __future__ import annotations
