@@ -26,11 +26,10 @@ sys.path.insert(0, str(HERE))
 
 from nginx_fleet import NginxFleet  # noqa: E402
 
-from assure.probes import hello, http, runner, tls  # noqa: E402
+from assure.probes import hello, http, runner, second_opinion, tls  # noqa: E402
 from assure.probes import trust as ptrust  # noqa: E402
 from assure.probes.context import Deadline, ProbeContext  # noqa: E402
-from assure.probes.dns import gather_dns, make_resolver, tcp_reach  # noqa: E402
-from assure.probes.net import insecure_context  # noqa: E402
+from assure.probes.dns import gather_dns, make_resolver  # noqa: E402
 from assure.probes.targets import collect_targets  # noqa: E402
 from tests.probes import pki  # noqa: E402
 
@@ -57,46 +56,27 @@ def main() -> None:
             with socket.create_connection((addr, port)) as s, plain.wrap_socket(s):
                 pass
 
-        def refused(c: ssl.SSLContext) -> Callable[[], object]:
-            return lambda: tls.EndpointProber(addr, port, host, dl()).attempt(c)
+        def prober() -> tls.EndpointProber:
+            return tls.EndpointProber(addr, port, host, dl())
 
-        def version(v: str) -> Callable[[], object]:
-            c = insecure_context(
-                min_version=tls.VERSIONS[v],
-                max_version=tls.VERSIONS[v],
-                ciphers=tls._ALL_LEGACY_CIPHERS,
-            )
-            return refused(c)
+        def obs() -> tls.TlsObservation:
+            return tls.TlsObservation(addr, port)
 
-        weak = insecure_context(
-            max_version=ssl.TLSVersion.TLSv1_2,
-            ciphers=":".join(tls.WEAK_FAMILIES[f] for f in tls.client_cipher_families()[0])
-            + ":@SECLEVEL=0",
-        )
-        krsa = insecure_context(
-            max_version=ssl.TLSVersion.TLSv1_2, ciphers=f"kRSA:{tls._NOT_WEAK}:@SECLEVEL=0"
-        )
-        missing = tls.client_cipher_families()[1]
+        have, missing = tls.client_cipher_families()
         kinds: dict[str, Callable[[], object]] = {
             "full TLS handshake (baseline)": full,
-            "TCP reach check": lambda: tcp_reach(addr, port, dl()),
-            "HTTPS page (main handshake + GET)": lambda: http.fetch(
+            "HTTPS page (main handshake + GET; TCP reach)": lambda: http.fetch(
                 addr, port, host, "/", tls=True, ctx=ctx, deadline=dl()
             ),
-            "TLS 1.2 only (accepted)": version("TLSv1.2"),
-            "TLS 1.0 only (refused)": version("TLSv1.0"),
-            "TLS 1.1 only (refused)": version("TLSv1.1"),
+            "TLS 1.2 (ServerHello of OpenSSL's hello)": lambda: tls._version_hello(
+                prober(), "TLSv1.2"
+            ),
+            "TLS 1.0 + 1.1 (one hello, refused)": lambda: tls._legacy_pair(obs(), prober()),
             "SSLv3 raw ClientHello": lambda: hello.version_offered(addr, port, host, "SSLv3", dl()),
-            "weak suites (refused)": lambda: tls.EndpointProber(addr, port, host, dl()).attempt(
-                weak
+            "weak + static-RSA suites (one hello, refused)": lambda: tls._weak_and_static_rsa(
+                prober(), have, missing
             ),
-            f"raw ClientHello ({', '.join(missing)})": lambda: hello.weak_suites_accepted(
-                addr, port, host, missing, dl()
-            ),
-            "static RSA (refused)": lambda: tls.EndpointProber(addr, port, host, dl()).attempt(
-                krsa
-            ),
-            "HTTP GET (redirect)": lambda: http.fetch(
+            "HTTP GET (redirect; TCP reach)": lambda: http.fetch(
                 addr, fleet.http_port, host, "/", tls=False, ctx=ctx, deadline=dl(), read_body=False
             ),
         }
@@ -111,12 +91,21 @@ def main() -> None:
         )
         res = make_resolver(tctx)
         target = collect_targets([f"https://{host}:{port}/"], [])[0]
-        obs = runner.gather_target(target, tctx)
+        gathered = runner.gather_target(target, tctx)
+        chain = next(a.tls.chain_der for a in gathered.addresses if a.tls and a.tls.chain_der)
+
+        def second() -> object:
+            second_opinion._memo.clear()  # a distinct chain each time, as on a national list
+            return second_opinion.openssl_opinion(chain, tctx.anchors, tctx.now())
+
         per_target: dict[str, Callable[[], object]] = {
             "DNS of one target (A, AAAA, zone, NS, NS over IPv6)": lambda: gather_dns(
                 host, tctx, res, dl()
             ),
-            "judging one target (pure, both addresses)": lambda: runner.judge_target(obs, tctx),
+            "judging one target (pure, both addresses)": lambda: runner.judge_target(
+                gathered, tctx
+            ),
+            "OpenSSL's second opinion (one distinct chain)": second,
         }
         kinds.update(per_target)
         times: dict[str, list[float]] = {k: [] for k in kinds}
@@ -137,7 +126,8 @@ def main() -> None:
             print(f"  {name:52s} {statistics.median(ts) * 1000:7.3f} ms  {units:5.2f} handshakes")
         print(
             f"connections of one address: {total:.2f} handshakes; of a target with two "
-            f"addresses: {2 * total:.2f}; with its DNS and judging: {2 * total + extra:.2f}"
+            f"addresses: {2 * total:.2f}; with its DNS, judging and a second opinion: "
+            f"{2 * total + extra:.2f}"
         )
 
 

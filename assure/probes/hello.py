@@ -1,18 +1,24 @@
-"""Raw ClientHello probes for what the local OpenSSL can no longer offer.
+"""ClientHello probes: send the first message, read the server's first answer, hang up.
 
-OpenSSL 3 builds usually lack SSLv3, RC4, 3DES, single DES and EXPORT suites, so `ssl` cannot
-ask a server about them. A server's answer to a ClientHello is enough to know whether it would
-agree: its ServerHello names the version and the cipher suite it picked. We write that first
-message ourselves and read only the reply's header — no handshake is completed, no key
-material is used. This closes the "could not test from this client" gap of Python-only tools.
+A server's answer to a ClientHello is enough to know whether it would agree: its ServerHello
+names the version and the cipher suite it picked, an alert says no. Nothing else of the
+handshake is needed for that, so none of it is done — no key material is used.
+
+Two kinds of hello are sent. OpenSSL's own (`openssl_hello`, optionally with other suites
+spliced in by `with_suites`) asks what OpenSSL can offer exactly as a complete handshake
+would ask it. Hand-written ones (`client_hello`) ask what OpenSSL 3 builds can no longer
+offer — SSLv3, RC4, 3DES, single DES and EXPORT suites — which closes the "could not test
+from this client" gap of Python-only tools.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import ssl
 import struct
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 
 from assure.probes.context import Deadline
 from assure.probes.net import NetError, ProbeNetError, connect, sni_for
@@ -121,8 +127,55 @@ def _read_exact(sock: socket.socket, n: int, deadline: Deadline) -> bytes:
     return out
 
 
+def openssl_hello(ctx: ssl.SSLContext, server_name: str | None) -> bytes:
+    """The first flight OpenSSL itself sends with `ctx`: its ClientHello, byte for byte.
+
+    A probe that only needs the server's choice (is this version or suite taken?) sends this
+    and reads the ServerHello, instead of completing the handshake: the server answers
+    exactly what it would answer OpenSSL, and neither side spends the key exchange, the
+    certificate checks and the Finished messages on a connection that is dropped anyway.
+    """
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = ctx.wrap_bio(incoming, outgoing, server_hostname=server_name)
+    with suppress(ssl.SSLWantReadError):  # it waits for the server: the hello is written
+        obj.do_handshake()
+    return outgoing.read()
+
+
+def with_suites(record: bytes, suites: Sequence[int]) -> bytes | None:
+    """The ClientHello `record` offering exactly `suites` instead of its own, all else kept
+    (version, extensions, their order); None when it is not one whole ClientHello record.
+
+    OpenSSL cannot offer what its build lacks (RC4, DES, EXPORT…); spliced into its own
+    hello, those suites are asked in the same breath as the ones it has, looking to the
+    server (and to anything in front of it) like any OpenSSL client.
+    """
+    if len(record) < 9 + 35 or record[0] != 0x16 or record[5] != 0x01:
+        return None
+    (rec_len,) = struct.unpack("!H", record[3:5])
+    hs_len = int.from_bytes(record[6:9], "big")
+    if rec_len != len(record) - 5 or hs_len != rec_len - 4:
+        return None
+    body = record[9:]
+    pos = 34 + 1 + body[34]  # version, random, session id
+    if pos + 2 > len(body):
+        return None
+    (cs_len,) = struct.unpack("!H", body[pos : pos + 2])
+    listed = struct.pack("!H", 2 * len(suites)) + b"".join(struct.pack("!H", s) for s in suites)
+    new_body = body[:pos] + listed + body[pos + 2 + cs_len :]
+    hs = b"\x01" + struct.pack("!I", len(new_body))[1:] + new_body
+    return record[:3] + struct.pack("!H", len(hs)) + hs
+
+
 def offer(
     address: str, port: int, host: str, version: int, suites: Sequence[int], deadline: Deadline
+) -> tuple[str, int | None, int | None]:
+    """Send one hand-written ClientHello and class the server's first answer (`send_hello`)."""
+    return send_hello(address, port, client_hello(version, suites, sni_for(host)), deadline)
+
+
+def send_hello(
+    address: str, port: int, hello: bytes, deadline: Deadline
 ) -> tuple[str, int | None, int | None]:
     """Send one ClientHello and class the server's first answer.
 
@@ -137,7 +190,7 @@ def offer(
     except ProbeNetError:
         return "unknown", None, None
     try:
-        sock.sendall(client_hello(version, suites, sni_for(host)))
+        sock.sendall(hello)
         head = _read_exact(sock, 5, deadline)
         ctype, _rec_version, length = struct.unpack("!BHH", head)
         if ctype == 0x15:  # alert

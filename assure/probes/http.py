@@ -81,6 +81,7 @@ def fetch(
     deadline: Deadline,
     read_body: bool = True,
     on_tls: Callable[[ssl.SSLSocket], None] | None = None,
+    on_connect: Callable[[], None] | None = None,
 ) -> Fetch:
     try:
         return Fetch(
@@ -95,6 +96,7 @@ def fetch(
                 user_agent=ctx.user_agent,
                 read_body=read_body,
                 on_tls=on_tls,
+                on_connect=on_connect,
             )
         )
     except ProbeNetError as exc:
@@ -110,11 +112,13 @@ def gather_redirects(
     resolve: Callable[[str], list[str]],
     http_port: int,
     known: Mapping[FetchKey, Fetch] | None = None,
+    on_connect: Callable[[], None] | None = None,
 ) -> RedirectChain:
     """Follow redirects from http://host:http_port/path, the first hop on `address`.
 
     `known` holds responses this target already got (the HTTPS page itself): a hop asking
     exactly the same of the same address reuses it instead of another TLS handshake.
+    `on_connect` is told when the first hop's TCP connection opened (the port answers).
     """
     port_part = "" if http_port == 80 else f":{http_port}"
     hostpart = f"[{host}]" if ":" in host else host
@@ -152,6 +156,7 @@ def gather_redirects(
                 ctx=ctx,
                 deadline=deadline,
                 read_body=chain.first is None,  # the first page is kept for IPv4/IPv6 parity
+                on_connect=on_connect if chain.first is None else None,
             )
         )
         if chain.first is None:

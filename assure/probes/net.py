@@ -206,13 +206,18 @@ def http_get(
     user_agent: str,
     read_body: bool = True,
     on_tls: Callable[[ssl.SSLSocket], None] | None = None,
+    on_connect: Callable[[], None] | None = None,
 ) -> HttpResponse:
     """GET `path` from `address`:`port` with `Host: host`; raises ProbeNetError.
 
     `on_tls` sees the TLS connection right after its handshake, so the caller can keep what
     the handshake showed (version, suite, chain) instead of paying for another one.
+    `on_connect` is told when the TCP connection opened: the port's reachability, learnt
+    without a connection of its own.
     """
     sock: socket.socket = connect(address, port, deadline)
+    if on_connect is not None:
+        on_connect()
     try:
         if tls:
             sock = tls_wrap(

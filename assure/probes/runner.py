@@ -36,10 +36,9 @@ from assure.probes.dns import (
     ignore_reason,
     make_resolver,
     resolve_addresses,
-    tcp_reach,
     vantage_ipv6,
 )
-from assure.probes.net import family_of
+from assure.probes.net import NetError, family_of
 from assure.probes.targets import Target
 from assure.probes.verdict import Verdict, finding, roll_up
 
@@ -110,30 +109,52 @@ def gather_target(target: Target, ctx: ProbeContext) -> TargetObservation:
         if family_of(addr) == 6 and not vantage[0]:
             ao.skipped = vantage[1]
             continue
-        for port in (https_port, http_port):
-            ao.reach[port] = tcp_reach(addr, port, deadline)
-        r443 = ao.reach[https_port]
-        if r443 == "ok":
-            ao.tls, ao.https = _gather_tls_and_page(addr, https_port, target, ctx, deadline)
-            if ao.tls.chain_der:
-                ao.openssl = second_opinion.openssl_opinion(
-                    ao.tls.chain_der, ctx.anchors, ctx.now(), ctx.timeout
-                )
-        else:
-            ao.tls = tls.TlsObservation(addr, https_port, error=(r443, _detail(r443)))
-            ao.https = http.Fetch(error=(r443, _detail(r443)))
-        if ao.reach[http_port] == "ok":
-            known = {(addr, https_port, target.host, target.path, True): ao.https}
-            ao.redirects = http.gather_redirects(
-                addr, target.host, target.path, ctx, deadline, resolve, http_port, known
+        # Each port's reachability is what its first real connection showed: the TLS page
+        # and the first plain-HTTP hop open them anyway, so no connection is spent on it.
+        ao.tls, ao.https, ao.reach[https_port] = _gather_tls_and_page(
+            addr, https_port, target, ctx, deadline
+        )
+        if ao.tls.chain_der:
+            ao.openssl = second_opinion.openssl_opinion(
+                ao.tls.chain_der, ctx.anchors, ctx.now(), ctx.timeout
             )
-        else:
-            r80 = ao.reach[http_port]
-            ao.redirects = http.RedirectChain(
-                start=f"http://{target.host}:{http_port}/", end="error", error=(r80, _detail(r80))
-            )
+        ao.redirects, ao.reach[http_port] = _gather_redirects(
+            addr, target, ctx, deadline, resolve, (https_port, http_port), ao.https
+        )
     obs.https_port, obs.http_port = https_port, http_port
     return obs
+
+
+def _gather_redirects(
+    addr: str,
+    target: Target,
+    ctx: ProbeContext,
+    deadline: Deadline,
+    resolve: Callable[[str], list[str]],
+    ports: tuple[int, int],
+    page: http.Fetch,
+) -> tuple[http.RedirectChain, str]:
+    """The redirect chain from plain HTTP on one address, and the plain port's reachability
+    ('ok' or why its first TCP connection did not open)."""
+    https_port, http_port = ports
+    opened: list[bool] = []
+    known = {(addr, https_port, target.host, target.path, True): page}
+    chain = http.gather_redirects(
+        addr,
+        target.host,
+        target.path,
+        ctx,
+        deadline,
+        resolve,
+        http_port,
+        known,
+        on_connect=lambda: opened.append(True),
+    )
+    if opened:
+        return chain, "ok"
+    kind = chain.error[0] if chain.error else NetError.OTHER.value
+    start = f"http://{target.host}:{http_port}/"
+    return http.RedirectChain(start=start, end="error", error=(kind, _detail(kind))), kind
 
 
 def _vantage_destinations(
@@ -157,15 +178,18 @@ def _vantage_destinations(
 
 def _gather_tls_and_page(
     addr: str, port: int, target: Target, ctx: ProbeContext, deadline: Deadline
-) -> tuple[tls.TlsObservation, http.Fetch]:
-    """The HTTPS page and the TLS probes of one address, sharing one handshake.
+) -> tuple[tls.TlsObservation, http.Fetch, str]:
+    """The HTTPS page and the TLS probes of one address, sharing one handshake, and the
+    port's reachability ('ok' or why the TCP connection did not open).
 
     The page is asked over the same ClientHello the main TLS handshake sends, so that
     handshake's version, suite and chain are kept from it. When it did not complete, the TLS
     gathering makes its own main handshake, and its failure stands for the page too when it
-    says the service cannot be talked to (not TLS, cut, silent), as before.
+    says the service cannot be talked to (not TLS, cut, silent), as before. When not even
+    the TCP connection opened, nothing more is tried on the port.
     """
     seen: list[tls.MainHandshake] = []
+    opened: list[bool] = []
     page = http.fetch(
         addr,
         port,
@@ -175,7 +199,12 @@ def _gather_tls_and_page(
         ctx=ctx,
         deadline=deadline,
         on_tls=lambda s: seen.append(tls.MainHandshake.of(s)),
+        on_connect=lambda: opened.append(True),
     )
+    if not opened:
+        kind = page.error[0] if page.error else NetError.OTHER.value
+        why = (kind, _detail(kind))
+        return tls.TlsObservation(addr, port, error=why), http.Fetch(error=why), kind
     obs = tls.gather_tls(addr, port, target.host, deadline, seen[0] if seen else None)
     if not seen:
         if obs.error and obs.error[0] in ("not_tls", "timeout", "reset", "deadline"):
@@ -184,7 +213,7 @@ def _gather_tls_and_page(
             page = http.fetch(
                 addr, port, target.host, target.path, tls=True, ctx=ctx, deadline=deadline
             )
-    return obs, page
+    return obs, page, "ok"
 
 
 def _https_port_from_redirect(
@@ -242,6 +271,15 @@ def _tls_unavailable(t: tls.TlsObservation) -> Verdict:
     )
 
 
+_CERT_CHECKS = (
+    CheckId.TLS_CERT_TRUSTED,
+    CheckId.TLS_CERT_HOSTNAME,
+    CheckId.TLS_CERT_EXPIRY,
+    CheckId.TLS_CERT_KEY,
+    CheckId.TLS_CERT_SIGNATURE,
+)
+
+
 def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
     """Pure: an observation → one finding per check (in registry order)."""
     t = obs.target
@@ -249,6 +287,7 @@ def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
     tested = [a for a in obs.addresses if a.skipped is None]
     per: dict[CheckId, dict[str, Verdict]] = {c: {} for c in CheckId}
     now = ctx.now()
+    judged: dict[tuple[tuple[bytes, ...], tuple[bool, str] | None], dict[CheckId, Verdict]] = {}
     for ao in tested:
         assert ao.tls is not None and ao.https is not None and ao.redirects is not None
         per[CheckId.HTTPS_AVAILABLE][ao.address] = http.judge_available(ao.https)
@@ -269,6 +308,13 @@ def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
             continue
         per[CheckId.TLS_VERSIONS][ao.address] = tls.judge_versions(ao.tls)
         per[CheckId.TLS_CIPHERS][ao.address] = tls.judge_ciphers(ao.tls)
+        # The certificate checks are pure over (host, chain, anchors, instant, OpenSSL's
+        # opinion): addresses sending the same chain get the same verdicts, judged once.
+        same = (tuple(ao.tls.chain_der), ao.openssl)
+        if same in judged:
+            for c, v in judged[same].items():
+                per[c][ao.address] = v
+            continue
         ci = certs.CertInput(
             t.host,
             ao.tls.chain_der,
@@ -294,6 +340,7 @@ def judge_target(obs: TargetObservation, ctx: ProbeContext) -> list[Finding]:
                     {},
                     "certificate not understood",
                 )
+        judged[same] = {c: per[c][ao.address] for c in _CERT_CHECKS}
     reach = {a.address: a.reach for a in tested}
     https_by_addr = {a.address: a.https for a in tested if a.https is not None}
     http_by_addr = {

@@ -265,6 +265,28 @@ class EndpointProber:
             settled = self.settle(raw)
             return settled, None if settled != "unknown" else exc.kind.value
 
+    def hello(
+        self, ctx: ssl.SSLContext, suites: list[int] | None = None
+    ) -> tuple[str, int | None, int | None]:
+        """One probe that stops at the server's first answer: OpenSSL's own ClientHello for
+        `ctx` (its suites replaced by `suites` when given), and the version and suite the
+        ServerHello names → ('accepted', version, suite) | ('refused' | 'unknown', None, None).
+
+        The server decides on the ClientHello alone, so its answer is the one a complete
+        handshake would have started with; the rest of that handshake would cost both ends
+        about as much again for nothing a verdict uses."""
+        if self.interference is not None:
+            return "unknown", None, None
+        record = hello.openssl_hello(ctx, sni_for(self.host))
+        if suites is not None:
+            spliced = hello.with_suites(record, suites)
+            if spliced is None:
+                return "unknown", None, None
+            record = spliced
+        result, version, suite = hello.send_hello(self.address, self.port, record, self.deadline)
+        settled = self.settle(result)
+        return (settled, version, suite) if settled == "accepted" else (settled, None, None)
+
     def raw_settle(self, result: str) -> str:
         """`settle` for raw ClientHello probes, which also stop once the endpoint is doubted."""
         return self.settle(result) if self.interference is None else "unknown"
@@ -322,9 +344,52 @@ def gather_tls(
     return obs
 
 
+def _version_hello(prober: EndpointProber, name: str) -> str:
+    """'offered' | 'not_offered' | 'unknown' for one version OpenSSL can offer, from the
+    server's answer to OpenSSL's ClientHello for exactly that version."""
+    ver = VERSIONS[name]
+    ctx = insecure_context(min_version=ver, max_version=ver, ciphers=_ALL_LEGACY_CIPHERS)
+    result, got, _ = prober.hello(ctx)
+    code = hello.VERSION_CODES[name]
+    if result == "accepted" and got is not None:
+        # A lower version in the ServerHello is the server's way of saying it does not speak
+        # this one (OpenSSL would end that handshake: not offered); a higher one than was
+        # offered is a broken answer, which says nothing.
+        return "offered" if got == code else "not_offered" if got < code else "unknown"
+    return {"refused": "not_offered"}.get(result, "unknown")
+
+
+def _legacy_pair(obs: TlsObservation, prober: EndpointProber) -> None:
+    """TLS 1.0 and 1.1 asked in one ClientHello offering both.
+
+    A server takes the highest version both sides have: a refusal (or an SSLv3 answer) says
+    neither is offered, a 1.0 answer says 1.1 is not, and only a 1.1 answer (1.0 still
+    unknown) or no answer at all sends each version its own probe."""
+    ctx = insecure_context(
+        min_version=VERSIONS["TLSv1.0"],
+        max_version=VERSIONS["TLSv1.1"],
+        ciphers=_ALL_LEGACY_CIPHERS,
+    )
+    result, got, _ = prober.hello(ctx)
+    if result == "refused" or (result == "accepted" and got == hello.VERSION_CODES["SSLv3"]):
+        obs.versions["TLSv1.0"] = obs.versions["TLSv1.1"] = "not_offered"
+    elif result == "accepted" and got == hello.VERSION_CODES["TLSv1.0"]:
+        obs.versions["TLSv1.0"], obs.versions["TLSv1.1"] = "offered", "not_offered"
+    elif result == "accepted" and got == hello.VERSION_CODES["TLSv1.1"]:
+        obs.versions["TLSv1.1"] = "offered"
+
+
 def _probe_versions_and_suites(obs: TlsObservation, prober: EndpointProber) -> None:
     address, port, host, deadline = prober.address, prober.port, prober.host, prober.deadline
+    if (
+        client_can_offer("TLSv1.0")
+        and client_can_offer("TLSv1.1")
+        and obs.version not in ("TLSv1.0", "TLSv1.1")
+    ):
+        _legacy_pair(obs, prober)
     for name, ver in VERSIONS.items():
+        if name in obs.versions:  # answered by the shared legacy probe
+            continue
         if not client_can_offer(name):
             if name in hello.VERSION_CODES:
                 if prober.interference is not None:
@@ -340,6 +405,9 @@ def _probe_versions_and_suites(obs: TlsObservation, prober: EndpointProber) -> N
         if obs.version == name:
             obs.versions[name] = "offered"
             continue
+        if name in hello.VERSION_CODES:
+            obs.versions[name] = _version_hello(prober, name)
+            continue
         ctx = insecure_context(min_version=ver, max_version=ver, ciphers=_ALL_LEGACY_CIPHERS)
         result, _ = prober.attempt(ctx)
         obs.versions[name] = {"accepted": "offered", "refused": "not_offered"}.get(
@@ -354,6 +422,11 @@ def _probe_versions_and_suites(obs: TlsObservation, prober: EndpointProber) -> N
         obs.forward_secrecy = obs.versions.get("TLSv1.3") == "offered" or None
         return
     have, missing = client_cipher_families()
+    combined = _weak_and_static_rsa(prober, have, missing)
+    if combined == "refused":
+        obs.raw_hello.extend(missing)
+        _forward_secrecy(obs, prober)
+        return
     if missing:
         # What OpenSSL cannot offer is asked with a raw ClientHello instead.
         if prober.interference is not None:
@@ -382,13 +455,64 @@ def _probe_versions_and_suites(obs: TlsObservation, prober: EndpointProber) -> N
                 continue
             obs.weak_unknown = obs.weak_unknown or result == "unknown"
             break
-    ctx = insecure_context(
-        max_version=ssl.TLSVersion.TLSv1_2, ciphers=f"kRSA:{_NOT_WEAK}:@SECLEVEL=0"
-    )
-    result, cipher = prober.attempt(ctx)
-    if result == "accepted":
-        obs.static_rsa_accepted = cipher
-    obs.static_rsa_unknown = result == "unknown"
+    if combined.startswith("kRSA:"):
+        obs.static_rsa_accepted = combined[len("kRSA:") :]
+    else:
+        ctx = insecure_context(max_version=ssl.TLSVersion.TLSv1_2, ciphers=_STATIC_RSA)
+        result, cipher = prober.attempt(ctx)
+        if result == "accepted":
+            obs.static_rsa_accepted = cipher
+        obs.static_rsa_unknown = result == "unknown"
+    _forward_secrecy(obs, prober)
+
+
+_STATIC_RSA = f"kRSA:{_NOT_WEAK}:@SECLEVEL=0"
+
+
+@cache
+def _suite_names(spec: str) -> dict[int, str]:
+    """IANA code → OpenSSL name of the TLS ≤ 1.2 suites an OpenSSL cipher string selects."""
+    try:
+        ctx = insecure_context(max_version=ssl.TLSVersion.TLSv1_2, ciphers=spec)
+    except ssl.SSLError:
+        return {}
+    return {
+        int(c["id"]) & 0xFFFF: str(c["name"])
+        for c in ctx.get_ciphers()
+        if c.get("protocol") != "TLSv1.3"
+    }
+
+
+def _weak_and_static_rsa(
+    prober: EndpointProber, have: dict[str, list[str]], missing: list[str]
+) -> str:
+    """Every weak suite and every static-RSA suite offered in one ClientHello.
+
+    A well-configured server refuses the lot with one alert, which answers both questions
+    ('refused'); a server taking a static-RSA suite from the lot answers that one
+    ('kRSA:<suite>') while weak suites still get their own probes; anything else ('other':
+    a weak suite taken, no answer) leaves both to their own probes, as if this one had not
+    been asked. A refusal of all of them is a refusal of each: a server picks among what is
+    offered, and refuses only when nothing offered is acceptable to it."""
+    weak = {
+        c: n for fam in have for c, n in _suite_names(f"{WEAK_FAMILIES[fam]}:@SECLEVEL=0").items()
+    }
+    for fam in missing:
+        weak.update({c: n for c, n in hello.WEAK_SUITES.get(fam, {}).items() if c not in weak})
+    static_rsa = {c: n for c, n in _suite_names(_STATIC_RSA).items() if c not in weak}
+    if not weak and not static_rsa:
+        return "other"
+    ctx = insecure_context(max_version=ssl.TLSVersion.TLSv1_2, ciphers=_ALL_LEGACY_CIPHERS)
+    result, _, suite = prober.hello(ctx, [*weak, *static_rsa])
+    if result == "refused":
+        return "refused"
+    if result == "accepted" and suite in static_rsa:
+        return "kRSA:" + static_rsa[suite]
+    return "other"
+
+
+def _forward_secrecy(obs: TlsObservation, prober: EndpointProber) -> None:
+    """Forward secrecy: known from the main handshake, else asked with ECDHE/DHE suites only."""
     if obs.versions.get("TLSv1.3") == "offered" or (obs.cipher or "").startswith(("ECDHE", "DHE")):
         obs.forward_secrecy = True
     else:

@@ -201,9 +201,10 @@ def _server_hello(version: int, suite: int) -> bytes:
 class LegacyProxy(Server):
     """Looks like an old server to raw ClientHello probes, and like `backend` to everyone else.
 
-    A ClientHello for SSLv3 gets an SSLv3 ServerHello; a hello offering only weak suites with an
-    RC4 suite among them gets that suite picked. Any other connection is piped to the real TLS
-    server on `backend`, so the handshakes OpenSSL makes still succeed.
+    A ClientHello for SSLv3 gets an SSLv3 ServerHello; a hello offering an RC4 suite gets that
+    suite picked, as an old server preferring RC4 picks it from whatever else is offered
+    beside it. Any other connection is piped to the real TLS server on `backend`, so the
+    handshakes OpenSSL makes still succeed.
     """
 
     def __init__(self, backend: int, weak: frozenset[int], **kw: Any) -> None:
@@ -228,7 +229,7 @@ class LegacyProxy(Server):
                 conn.sendall(_server_hello(0x0300, 0x000A))
                 return
             rc4 = [s for s in suites if s in RC4_SUITES]
-            if rc4 and all(s in self.weak for s in suites):
+            if rc4:
                 conn.sendall(_server_hello(0x0303, rc4[0]))
                 return
             with socket.create_connection(("127.0.0.1", self.backend), timeout=5) as up:

@@ -120,12 +120,14 @@ def test_interference_never_passes(
             assert f.get("reason"), f
 
 
-@pytest.mark.parametrize("case", ["fin2", "rst2", "silent2"])
+@pytest.mark.parametrize("case", ["fin1", "rst1", "silent1"])
 def test_cut_follow_ups_are_inconclusive_with_controls_counted(
     report: dict[tuple[str, str], dict[str, Any]], fleet: dict[str, Any], case: str
 ) -> None:
     """The main handshake works, every later connection is cut: the close is checked by a
-    control handshake, which fails, so the probe says interference and spends no more."""
+    control handshake, which fails, so the probe says interference and spends no more.
+    (The main handshake, which also carries the page, is the first connection an address
+    gets: its port's reachability is read from it, not from a connection of its own.)"""
     f = report[(fleet["targets"][case], "tls_versions")]
     assert f["status"] == "inconclusive", f
     ev = f["evidence"]["addresses"]["127.0.0.1"]
@@ -183,6 +185,7 @@ def test_bare_close_refusal_is_confirmed_by_a_control(tmp_path: Path) -> None:
         backend.close()
     assert obs.versions["TLSv1.0"] == "not_offered", obs
     assert obs.versions["TLSv1.1"] == "not_offered", obs
-    assert obs.control_connections >= 2
-    assert obs.confirmed_closes >= 2
+    # TLS 1.0 and 1.1 are asked in one ClientHello: one close, confirmed by one control.
+    assert obs.control_connections == 1
+    assert obs.confirmed_closes == 1
     assert obs.control_connections <= tls.MAX_CONTROLS

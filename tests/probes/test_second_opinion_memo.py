@@ -1,6 +1,6 @@
 """OpenSSL's opinion is asked once for a chain that both addresses of a portal send.
 
-Starting `openssl verify` is the costliest step of judging trust, so a run remembers the
+Asking OpenSSL is the costliest step of judging trust, so a run remembers the
 answer for the same chain and anchors judged moments apart, but never across an instant at
 which a certificate of the chain starts or stops being valid (the answer could differ there).
 The answers themselves come from the real command.
@@ -22,13 +22,13 @@ pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="no open
 
 def _count_asks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
-    real = second_opinion._ask_openssl
+    real = second_opinion._ask
 
     def counting(*args: object, **kwargs: object) -> second_opinion.Opinion | None:
         calls.append(1)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(second_opinion, "_ask_openssl", counting)
+    monkeypatch.setattr(second_opinion, "_ask", counting)
     return calls
 
 
