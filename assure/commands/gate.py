@@ -28,9 +28,8 @@ from assure.commands._outputs import outputs_option, parse_outputs
 from assure.config import FAILABLE
 from assure.findings import Finding, Status
 from assure.law import gate as law
-from assure.law.classify import classify
+from assure.law.approval import standing_of
 from assure.law.gap import gap_report, load_findings_files, relevant_findings
-from assure.law.regime import load_regime
 from assure.reports.gate import FORMATS, GateResult, render
 
 
@@ -189,9 +188,8 @@ def command(
         documents, findings, path.parent, probe_now, trust_files, timeout, at
     )
     report = gap_report(plan, findings, env.today, lg)
-    approval = profile.data.get("approval") or None
     conditions = (
-        law.approval_condition(profile.id, approval, _level_under(profile, plan, approval)),
+        law.approval_condition(profile.id, standing_of(plan.classification, env.today)),
         law.gaps_condition(report, th),
         law.endpoints_condition(profile.id, endpoints, findings, th),
         law.documents_condition(profile.id, documents, findings, th),
@@ -219,16 +217,6 @@ def _name(data: Any, system: str, lang: i18n.Lang) -> str:
     if lang == "en" and data.get("name_en"):
         return str(data["name_en"])
     return str(data.get("name") or system)
-
-
-def _level_under(profile: Any, plan: Any, approval: dict[str, Any] | None) -> int | None:
-    """The level today's facts give under the regime the level was approved under."""
-    if not approval or not approval.get("regime"):
-        return None
-    if approval["regime"] == plan.regime.id:
-        level: int | None = plan.level
-        return level
-    return classify(profile, load_regime(str(approval["regime"]))).level
 
 
 def _probe(

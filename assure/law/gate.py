@@ -4,8 +4,9 @@ A launch in a state body needs one answer a pipeline can act on, yet the answer 
 four different kinds of evidence, so each is a condition of its own, with its own verdict
 and evidence (a `Finding`, check `gate_<condition>`, target the system):
 
-1. `gate_approval`: the level is approved and today's facts still give it (if they give
-   another level, it must be determined and approved again, Decree 85 Art. 18);
+1. `gate_approval`: the level is approved and today's facts still give it (the standing
+   of `assure.law.approval`: a level the facts no longer give must be determined again,
+   Decree 85/2016 Art. 18, Decree 331/2026 Art. 25);
 2. `gate_gaps`: the plan's gaps are within the thresholds (coverage, open requirements);
 3. `gate_endpoints`: the portal's endpoints pass their probes;
 4. `gate_documents`: its signed sample documents verify.
@@ -18,6 +19,7 @@ no sample document) is `not_applicable`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +27,7 @@ from typing import Any
 from assure.errors import ExitCode
 from assure.findings import Finding, Status, worst
 from assure.i18n import Msg
+from assure.law import approval
 from assure.law.gap import GapReport, relevant_findings
 
 CONDITIONS = ("approval", "gaps", "endpoints", "documents")
@@ -68,52 +71,29 @@ def _finding(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Standing:
-    """Where an approval stands against today's facts: a state (`none`, `current`,
-    `changed`, `undecided`), its status, and what the message and the evidence say."""
-
-    state: str
-    status: Status
-    params: Mapping[str, Any]
-    evidence: Mapping[str, Any]
-
-
-def approval_standing(approval: Mapping[str, Any] | None, level_now: int | None) -> Standing:
-    """The approval on record against the level today's facts give under its regime."""
-    if not approval:
-        return Standing("none", Status.FAIL, {}, {"approval": None, "level_now": level_now})
-    approved = approval.get("level")
-    evidence = {
-        "decision": approval.get("decision"),
-        "date": str(approval.get("date")) if approval.get("date") is not None else None,
-        "approved_level": approved,
-        "regime": approval.get("regime"),
-        "level_now": level_now,
-    }
-    params = {
-        "decision": approval.get("decision"),
-        "approved": approved,
-        "now": level_now if level_now is not None else "?",
-    }
-    if level_now is None:
-        return Standing("undecided", Status.INCONCLUSIVE, params, evidence)
-    if level_now != approved:
-        return Standing("changed", Status.FAIL, params, evidence)
-    return Standing("current", Status.PASS, params, evidence)
+#: How each approval standing reads at the gate: good standings pass, an undetermined
+#: level cannot be compared with the approved one, every other standing stops a launch.
+_APPROVAL_STATUS = {
+    approval.Status.CURRENT: Status.PASS,
+    approval.Status.SUPERSEDED: Status.PASS,
+    approval.Status.UNDETERMINED: Status.INCONCLUSIVE,
+    approval.Status.NOT_APPROVED: Status.FAIL,
+    approval.Status.REDETERMINE: Status.FAIL,
+}
 
 
-def approval_condition(
-    system: str, approval: Mapping[str, Any] | None, level_now: int | None
-) -> Finding:
-    """Condition 1: an approval is on record and today's facts give the approved level.
+def _plain(value: Any) -> Any:
+    """A message parameter as JSON keeps it (a date as ISO 8601)."""
+    return value.isoformat() if isinstance(value, dt.date) else value
 
-    `level_now` is the level the profile's facts give under the regime of the approval
-    (None: no criterion applies, so the match cannot be decided).
-    """
-    standing = approval_standing(approval, level_now)
-    msg = Msg.of(f"gate.approval.{standing.state}", **standing.params)
-    return _finding("approval", system, standing.status, msg, standing.evidence)
+
+def approval_condition(system: str, standing: approval.Standing) -> Finding:
+    """Condition 1: the approval on record is in good standing today (`law.approval`):
+    approved under the regime in force, or under the previous one at the level today's
+    facts still give; a level the facts no longer give must be determined again."""
+    msg = Msg(standing.message.key, tuple((k, _plain(v)) for k, v in standing.message.params))
+    evidence = standing.to_json("en")
+    return _finding("approval", system, _APPROVAL_STATUS[standing.status], msg, evidence)
 
 
 def _breaks(coverage: float, open_count: int, th: Thresholds) -> bool:

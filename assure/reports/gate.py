@@ -17,6 +17,7 @@ from typing import Any
 from assure import __version__, i18n
 from assure.findings import Finding, Status
 from assure.i18n import Msg
+from assure.law.approval import regime_name
 from assure.law.gate import CONDITIONS
 from assure.reports import sarif as sarif_parts
 from assure.reports import text as textable
@@ -28,6 +29,8 @@ FORMATS = ("table", "json", "junit", "sarif")
 
 _PERCENT = frozenset({"coverage", "min"})
 _NUMBER = frozenset({"open", "max", "n", "undecided"})
+_DATE = frozenset({"date", "window", "measures"})
+_REGIME = frozenset({"under", "regime", "previous"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,11 @@ class GateResult:
 
 
 def _word(key: str, value: Any, lang: i18n.Lang) -> Any:
+    """One message parameter as `lang` writes it: numbers, percentages, dates, regimes."""
+    if key in _DATE and isinstance(value, str):
+        return i18n.date_short(value, lang)
+    if key in _REGIME and isinstance(value, str):
+        return regime_name(value, lang)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
     if key in _PERCENT:
@@ -86,7 +94,7 @@ def gate_table(result: GateResult, lang: i18n.Lang) -> str:
         name=x(result.name),
         system=x(result.system),
         level=result.level,
-        regime=result.regime,
+        regime=regime_name(result.regime, lang),
     )
     verdict = i18n.t(
         "gate.verdict", lang, verdict=_status_word(result.verdict, lang), code=result.exit_code
