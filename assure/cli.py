@@ -52,6 +52,7 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.commands:  # added with add_command (plugins, tests)
+            _defaults_for(ctx, cmd_name, self.commands[cmd_name])
             return common_options(self.commands[cmd_name])
         entry = COMMANDS.get(cmd_name)
         if entry is None:
@@ -59,7 +60,7 @@ class LazyGroup(click.Group):
         module = importlib.import_module(f"assure.commands.{entry[0]}")
         command: click.Command = module.command
         command.short_help = command.short_help or entry[1]
-        _defaults_for_subcommands(ctx, cmd_name, command)
+        _defaults_for(ctx, cmd_name, command)
         return common_options(command)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -73,13 +74,14 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
-def _defaults_for_subcommands(ctx: click.Context, name: str, command: click.Command) -> None:
-    """A group's subcommands (`trust add`) get the configuration's defaults as well: click
-    looks a subcommand's defaults up under its name in its group's map."""
-    if not isinstance(command, click.Group) or not isinstance(ctx.default_map, dict):
+def _defaults_for(ctx: click.Context, name: str, command: click.Command) -> None:
+    """The configuration's defaults for a command the map does not list yet (one added
+    with `add_command`) and for a group's subcommands (`trust add`): click looks a
+    command's defaults up under its name in its parent's map."""
+    if not isinstance(ctx.default_map, dict):
         return
-    mine = ctx.default_map.get(name)
-    if isinstance(mine, dict):
+    mine = ctx.default_map.setdefault(name, config.active().command_defaults())
+    if isinstance(command, click.Group) and isinstance(mine, dict):
         common = {k: v for k, v in mine.items() if not isinstance(v, dict)}
         for sub in command.commands:
             mine.setdefault(sub, dict(common))
