@@ -149,9 +149,9 @@ def test_gate_outputs_are_in_one_language(lang: str, tmp_path: Path) -> None:
     )
     assert run.code == 1, run.err
     # the sentences of the test cases; status values and evidence are identifiers and data
-    import xml.etree.ElementTree as ET
+    from tests.schemas import assert_valid_junit
 
-    cases = ET.parse(outs["junit"]).getroot().iter("testcase")
+    cases = assert_valid_junit(outs["junit"].read_text(encoding="utf-8")).iter("testcase")
     said = [e.get("message") or e.text or "" for c in cases for e in c]
     junit = tool_text("\n".join(m.split(": ", 1)[-1] for m in said))
     assert len(said) == 4
