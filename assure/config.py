@@ -36,8 +36,9 @@ from assure.paths import checklists_dir
 ENV_VAR = "ASSURE_CONFIG"
 FILE_NAME = "assure.toml"
 
-#: Probe statuses a gate may be told to fail on (everything but a pass).
-FAILABLE = tuple(s.value for s in Status if s is not Status.PASS)
+#: Probe statuses a gate may be told to fail on: a warning and the undecided ones besides a
+#: failure (a `fail` always fails; a pass, a note or a check that does not apply never does).
+FAILABLE = tuple(s.value for s in (Status.WARN, Status.FAIL, Status.INCONCLUSIVE, Status.ERROR))
 
 
 @dataclass(frozen=True, slots=True)

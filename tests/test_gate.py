@@ -167,6 +167,9 @@ def test_failing_probe_status_and_warn_threshold(tmp_path: Path) -> None:
     run = gate(prof, *LENIENT, "--findings", warned, "--fail-status", "warn", "--format", "json")
     assert conditions(run)["gate_endpoints"] == "fail"
     assert run.code == 1
+    # a failure fails whatever the list says: a decided `fail` never reads as a pass
+    run = gate(prof, *LENIENT, "--findings", failing, "--fail-status", "warn", "--format", "json")
+    assert conditions(run)["gate_endpoints"] == "fail"
 
 
 @pytest.fixture

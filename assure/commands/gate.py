@@ -79,9 +79,9 @@ def _is_url(target: str) -> bool:
     type=click.Choice(FAILABLE),
     default=law.DEFAULT_FAIL_STATUSES,
     show_default=True,
-    help="Probe and document statuses that fail the gate (repeatable); assure.toml:"
-    " thresholds.fail_statuses. `inconclusive` and `error` not listed here make the"
-    " condition inconclusive, never a pass.",
+    help="Probe and document statuses that fail the gate (repeatable; `fail` always does);"
+    " assure.toml: thresholds.fail_statuses. `inconclusive` and `error` not listed here make"
+    " the condition inconclusive, never a pass.",
 )
 @click.option(
     "--ca-file",

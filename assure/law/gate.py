@@ -149,11 +149,12 @@ def _judge_group(
     fail_statuses: Collection[Status],
     evidence_extra: Mapping[str, Any],
 ) -> Finding:
-    """Endpoints or documents: fail on a status the thresholds fail on; inconclusive when a
-    subject has no finding at all or only undecided ones; else pass."""
+    """Endpoints or documents: fail on `fail` or another status the thresholds fail on;
+    inconclusive when a subject has no finding at all or an undecided one; else pass."""
     if not subjects:
         msg = Msg.of(f"gate.{condition}.none")
         return _finding(condition, system, Status.NOT_APPLICABLE, msg, dict(evidence_extra))
+    fail_statuses = {Status.FAIL, *fail_statuses}  # a decided failure is never a pass
     rows: list[dict[str, Any]] = []
     failing: list[str] = []
     undecided: list[str] = []
