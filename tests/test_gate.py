@@ -319,3 +319,24 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SignedDocs]:
     yield SignedDocs(good, root_pem)
     server.shutdown()
     server.server_close()
+
+
+def test_gaps_broken_only_by_undecided_requirements_are_inconclusive(tmp_path: Path) -> None:
+    """Probes that could not decide leave four requirements undecided (20 open in all): with
+    room for 16 open the threshold is broken only by those four, so the condition is
+    inconclusive; with room for 15 it is broken whatever they turn out to be: fail."""
+    from assure.probes import CHECKS
+
+    undecided = findings_file(
+        tmp_path / "u.json", PORTAL, {c.value: "inconclusive" for c in CHECKS}
+    )
+    args = ("--findings", undecided, "--min-coverage", "0", "--format", "json")
+    run = gate(DEMO, *args, "--max-open", "16")
+    gaps = json.loads(run.out)["findings"][1]
+    assert (gaps["status"], gaps["evidence"]["open"], gaps["evidence"]["undecided"]) == (
+        "inconclusive",
+        20,
+        4,
+    )
+    assert run.code == 4
+    assert conditions(gate(DEMO, *args, "--max-open", "15"))["gate_gaps"] == "fail"
