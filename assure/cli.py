@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import click
 
-from assure import __version__, i18n
+from assure import __version__, config, i18n
 from assure.commands._common import Env, common_options, lang_param
 from assure.errors import AssureError, DataError, ExitCode, environment_failure
 
@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify-signature": ("verify_signature", "Verify signed documents (PDF, XML, XAdES)."),
     "render": ("render", "Re-render saved findings in any format; merge shards and runs."),
     "trust": ("trust", "Trust anchors for signed documents: import, list what is present."),
+    "gate": ("gate", "One launch verdict: level approved, gaps, endpoints, signed documents."),
     "demo": ("demo", "Classify the bundled profiles, then write one example's documents."),
 }
 
@@ -51,6 +52,7 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.commands:  # added with add_command (plugins, tests)
+            _defaults_for(ctx, cmd_name, self.commands[cmd_name])
             return common_options(self.commands[cmd_name])
         entry = COMMANDS.get(cmd_name)
         if entry is None:
@@ -58,6 +60,7 @@ class LazyGroup(click.Group):
         module = importlib.import_module(f"assure.commands.{entry[0]}")
         command: click.Command = module.command
         command.short_help = command.short_help or entry[1]
+        _defaults_for(ctx, cmd_name, command)
         return common_options(command)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -69,6 +72,19 @@ class LazyGroup(click.Group):
         ]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+def _defaults_for(ctx: click.Context, name: str, command: click.Command) -> None:
+    """The configuration's defaults for a command the map does not list yet (one added
+    with `add_command`) and for a group's subcommands (`trust add`): click looks a
+    command's defaults up under its name in its parent's map."""
+    if not isinstance(ctx.default_map, dict):
+        return
+    mine = ctx.default_map.setdefault(name, config.active().command_defaults())
+    if isinstance(command, click.Group) and isinstance(mine, dict):
+        common = {k: v for k, v in mine.items() if not isinstance(v, dict)}
+        for sub in command.commands:
+            mine.setdefault(sub, dict(common))
 
 
 def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -134,7 +150,16 @@ def run(args: Sequence[str], *, debug: bool = False) -> int:
     chosen = _lang_in(args)
     i18n.set_active(chosen or i18n.from_env())  # a run never inherits an earlier run's
     try:
-        rv = cli.main(args=list(args), prog_name="assure", standalone_mode=False)
+        settings = config.load_active()
+        config.set_active(settings)
+        if chosen is None and not os.environ.get(i18n.ENV_VAR) and settings.language:
+            i18n.set_active(i18n.as_lang(settings.language))
+        rv = cli.main(
+            args=list(args),
+            prog_name="assure",
+            standalone_mode=False,
+            default_map=settings.default_map(COMMANDS),
+        )
     except click.exceptions.Exit as exc:  # --help, --version
         return int(exc.exit_code)
     except click.exceptions.Abort:

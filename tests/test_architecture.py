@@ -27,6 +27,7 @@ FOUNDATIONS = {
     "assure.paths",
     "assure.atomic",
     "assure.i18n",
+    "assure.config",
 }
 LAYERS = (
     ("foundations", 0),

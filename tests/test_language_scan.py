@@ -154,3 +154,36 @@ def test_citations_are_worded_in_the_language_of_the_page(lang: str) -> None:
         if lang == "vi":
             assert "Art." not in run.out and "Decree" not in run.out, run.out
             assert "Điều" in run.out
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_gate_outputs_are_in_one_language(lang: str, tmp_path: Path) -> None:
+    """The launch gate's table, JUnit and SARIF: condition names, verdicts, explanations."""
+    import json
+
+    outs = {fmt: tmp_path / f"gate-{lang}.{fmt}" for fmt in ("junit", "sarif")}
+    args = [f"{fmt}={path}" for fmt, path in outs.items()]
+    for profile in (DEMO, ROOT / "profiles" / "dvc-binh-an.yaml"):
+        table = run_assure("gate", profile, "--lang", lang, "--today", "2026-12-01")
+        assert table.code == 1, table.err
+        assert foreign_words(tool_text(table.out), lang) == [], table.out
+    run = run_assure(
+        "gate", DEMO, "--lang", lang, "--today", "2026-12-01", "-o", args[0], "-o", args[1]
+    )
+    assert run.code == 1, run.err
+    # the sentences of the test cases; status values and evidence are identifiers and data
+    from tests.schemas import assert_valid_junit
+
+    cases = assert_valid_junit(outs["junit"].read_text(encoding="utf-8")).iter("testcase")
+    said = [e.get("message") or e.text or "" for c in cases for e in c]
+    junit = tool_text("\n".join(m.split(": ", 1)[-1] for m in said))
+    assert len(said) == 4
+    assert foreign_words(junit, lang) == [], junit
+    doc = json.loads(outs["sarif"].read_text(encoding="utf-8"))
+    driver = doc["runs"][0]["tool"]["driver"]
+    text = "\n".join(
+        [r["message"]["text"] for r in doc["runs"][0]["results"]]
+        + [r["shortDescription"]["text"] for r in driver["rules"]]
+        + [r["fullDescription"]["text"] for r in driver["rules"]]
+    )
+    assert foreign_words(tool_text(text), lang) == [], text

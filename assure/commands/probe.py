@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import ipaddress
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from assure.errors import DataError, UsageError
 from assure.reports import findings as output
 
 if TYPE_CHECKING:
+    from assure.probes.context import ProbeContext
     from assure.probes.targets import Target
 
 
@@ -165,11 +167,8 @@ def command(
     pass, info, not_applicable, warn, fail, inconclusive (could not be decided from here),
     error (the tool failed). Exit 1 if any check fails, 4 if nothing could be decided.
     """
-    from cryptography.hazmat.primitives.serialization import Encoding  # only when probing
-
-    from assure.probes import runner, trust
-    from assure.probes.context import ProbeContext
-    from assure.probes.targets import collect_targets, parse_resolve
+    from assure.probes import runner
+    from assure.probes.targets import collect_targets
 
     if not targets and not targets_files and not profiles:
         raise click.UsageError("give at least one TARGET, --targets-file or --profile")
@@ -180,21 +179,15 @@ def command(
     if part is not None:
         tlist = [t for t in tlist if in_shard(t.name, part)]
         documents = [d for d in documents if in_shard(d, part)]
-    pins = parse_resolve(resolves)
-    bundle = trust.default_bundle()
-    public = trust.load_pem_file(bundle) if bundle else []
-    extra = [c for f in ca_files for c in trust.load_pem_file(f)]
-    fixed_now = at
-    ctx = ProbeContext(
+    ctx = probe_context(
+        ca_files=ca_files,
+        resolves=resolves,
         timeout=timeout,
-        deadline=deadline or max(10.0, 12 * timeout),
-        now=(lambda: fixed_now) if fixed_now else (lambda: dt.datetime.now(dt.UTC)),
-        pins=pins,
-        nameservers=tuple(_parse_ns(n) for n in nameservers) or None,
-        anchors=trust.dedupe([*public, *extra]),
-        public_anchors=frozenset(trust.der_sha256(c.public_bytes(Encoding.DER)) for c in public),
+        deadline=deadline,
+        at=at,
         http_port=http_port,
-        allow_ranges=tuple(_parse_range(r) for r in allow_ranges),
+        nameservers=nameservers,
+        allow_ranges=allow_ranges,
     )
     generated = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     show = progress if progress is not None else (sys.stderr.isatty() and len(tlist) > 1)
@@ -215,6 +208,42 @@ def command(
             sinks.add(signatures.document_findings(documents, at=at, timeout=timeout))
         sinks.finish(generated)
     return sinks.exit_code
+
+
+def probe_context(
+    *,
+    ca_files: Sequence[Path] = (),
+    resolves: Sequence[str] = (),
+    timeout: float = 5.0,
+    deadline: float | None = None,
+    at: dt.datetime | None = None,
+    http_port: int = 80,
+    nameservers: Sequence[str] = (),
+    allow_ranges: Sequence[str] = (),
+) -> ProbeContext:
+    """The context of a probe run from its options, for `probe` and `gate --probe` alike:
+    the public trust bundle plus `--ca-file`, the pinned names, the clock and the limits."""
+    from cryptography.hazmat.primitives.serialization import Encoding  # only when probing
+
+    from assure.probes import trust
+    from assure.probes.context import ProbeContext
+    from assure.probes.targets import parse_resolve
+
+    bundle = trust.default_bundle()
+    public = trust.load_pem_file(bundle) if bundle else []
+    extra = [c for f in ca_files for c in trust.load_pem_file(f)]
+    fixed_now = at
+    return ProbeContext(
+        timeout=timeout,
+        deadline=deadline or max(10.0, 12 * timeout),
+        now=(lambda: fixed_now) if fixed_now else (lambda: dt.datetime.now(dt.UTC)),
+        pins=parse_resolve(resolves),
+        nameservers=tuple(_parse_ns(n) for n in nameservers) or None,
+        anchors=trust.dedupe([*public, *extra]),
+        public_anchors=frozenset(trust.der_sha256(c.public_bytes(Encoding.DER)) for c in public),
+        http_port=http_port,
+        allow_ranges=tuple(_parse_range(r) for r in allow_ranges),
+    )
 
 
 def parse_shard(value: str | None) -> tuple[int, int] | None:
