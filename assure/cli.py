@@ -39,6 +39,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "render": ("render", "Re-render saved findings in any format; merge shards and runs."),
     "trust": ("trust", "Trust anchors for signed documents: import, list what is present."),
     "demo": ("demo", "Classify the bundled profiles, then write one example's documents."),
+    "inventory": (
+        "inventory",
+        "The portfolio: levels, approvals, next deadlines, what is overdue.",
+    ),
+    "annual-report": ("annual_report", "The yearly report of the owner's systems, DOCX and XLSX."),
 }
 
 
