@@ -71,6 +71,8 @@ def workbook(sheets: Sequence[Sheet], lang: Lang, *, title: str = "", author: st
     wb.properties.creator = xml_text(author) or "assure"
     wb.properties.lastModifiedBy = xml_text(author) or "assure"
     bold = Font(bold=True)
+    top = Alignment(vertical="top")
+    wrapped = Alignment(vertical="top", wrap_text=True)
     for sheet in sheets:
         ws = wb.create_sheet(_tab(sheet.title))
         row = 1
@@ -88,7 +90,7 @@ def workbook(sheets: Sequence[Sheet], lang: Lang, *, title: str = "", author: st
             c = ws.cell(row=head_row, column=col, value=xml_text(h))
             c.data_type = "s"
             c.font = bold
-            c.alignment = Alignment(wrap_text=True, vertical="top")
+            c.alignment = wrapped
         for r, values in enumerate(sheet.rows, start=head_row + 1):
             for col, value in enumerate(values, start=1):
                 cell = ws.cell(row=r, column=col)
@@ -100,7 +102,7 @@ def workbook(sheets: Sequence[Sheet], lang: Lang, *, title: str = "", author: st
                     cell.number_format = DATE_FORMAT[lang]
                 else:
                     cell.value = value
-                cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str))
+                cell.alignment = wrapped if isinstance(value, str) else top
                 widths[col - 1] = max(widths[col - 1], width(_shown(value, lang)))
         for col, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(col)].width = max(
