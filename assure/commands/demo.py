@@ -12,7 +12,6 @@ import click
 from assure import i18n
 from assure.atomic import MANIFEST, staged_dir
 from assure.commands._assurance import load_plan
-from assure.commands.annual_report import gap_reports
 from assure.commands._common import (
     Env,
     lang_of,
@@ -22,6 +21,7 @@ from assure.commands._common import (
     report_problems,
     to_json,
 )
+from assure.commands.annual_report import gap_reports
 from assure.commands.classify import classify_all, table
 from assure.commands.dossier import refuse_non_empty
 from assure.errors import ExitCode
@@ -30,7 +30,8 @@ from assure.law.annual import annual_report, report_regime
 from assure.law.classify import Classification
 from assure.law.gap import gap_json, gap_report
 from assure.law.plan import plan_json
-from assure.law.portfolio import Portfolio, portfolio as make_portfolio
+from assure.law.portfolio import Portfolio
+from assure.law.portfolio import portfolio as make_portfolio
 from assure.law.transition import load_transition
 from assure.paths import profiles_dir
 from assure.reports import annual as annual_report_doc
