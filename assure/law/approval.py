@@ -25,7 +25,8 @@ today (`assure.law.applicable.choose`), the level today's facts give under that 
   conditions and measures for it (Law 116/2025 Art. 45.1); Decree 331/2026 Art. 39.1 says the
   same of a system still under construction, whose approval under Decree 85/2016 had to be
   finished within six months. The standing carries the date the measures are due. An
-  approval under Decree 85/2016 dated after that six-month window is outside Art. 39.1 and
+  approval under Decree 85/2016 dated after that six-month window is outside Decree 331/2026
+  Art. 39.1 and
   the level is to be determined again under Decree 331/2026 (`redetermine`).
 - `undetermined` — approved, but today's facts give no level (the profile leaves a deciding
   fact open), so whether the approval still fits cannot be said.

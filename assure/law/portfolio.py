@@ -26,9 +26,10 @@ Each system's deadlines, each with its date, its source and whether it is overdu
   inspection on record the first is due one cycle after the approval.
 - **annual_report** — the yearly report of the operating unit and security unit to the
   owner, "trước ngày 20 tháng 12 hằng năm" (Circular 12/2022 Art. 13.4.a; Decree 331/2026
-  Art. 35.4.a), on data closed on 14 December (Art. 13.3; Art. 35.3). The owner's own
-  report to the ministry (before 25 December, Art. 13.4.b; Art. 35.4.b) is the
-  portfolio's, not a system's (`Portfolio.owner_deadlines`).
+  Art. 35.4.a), on data closed on 14 December (Circular 12/2022 Art. 13.3; Decree
+  331/2026 Art. 35.3). The owner's own report to the ministry (before 25 December,
+  Circular 12/2022 Art. 13.4.b; Decree 331/2026 Art. 35.4.b) is the portfolio's, not a
+  system's (`Portfolio.owner_deadlines`).
 - **waiver** — a waiver ends on its `expires` date; after it the requirement is judged as
   if it had none (`assure.law.gap`).
 - **control** — a control declared `planned` or `partial` with a `due` date.
