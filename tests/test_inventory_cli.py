@@ -159,6 +159,16 @@ def test_xlsx_is_a_real_workbook_that_libreoffice_reads(tmp_path: Path) -> None:
     assert "01/12/2021" in motcua  # the approval date, as a date shown dd/mm/yyyy
 
 
+def test_format_follows_the_output_file(tmp_path: Path) -> None:
+    out = tmp_path / "danh-muc.xlsx"
+    run = run_assure("inventory", PROFILES, "--today", TODAY, "-o", out, "-q")
+    assert run.code == 1, run.err
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert run_assure("inventory", PROFILES, "--today", TODAY, "-o", tmp_path / "a.txt").code == 1
+    assert "Mã hệ thống" in (tmp_path / "a.txt").read_text(encoding="utf-8")
+
+
 def test_xlsx_cells_stay_text(tmp_path: Path) -> None:
     """A name that looks like a formula is stored as text, never run."""
     path = write(

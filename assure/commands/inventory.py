@@ -20,7 +20,6 @@ from assure.commands._common import (
     Env,
     emit,
     emit_bytes,
-    format_option,
     lang_of,
     lang_option,
     note,
@@ -31,25 +30,29 @@ from assure.commands._common import (
     to_json,
 )
 from assure.errors import ExitCode
-from assure.inputs.profile import load_many
+from assure.inputs.profile import Profile, load_many
 from assure.law.applicable import regime_for
 from assure.law.classify import Classification, classify
 from assure.law.portfolio import Portfolio, portfolio
-from assure.law.regime import load_regime
+from assure.law.regime import Lang, load_regime
 from assure.law.transition import load_transition
 
 FORMATS = ("table", "json", "md", "html", "xlsx", "docx")
+#: The format an `-o` file's extension names when `--format` is not given.
+SUFFIXES = {".json": "json", ".md": "md", ".html": "html", ".xlsx": "xlsx", ".docx": "docx"}
+
+
+def format_of(output: Path | None) -> str:
+    """`-o danh-muc.xlsx` means the workbook; anything else (or no file) the table."""
+    return SUFFIXES.get(output.suffix.lower(), "table") if output is not None else "table"
 
 
 def classify_for_portfolio(
-    profiles: Sequence[object], regime_opt: str | None, today: dt.date
+    profiles: Sequence[Profile], regime_opt: str | None, today: dt.date
 ) -> list[Classification]:
     """Each profile classified under the regime in force for it on `today` (or `--regime`)."""
-    from assure.inputs.profile import Profile
-
     out: list[Classification] = []
     for p in profiles:
-        assert isinstance(p, Profile)
         choice = regime_for(p.data, p.regime, regime_opt, today)
         out.append(replace(classify(p, load_regime(choice.regime)), choice=choice))
     return out
@@ -71,9 +74,30 @@ def load_portfolio(
     return portfolio(classified, today, tr), bool(loaded.errors)
 
 
+def _render(pf: Portfolio, fmt: str, lang: Lang, output: Path | None) -> None:
+    from assure.reports import inventory as rep
+
+    if fmt == "md":
+        emit(rep.markdown(pf, lang), output)
+    elif fmt == "html":
+        emit(rep.html(pf, lang), output)
+    elif fmt == "xlsx":
+        emit_bytes(rep.xlsx(pf, lang), output)
+    elif fmt == "docx":
+        emit_bytes(rep.docx(pf, lang), output)
+    else:
+        emit(rep.table(pf, lang), output)
+
+
 @click.command("inventory")
 @click.argument("paths", nargs=-1, required=True)
-@format_option(FORMATS, "table")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format [default: from the -o file's extension, else table].",
+)
 @click.option(
     "--regime",
     default=None,
@@ -92,22 +116,13 @@ def command(
 ) -> int:
     """The portfolio: every system's level, approval on record, next deadlines, what is
     overdue (overdue first). Exit 1 when something is overdue."""
-    from assure.reports import inventory as rep
-
+    fmt = fmt or format_of(output)
     pf, invalid = load_portfolio(paths, regime, env.today)
     lg = lang_of(lang)
-    if fmt == "json":
+    if fmt == "json":  # no report module: a daily CI check loads no document library
         emit(to_json(pf.to_json(lg)), output)
-    elif fmt == "md":
-        emit(rep.markdown(pf, lg), output)
-    elif fmt == "html":
-        emit(rep.html(pf, lg), output)
-    elif fmt == "xlsx":
-        emit_bytes(rep.xlsx(pf, lg), output)
-    elif fmt == "docx":
-        emit_bytes(rep.docx(pf, lg), output)
     else:
-        emit(rep.table(pf, lg), output)
+        _render(pf, fmt, lg, output)
     if output is not None and str(output) != "-":
         note(i18n.t("inventory.wrote", lg, path=output))
     if invalid:

@@ -114,6 +114,10 @@ def workbook(sheets: Sequence[Sheet], lang: Lang, *, title: str = "", author: st
         ws.print_title_rows = f"{head_row}:{head_row}"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        # Printed, a sheet is as wide as the page and as long as it needs.
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
     buf = io.BytesIO()
     wb.save(buf)
     return _stable_zip(buf.getvalue())
