@@ -40,6 +40,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "trust": ("trust", "Trust anchors for signed documents: import, list what is present."),
     "gate": ("gate", "One launch verdict: level approved, gaps, endpoints, signed documents."),
     "demo": ("demo", "Classify the bundled profiles, then write one example's documents."),
+    "inventory": (
+        "inventory",
+        "The portfolio: levels, approvals, next deadlines, what is overdue.",
+    ),
+    "annual-report": ("annual_report", "The yearly report of the owner's systems, DOCX and XLSX."),
 }
 
 

@@ -126,6 +126,15 @@ def visible_text(path: Path) -> str:
         for s in document.sections:
             parts += [p.text for p in s.header.paragraphs + s.footer.paragraphs]
         return "\n".join(parts)
+    if path.suffix == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True)
+        cells = [ws.title for ws in book.worksheets]
+        for ws in book.worksheets:
+            for row in ws.iter_rows(values_only=True):
+                cells += [v for v in row if isinstance(v, str)]
+        return "\n".join(cells)
     text = path.read_text(encoding="utf-8")
     if path.suffix in (".html", ".htm"):
         text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)

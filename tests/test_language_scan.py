@@ -19,7 +19,7 @@ from tests.conftest import ROOT, run_assure, write
 from tests.langscan import foreign_words, visible_text
 
 DEMO = ROOT / "profiles" / "cong-dvc-demo.yaml"
-FORMATS = (".md", ".html", ".docx", ".xml")
+FORMATS = (".md", ".html", ".docx", ".xml", ".xlsx")
 
 
 def _strings(node: Any) -> set[str]:
@@ -32,8 +32,14 @@ def _strings(node: Any) -> set[str]:
     return set()
 
 
+#: What the bundled profiles say (the demo's inventory and annual report name every system).
 PROFILE_WORDS = sorted(
-    (s for s in _strings(yaml.safe_load(DEMO.read_text(encoding="utf-8"))) if len(s) > 2),
+    {
+        s
+        for path in sorted((ROOT / "profiles").glob("*.yaml"))
+        for s in _strings(yaml.safe_load(path.read_text(encoding="utf-8")))
+        if len(s) > 2
+    },
     key=len,
     reverse=True,
 )

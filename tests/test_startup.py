@@ -28,6 +28,7 @@ HEAVY = (
     "requests",
     "dns",
     "jinja2",
+    "openpyxl",
 )
 
 
@@ -56,6 +57,20 @@ def test_running_classify_imports_no_heavy_library() -> None:
         "assert rc in (0, 1), rc"
     )
     assert _loaded_after(code) == []
+
+
+def test_inventory_as_json_writes_no_document() -> None:
+    """The portfolio as JSON (a CI job's daily check) loads neither python-docx nor openpyxl."""
+    code = (
+        "import contextlib, io\n"
+        "from assure.cli import run\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    rc = run(['--today', '2026-12-01', 'inventory', {str(ROOT / 'profiles')!r},"
+        " '--format', 'json', '-q'])\n"
+        "assert rc in (0, 1), rc"
+    )
+    loaded = _loaded_after(code)
+    assert "docx" not in loaded and "openpyxl" not in loaded, loaded
 
 
 def test_help_lists_every_command_without_importing_them() -> None:

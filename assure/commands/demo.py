@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -19,13 +21,21 @@ from assure.commands._common import (
     report_problems,
     to_json,
 )
+from assure.commands.annual_report import gap_reports
 from assure.commands.classify import classify_all, table
 from assure.commands.dossier import refuse_non_empty
 from assure.errors import ExitCode
 from assure.inputs.profile import load_many
+from assure.law.annual import annual_report, report_regime
+from assure.law.classify import Classification
 from assure.law.gap import gap_json, gap_report
 from assure.law.plan import plan_json
+from assure.law.portfolio import Portfolio
+from assure.law.portfolio import portfolio as make_portfolio
+from assure.law.transition import load_transition
 from assure.paths import profiles_dir
+from assure.reports import annual as annual_report_doc
+from assure.reports import inventory as inventory_report
 from assure.reports.dossier import share, write_dossier
 from assure.reports.gap import gap_docx, gap_html, gap_junit, gap_markdown
 from assure.reports.plan import plan_docx, plan_html, plan_markdown
@@ -37,6 +47,11 @@ def _silent(_text: str = "", nl: bool = True) -> None:
 
 #: The bundled example whose plan, gap report and dossier the demo writes.
 DEMO_PROFILE = "cong-dvc-demo"
+
+
+def build_portfolio(results: Sequence[Classification], day: dt.date) -> Portfolio:
+    """The bundled portfolio on `day`, classified as the level table shows it."""
+    return make_portfolio(results, day, load_transition("nd85-2016", "nd331-2026"))
 
 
 def own_output(folder: Path) -> bool:
@@ -90,6 +105,8 @@ def command(env: Env, out_dir: Path, out_alias: Path | None, force: bool, lang: 
     say = click.echo if not env.quiet else _silent
     say(f"{i18n.t('demo.bundled', lg)}: {folder}\n")
     say(table(results, lg), nl=False)
+    portfolio = build_portfolio(results, env.today)
+    say("\n" + inventory_report.table(portfolio, lg), nl=False)
     source = next((p for p in loaded.profiles if p.id == DEMO_PROFILE), None)
     if source is None:
         click.echo(i18n.t("demo.missing", lg, id=DEMO_PROFILE), err=True)
@@ -106,8 +123,19 @@ def command(env: Env, out_dir: Path, out_alias: Path | None, force: bool, lang: 
         "gap.junit.xml": gap_junit(report, lg),
     }
     blobs = {"plan.docx": plan_docx(plan, lg, env.today), "gap.docx": gap_docx(report, lg)}
+    # The portfolio: the inventory workbook and the year's report of every bundled system.
+    year = env.today.year
+    day = min(env.today, dt.date(year, 12, 14))
+    at_close = portfolio if day == env.today else build_portfolio(results, day)
+    annual = annual_report(at_close, year, report_regime(year), gap_reports(at_close, day))
+    stem = annual_report_doc.file_stem(annual, lg)
+    texts["portfolio/inventory.html"] = inventory_report.html(portfolio, lg)
+    blobs["portfolio/inventory.xlsx"] = inventory_report.xlsx(portfolio, lg)
+    blobs[f"portfolio/{stem}.docx"] = annual_report_doc.docx(annual, lg)
+    blobs[f"portfolio/{stem}.xlsx"] = annual_report_doc.xlsx(annual, lg)
     with staged_dir(out_dir, replace=force or mine, writer="assure demo") as stage:
         files = []
+        (stage / "portfolio").mkdir()
         for name, text in texts.items():
             (stage / name).write_text(text, encoding="utf-8")
             files.append(stage / name)

@@ -20,9 +20,10 @@ def to_docx(
     author: str = "",
     created: dt.date | None = None,
     template: Path | None = None,
+    landscape: bool = False,
 ) -> bytes:
     """Render blocks with the shared DocxBuilder (headings, tables, page numbers), on the
-    agency's own `template` when one is given."""
+    agency's own `template` when one is given (A4 `landscape` for wide tables)."""
     doc = DocxBuilder(
         model.title,
         author=author,
@@ -31,7 +32,7 @@ def to_docx(
         template=template,
     )
     if template is None:
-        a4(doc)
+        a4(doc, landscape=landscape)
     for b in model.blocks:
         if b.kind == "letterhead":
             parent, body, number, subject = b.headers
