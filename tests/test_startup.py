@@ -28,6 +28,8 @@ HEAVY = (
     "requests",
     "dns",
     "jinja2",
+    "sqlalchemy",
+    "alembic",
 )
 
 

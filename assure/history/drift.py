@@ -258,28 +258,48 @@ def _fact_changes(stream: Stream) -> list[Change]:
     ]
 
 
-def _leaf(found: Iterable[RecordedFinding]) -> dict[str, dict[str, Any]]:
-    """The served certificate of each target, from the first finding that shows its chain."""
-    out: dict[str, dict[str, Any]] = {}
+def _leaf_of(evidence: Mapping[str, Any]) -> dict[str, Any] | None:
+    chain = evidence.get("chain")
+    if isinstance(chain, list) and chain and isinstance(chain[0], Mapping):
+        leaf = chain[0]
+        if leaf.get("sha256"):
+            return {"sha256": leaf.get("sha256"), "not_after": leaf.get("not_after")}
+    return None
+
+
+def _leaves(found: Iterable[RecordedFinding]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The served certificate per target and address, from the first finding that shows
+    its chain (probe evidence keeps one chain per address probed)."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
     for f in found:
-        chain = f.evidence.get("chain")
-        if f.target not in out and isinstance(chain, list) and chain:
-            leaf = chain[0]
-            if isinstance(leaf, Mapping) and leaf.get("sha256"):
-                out[f.target] = {"sha256": leaf.get("sha256"), "not_after": leaf.get("not_after")}
+        places: list[tuple[str, Mapping[str, Any]]] = [("", f.evidence)]
+        addresses = f.evidence.get("addresses")
+        if isinstance(addresses, Mapping):
+            places += [(str(a), e) for a, e in addresses.items() if isinstance(e, Mapping)]
+        for address, evidence in places:
+            leaf = _leaf_of(evidence)
+            if leaf is not None:
+                out.setdefault((f.target, address), leaf)
     return out
 
 
 def _certificate_changes(stream: Stream) -> list[Change]:
     if stream.baseline is None:
         return []
-    then, now = _leaf(stream.baseline.findings), _leaf(stream.latest.findings)
+    then, now = _leaves(stream.baseline.findings), _leaves(stream.latest.findings)
     return [
         Change(
-            "certificate", stream.command, stream.subject, "certificate", then[t], now[t], target=t
+            "certificate",
+            stream.command,
+            stream.subject,
+            address or "certificate",
+            then[key],
+            now[key],
+            target=key[0],
         )
-        for t in sorted(set(then) & set(now))
-        if then[t] != now[t]
+        for key in sorted(set(then) & set(now))
+        for address in [key[1]]
+        if then[key] != now[key]
     ]
 
 
