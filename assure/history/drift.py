@@ -55,7 +55,7 @@ class Change:
     kind: str  # new_failure, fixed, regressed, level, fact, certificate, coverage
     command: str
     subject: str
-    key: str  # the check or requirement, the fact's path, the certificate's target
+    key: str  # the check or requirement, the fact's path, the address served; or the figure
     before: Any
     after: Any
     target: str = ""
@@ -292,7 +292,7 @@ def _certificate_changes(stream: Stream) -> list[Change]:
             "certificate",
             stream.command,
             stream.subject,
-            address or "certificate",
+            address,
             then[key],
             now[key],
             target=key[0],

@@ -115,7 +115,7 @@ def _change_row(c: Change, lang: Lang) -> list[str]:
         i18n.t(f"history.kind.{c.kind}", lang),
         c.command,
         c.subject,
-        c.key,
+        "—" if c.kind in ("level", "coverage") else c.key,  # the figure is named by the kind
         c.target or "—",
         _value(c.before, lang),
         _value(c.after, lang),
