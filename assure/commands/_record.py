@@ -33,6 +33,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 _STATE = "assure.history"
 
 
+def db_option(f: F) -> F:
+    """`--db URL` (`ASSURE_DB`): the history database of `--record`, `history` and `drift`."""
+    return click.option(
+        "--db",
+        "db",
+        default=None,
+        envvar="ASSURE_DB",
+        show_envvar=True,
+        metavar="URL",
+        help="History database: sqlite:///FILE or postgresql://USER@HOST/NAME"
+        " [default: an SQLite file in the user data folder].",
+    )(f)
+
+
 def record_options(f: F) -> F:
     """`--record` and `--db URL` (`ASSURE_DB`) on a command; the command's callback receives
     `record` and `db` and passes `db` on to `record_run`."""
@@ -43,24 +57,15 @@ def record_options(f: F) -> F:
             _open(kwargs.get("db"))
         return f(*args, **kwargs)
 
-    wrapper = click.option(
-        "--db",
-        "db",
-        default=None,
-        envvar="ASSURE_DB",
-        show_envvar=True,
-        metavar="URL",
-        help="History database: sqlite:///FILE or postgresql://USER@HOST/NAME"
-        " [default: an SQLite file in the user data folder].",
-    )(wrapper)
-    wrapper = click.option(
+    wrapped = db_option(wrapper)
+    wrapped = click.option(
         "--record",
         "record",
         is_flag=True,
         default=False,
         help="Remember this run in the history database (`assure history`, `assure drift`).",
-    )(wrapper)
-    return wrapper  # type: ignore[return-value]
+    )(wrapped)
+    return wrapped  # type: ignore[return-value]
 
 
 def now(env: Env | None = None) -> dt.datetime:
@@ -130,7 +135,7 @@ def record_run(
     *,
     command: str,
     subject: str,
-    inputs: Sequence[Mapping[str, Any]] = (),
+    inputs: Sequence[Mapping[str, Any] | str | Path] = (),
     regime: str | None = None,
     exit_code: int,
     findings: Iterable[Finding | Mapping[str, Any]] = (),
@@ -139,8 +144,9 @@ def record_run(
 ) -> int:
     """Store one run of `command` over `subject` (a system id, a probe target, a document)
     and return its id. `findings` are `Finding`s or mappings with check, target, status,
-    summary and evidence; `summary` holds the run's figures (coverage, counts, level,
-    facts). Every run of one command line shares its start time and invocation id."""
+    summary and evidence; `inputs` are files (hashed here) or ready `{"path", "sha256"}`
+    entries; `summary` holds the run's figures (coverage, counts, level, facts). Every run
+    of one command line shares its start time and invocation id."""
     from assure.history.store import NewRun
 
     store = _open(db)
@@ -157,7 +163,7 @@ def record_run(
             finished_at=now(env),
             tool_version=__version__,
             regime=regime,
-            inputs=[dict(i) for i in inputs],
+            inputs=[dict(i) if isinstance(i, Mapping) else sha256_inputs([i])[0] for i in inputs],
             exit_code=int(exit_code),
             summary=dict(summary or {}),
             findings=[_finding(f) for f in findings],
@@ -177,4 +183,4 @@ def profile_facts(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-__all__ = ["now", "profile_facts", "record_options", "record_run", "sha256_inputs"]
+__all__ = ["db_option", "now", "profile_facts", "record_options", "record_run", "sha256_inputs"]

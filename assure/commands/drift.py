@@ -24,7 +24,8 @@ from assure.commands._common import (
     output_option,
     to_json,
 )
-from assure.errors import DataError, ExitCode, UsageError
+from assure.commands._record import db_option
+from assure.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
     from assure.history.drift import Since
@@ -104,15 +105,7 @@ def _since(
     default=None,
     help="The system's profile: its approval date, and its endpoints' probe runs.",
 )
-@click.option(
-    "--db",
-    "db",
-    default=None,
-    envvar="ASSURE_DB",
-    show_envvar=True,
-    metavar="URL",
-    help="History database [default: the SQLite file in the user data folder].",
-)
+@db_option
 @format_option(["table", "json", "md", "html"], "table")
 @lang_option
 @output_option
@@ -134,10 +127,7 @@ def command(
     lg = lang_of(lang)
     subjects = [system]
     if profile is not None:
-        try:
-            _id, data = _profile_data(profile)
-        except DataError:
-            raise
+        _id, data = _profile_data(profile)  # an invalid profile: exit 3, file:line:column
         subjects += _targets(data)
     store = open_store(db)
     try:

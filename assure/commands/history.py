@@ -16,19 +16,12 @@ from assure.commands._common import (
     output_option,
     to_json,
 )
+from assure.commands._record import db_option
 
 
 @click.command("history")
 @click.argument("subject")
-@click.option(
-    "--db",
-    "db",
-    default=None,
-    envvar="ASSURE_DB",
-    show_envvar=True,
-    metavar="URL",
-    help="History database [default: the SQLite file in the user data folder].",
-)
+@db_option
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the newest N runs.")
 @format_option(["table", "json", "md", "html"], "table")
 @lang_option

@@ -196,7 +196,7 @@ def drift_markdown(d: Drift, lang: Lang) -> str:
 
 # --- HTML ------------------------------------------------------------------------------
 
-_W, _H, _PAD_L, _PAD_R, _PAD_T, _PAD_B = 640, 220, 48, 16, 16, 40
+_W, _H, _PAD_L, _PAD_R, _PAD_T, _PAD_B = 640, 220, 48, 24, 16, 40
 
 
 def _x(i: int, n: int) -> float:
@@ -236,8 +236,9 @@ def line_chart(
     step = max(1, n // 8)
     for i, p in enumerate(points):
         if i % step == 0 or i == n - 1:
+            anchor = "end" if i == n - 1 and n > 1 else "start" if i == 0 and n > 1 else "middle"
             parts.append(
-                f'<text x="{_x(i, n):.1f}" y="{_H - _PAD_B + 16}" text-anchor="middle"'
+                f'<text x="{_x(i, n):.1f}" y="{_H - _PAD_B + 16}" text-anchor="{anchor}"'
                 f' font-size="11">{escape(i18n.date_short(p.day, lang))}</text>'
             )
     for k, (label, attr, colour) in enumerate(series):
@@ -271,7 +272,7 @@ def charts(d: Drift, lang: Lang) -> list[str]:
             line_chart(
                 i18n.t("history.chart.coverage", lang),
                 d.coverage_trend,
-                [(i18n.t("history.col.result", lang), "coverage", "#1a7f37")],
+                [(i18n.t("history.chart.coverage_series", lang), "coverage", "#1a7f37")],
                 100.0,
                 lang,
             )
