@@ -9,6 +9,8 @@ import ssl
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from assure.history.store import open_store
 from tests import sigpki
 from tests.conftest import ROOT, assert_no_traceback, assure_command, run_assure
@@ -144,15 +146,23 @@ def test_probe_record_and_certificate_drift(db_url: str, tmp_path: Path) -> None
         "--db",
         db_url,
     ]
+    profile = _edit(DEMO, tmp_path / "p.yaml", ("https://dichvucong.minhchau.gov.vn", target))
     try:
         first = run_assure("--today", "2026-11-01", "probe", target, *args)
         assert first.code == 1, first.err  # no HSTS
         srv.tls = _tls(tmp_path, "leaf2", root)  # the certificate renewed
-        second = run_assure("--today", "2026-12-01", "probe", target, *args)
+        second = run_assure("--today", "2026-12-01", "probe", "--profile", profile, *args)
         assert second.code == 1, second.err
     finally:
         srv.close()
-    profile = _edit(DEMO, tmp_path / "p.yaml", ("https://dichvucong.minhchau.gov.vn", target))
+    # probed through the profile: filed under the system as well as under the target
+    mine = run_assure("history", "cong-dvc-demo", "--db", db_url, "--format", "json")
+    [filed] = json.loads(mine.out)["runs"]
+    assert (filed["command"], filed["subject"], filed["system"]) == (
+        "probe",
+        target,
+        "cong-dvc-demo",
+    )
     hist = run_assure("history", target, "--db", db_url, "--format", "json")
     runs = json.loads(hist.out)["runs"]
     assert [r["command"] for r in runs] == ["probe", "probe"]
@@ -250,3 +260,67 @@ def test_history_of_nothing_recorded(tmp_path: Path) -> None:
     assert drift.code == 4
     bad = run_assure("drift", "x", *db, "--since", "yesterday")
     assert bad.code == 2 and "--since yesterday" in bad.err
+
+
+def test_migrations_go_down_and_up_again(db_url: str) -> None:
+    """The shipped revision's downgrade leaves an empty database and upgrading rebuilds it
+    (what a later revision's rollback relies on)."""
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from assure.history.store import MIGRATIONS
+
+    store = open_store(db_url)
+    try:
+        with store.engine.begin() as conn:
+            cfg = Config()
+            cfg.set_main_option("script_location", str(MIGRATIONS))
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "base")
+        assert not {"runs", "findings"} & set(sa.inspect(store.engine).get_table_names())
+    finally:
+        store.close()
+    again = open_store(db_url)
+    assert again.count() == 0
+    again.close()
+
+
+def test_assure_db_variable_and_invalid_profile(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'env.sqlite3'}"
+    run = run_assure("classify", DEMO, "--record", "-q", env={"ASSURE_DB": url})
+    assert run.code == 0, run.err
+    assert (tmp_path / "env.sqlite3").is_file()
+    listed = run_assure("history", "cong-dvc-demo", "--format", "json", env={"ASSURE_DB": url})
+    assert [r["command"] for r in json.loads(listed.out)["runs"]] == ["classify"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nname: X\nclassification: {system_type: nonsense}\n", encoding="utf-8")
+    drift = run_assure("drift", "x", "--profile", bad, env={"ASSURE_DB": url})
+    assert_no_traceback(drift)
+    assert drift.code == 3 and "bad.yaml:3:" in drift.err, drift.err
+
+
+def test_drift_html_renders_in_chromium(tmp_path: Path) -> None:
+    """Three recorded gap reports: the drift page renders its coverage chart (one point per
+    run, Vietnamese percentages) in a real browser without console errors."""
+    from tests.test_html_chromium import CHROMIUM, dump_dom
+
+    if CHROMIUM is None:
+        pytest.skip("chromium not installed")
+    db = ("--db", f"sqlite:///{tmp_path / 'h.sqlite3'}")
+    profile = _edit(DEMO, tmp_path / "cong-dvc-demo.yaml")
+    for day, edits in (("2026-09-01", ()), ("2026-10-01", (REGRESS,)), ("2026-11-01", (FIX,))):
+        if edits:
+            _edit(profile, profile, *edits)
+        assert run_assure("--today", day, "gap", profile, "--record", *db, "-q").code == 0
+    page = tmp_path / "drift.html"
+    run = run_assure(
+        "drift", "cong-dvc-demo", *db, "--since", "2026-09-15", "--format", "html", "-o", page
+    )
+    assert run.code == 1, run.err
+    proc = dump_dom(page, tmp_path / "chrome")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    dom = proc.stdout
+    assert dom.count("<svg") == 1 and dom.count("<circle") == 3
+    assert "Mức đáp ứng theo thời gian" in dom and "64,9 %" in dom
+    assert [line for line in proc.stderr.splitlines() if "CONSOLE" in line] == []
