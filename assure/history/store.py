@@ -87,7 +87,8 @@ def _database_errors(shown: str) -> Iterator[None]:
     except SQLAlchemyError as exc:
         raise EnvError(shown, i18n.t("history.db_failed", reason=_first_line(exc))) from None
     except OSError as exc:
-        raise EnvError.from_os(shown, exc, i18n.t("history.db_failed", reason="")) from None
+        reason = exc.strerror or _first_line(exc)
+        raise EnvError(shown, i18n.t("history.db_failed", reason=reason)) from None
 
 
 def _first_line(exc: object) -> str:
