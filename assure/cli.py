@@ -39,6 +39,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "render": ("render", "Re-render saved findings in any format; merge shards and runs."),
     "trust": ("trust", "Trust anchors for signed documents: import, list what is present."),
     "gate": ("gate", "One launch verdict: level approved, gaps, endpoints, signed documents."),
+    "history": ("history", "Recorded runs (--record) of a system or a probe target."),
+    "drift": ("drift", "What changed since a baseline run, day or the approval."),
     "demo": ("demo", "Classify the bundled profiles, then write one example's documents."),
     "inventory": (
         "inventory",

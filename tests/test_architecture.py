@@ -3,7 +3,8 @@
 Every `import` of an `assure` module anywhere in the package, at module level or inside a
 function, is read from the source and checked against the layer order:
 
-    commands (and cli) → reports → law → probes, signatures → trust → inputs → foundations
+    commands (and cli) → reports → law → probes, signatures, history → trust → inputs
+    → foundations
 
 A module may import its own layer or any layer below it, never one above. One condition
 evaluator is also pinned here: the condition language is walked in `assure.law.conditions`
@@ -35,6 +36,7 @@ LAYERS = (
     ("trust", 2),
     ("probes", 3),
     ("signatures", 3),
+    ("history", 3),
     ("law", 4),
     ("reports", 5),
     ("commands", 6),
@@ -109,6 +111,19 @@ def test_law_and_probes_never_import_reports() -> None:
         if me.split(".")[1:2] in (["law"], ["probes"], ["signatures"]):
             bad = [n for _, n in _imports(path) if _resolve(n).startswith("assure.reports")]
             assert not bad, f"{me} imports {bad}"
+
+
+def test_history_reads_only_inputs_and_foundations() -> None:
+    """The history store is I/O at the edge: it may read profiles (`inputs`) and use the
+    foundations, never the law, the probes or the reports (drift is a diff of records)."""
+    for path in MODULES:
+        me = _module_name(path)
+        if me.split(".")[1:2] != ["history"]:
+            continue
+        for _, name in _imports(path):
+            target = _resolve(name)
+            layer, _rank = _layer(target)
+            assert layer in ("foundations", "inputs", "history"), f"{me} imports {target}"
 
 
 def test_one_condition_evaluator() -> None:

@@ -193,3 +193,28 @@ def test_gate_outputs_are_in_one_language(lang: str, tmp_path: Path) -> None:
         + [r["fullDescription"]["text"] for r in driver["rules"]]
     )
     assert foreign_words(tool_text(text), lang) == [], text
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_history_and_drift_outputs_are_in_one_language(lang: str, tmp_path: Path) -> None:
+    """`assure history` and `assure drift` (table, Markdown, HTML) over two recorded gap
+    reports of a profile whose controls changed."""
+    db = ("--db", f"sqlite:///{tmp_path / 'h.sqlite3'}")
+    profile = tmp_path / "cong-dvc-demo.yaml"
+    text = DEMO.read_text(encoding="utf-8")
+    profile.write_text(text, encoding="utf-8")
+    assert run_assure("--today", "2026-11-01", "gap", profile, "--record", *db).code == 0
+    old = "  L116.10.1: {status: implemented, evidence: [{ref: HS-101/TTCĐS, date: 2026-09-01}]}"
+    profile.write_text(text.replace(old, "  L116.10.1: {status: planned}"), encoding="utf-8")
+    assert run_assure("--today", "2026-12-01", "gap", profile, "--record", *db).code == 0
+    for command in ("history", "drift"):
+        table = run_assure(command, "cong-dvc-demo", *db, "--lang", lang)
+        assert foreign_words(table.out + table.err, lang) == [], table.out
+        for fmt in ("md", "html"):
+            out = tmp_path / f"{command}.{fmt}"
+            run = run_assure(
+                command, "cong-dvc-demo", *db, "--lang", lang, "--format", fmt, "-o", out
+            )
+            assert run.code in (0, 1), run.err
+            found = visible_text(out)
+            assert foreign_words(found, lang) == [], (command, fmt, found[:2000])

@@ -29,6 +29,8 @@ HEAVY = (
     "dns",
     "jinja2",
     "openpyxl",
+    "sqlalchemy",
+    "alembic",
 )
 
 

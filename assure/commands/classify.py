@@ -24,6 +24,7 @@ from assure.commands._common import (
     to_json,
     to_yaml,
 )
+from assure.commands._record import profile_facts, record_options, record_run, sha256_inputs
 from assure.errors import ExitCode, Msg, Position, Problem
 from assure.inputs.profile import Profile, load_many
 from assure.law.applicable import regime_for
@@ -242,6 +243,7 @@ def _walk(n: NodeResult) -> list[NodeResult]:
 )
 @lang_option
 @output_option
+@record_options
 @pass_env
 def command(
     env: Env,
@@ -251,6 +253,8 @@ def command(
     show_explain: bool,
     lang: str,
     output: Any,
+    record: bool,
+    db: str | None,
 ) -> int:
     """Security level of each profile, with the criteria that decide it."""
     if regime is not None:
@@ -272,10 +276,45 @@ def command(
             text += "\n" + "\n".join(explain(r, env, lg) for r in results)
         emit(text, output)
     if loaded.errors:
-        return int(ExitCode.INVALID_DATA)
-    if any(r.level is None for r in results):
-        return int(ExitCode.GATE_FAILED)
-    return int(ExitCode.OK)
+        code = ExitCode.INVALID_DATA
+    elif any(r.level is None for r in results):
+        code = ExitCode.GATE_FAILED
+    else:
+        code = ExitCode.OK
+    if record:
+        for r in results:
+            record_classification(db, r, env.today, int(code))
+    return int(code)
+
+
+def record_classification(db: str | None, r: Classification, today: dt.date, code: int) -> int:
+    """One classification in the history: the level, the criteria that fired (one finding
+    each) and the facts, so a drift can say which fact moved the level."""
+    data = classification_json(r, today, "en")
+    return record_run(
+        db,
+        command="classify",
+        subject=r.profile.id,
+        system=r.profile.id,
+        inputs=sha256_inputs([r.profile.file]),
+        regime=r.regime.id,
+        exit_code=code,
+        findings=[
+            {
+                "check": c["id"],
+                "target": r.profile.id,
+                "status": "info",
+                "summary": c.get("reason", ""),
+                "evidence": {"level": c.get("level")},
+            }
+            for c in data["criteria"]
+        ],
+        summary={
+            "level": r.level,
+            "criteria": [c["id"] for c in data["criteria"]],
+            "facts": profile_facts(r.profile.data),
+        },
+    )
 
 
 __all__ = ["classify_all", "command", "composite_reason", "explain", "table"]

@@ -25,6 +25,7 @@ from assure.commands._common import (
     pass_env,
     to_json,
 )
+from assure.commands._record import profile_facts, record_options, record_run, sha256_inputs
 from assure.errors import ExitCode
 from assure.law.gap import gap_json, gap_report, load_findings_files
 from assure.reports.gap import gap_docx, gap_html, gap_junit, gap_markdown
@@ -61,6 +62,7 @@ from assure.reports.gap import gap_docx, gap_html, gap_junit, gap_markdown
 @output_option
 @catalogue_option
 @regime_option
+@record_options
 @pass_env
 def command(
     env: Env,
@@ -73,6 +75,8 @@ def command(
     output: Path | None,
     catalogue_dir: Path | None,
     regime: str | None,
+    record: bool,
+    db: str | None,
 ) -> int:
     """Gap report: every requirement of the plan with its status from declared controls,
     waivers and probe findings; coverage per group and plan part; remediation roadmap."""
@@ -107,7 +111,27 @@ def command(
         reasons.append(i18n.plural(len(report.gaps), "gate.gaps"))
     if "overdue" in fail_on and report.overdue:
         reasons.append(i18n.plural(len(report.overdue), "gate.overdue"))
+    code = ExitCode.GATE_FAILED if reasons else ExitCode.OK
     if reasons:
         click.echo(f"assure gap: {plan.profile.id}: " + "; ".join(reasons), err=True)
-        return int(ExitCode.GATE_FAILED)
-    return int(ExitCode.OK)
+    if record:
+        data = gap_json(report, "en")
+        record_run(
+            db,
+            command="gap",
+            subject=plan.profile.id,
+            system=plan.profile.id,
+            inputs=sha256_inputs([path, *findings_files]),
+            regime=plan.regime.id,
+            exit_code=int(code),
+            findings=[i.finding for i in report.items],
+            summary={
+                "level": plan.level,
+                "coverage": data["coverage"]["overall"]["covered_pct"],
+                "counts": data["coverage"]["overall"]["by_status"],
+                "gaps": len(report.gaps),
+                "overdue": len(report.overdue),
+                "facts": profile_facts(plan.profile.data),
+            },
+        )
+    return int(code)

@@ -18,7 +18,9 @@ import click
 
 from assure.commands._common import parse_instant
 from assure.commands._outputs import Sinks, outputs_option, parse_outputs
+from assure.commands._record import record_options, record_run, sha256_inputs
 from assure.errors import DataError, UsageError
+from assure.findings import Finding, count_by_status
 from assure.reports import findings as output
 
 if TYPE_CHECKING:
@@ -143,6 +145,7 @@ def _parse_range(value: str) -> str:
     default=None,
     help="Progress bar on stderr [default: when stderr is a terminal].",
 )
+@record_options
 def command(
     targets: tuple[str, ...],
     targets_files: tuple[Path, ...],
@@ -160,6 +163,8 @@ def command(
     fmt: str,
     outputs: tuple[str, ...],
     progress: bool | None,
+    record: bool,
+    db: str | None,
 ) -> int:
     """Probe portals (URL or host name) for IPv6, HTTPS and TLS.
 
@@ -195,9 +200,13 @@ def command(
     order = [t.name for t in tlist] + [d for d in documents if d not in names]
     del names
     workers = concurrency or runner.default_concurrency(len(tlist))
+    kept: dict[str, list[Finding]] = {}  # only with --record: what the history stores
     with Sinks(sinks_to, order) as sinks:
         for done, result in enumerate(runner.run(tlist, ctx, workers), 1):
             sinks.add(result.findings)
+            if record:
+                for f in result.findings:
+                    kept.setdefault(f.target, []).append(f)
             if show:
                 _progress(done, len(tlist))
         if show:
@@ -205,8 +214,27 @@ def command(
         if documents:
             from assure.signatures import verify as signatures  # pyHanko, signxml: only here
 
-            sinks.add(signatures.document_findings(documents, at=at, timeout=timeout))
+            checked = signatures.document_findings(documents, at=at, timeout=timeout)
+            sinks.add(checked)
+            if record:
+                for f in checked:
+                    kept.setdefault(f.target, []).append(f)
         sinks.finish(generated)
+    if record:
+        owners = endpoint_owners(profiles)
+        inputs = sha256_inputs([*targets_files, *profiles])
+        for name in order:
+            found = kept.get(name, [])
+            record_run(
+                db,
+                command="probe",
+                subject=name,
+                system=owners.get(name),
+                inputs=inputs,
+                exit_code=sinks.exit_code,
+                findings=found,
+                summary={"counts": count_by_status(found), "checks": len(found)},
+            )
     return sinks.exit_code
 
 
@@ -244,6 +272,24 @@ def probe_context(
         http_port=http_port,
         allow_ranges=tuple(_parse_range(r) for r in allow_ranges),
     )
+
+
+def endpoint_owners(paths: tuple[Path, ...]) -> dict[str, str]:
+    """Probe target (or signed document) → the id of the profile that lists it, so a
+    system's history holds the probes of its own portals."""
+    if not paths:
+        return {}
+    from assure.inputs.profile import load_many
+    from assure.probes.targets import collect_targets
+
+    owners: dict[str, str] = {}
+    for prof in load_many([str(p) for p in paths]).profiles:
+        for endpoint in prof.data.get("endpoints") or ():
+            for t in collect_targets([endpoint["url"]], ()):
+                owners.setdefault(t.name, prof.id)
+            for doc in endpoint.get("signed_documents") or ():
+                owners.setdefault(doc, prof.id)
+    return owners
 
 
 def parse_shard(value: str | None) -> tuple[int, int] | None:

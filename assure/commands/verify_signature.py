@@ -18,6 +18,7 @@ import click
 from assure import i18n, trust
 from assure.commands._common import emit, note, parse_instant, to_json
 from assure.commands._outputs import outputs_option, parse_outputs
+from assure.commands._record import record_options, record_run
 from assure.errors import DataError, ExitCode
 from assure.findings import Finding, Status, count_by_status
 from assure.reports import text as textable
@@ -187,6 +188,7 @@ def render(fmt: str, reports: Sequence[DocumentReport], errors: Sequence[DataErr
     help="Wall-clock limit per document in seconds (0: none); past it the checks are `error`.",
 )
 @outputs_option(FORMATS, "table")
+@record_options
 def command(
     targets: tuple[str, ...],
     trust_files: tuple[Path, ...],
@@ -199,6 +201,8 @@ def command(
     doc_time_limit: float,
     fmt: str,
     outputs: tuple[str, ...],
+    record: bool,
+    db: str | None,
 ) -> int:
     """Verify digitally signed documents (PDF, XML Signature, XAdES) from files or URLs
     (`-` reads standard input).
@@ -234,4 +238,17 @@ def command(
     for e in errors:
         for p in e.problems:
             click.echo(str(p), err=True)
-    return exit_code(findings, bool(errors))
+    code = exit_code(findings, bool(errors))
+    if record:
+        for r in reports:
+            found = r.findings()
+            record_run(
+                db,
+                command="verify-signature",
+                subject=r.target,
+                inputs=[{"path": r.target, "sha256": r.sha256}],
+                exit_code=code,
+                findings=found,
+                summary={"counts": count_by_status(found), "signatures": len(r.signatures)},
+            )
+    return code
