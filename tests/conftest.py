@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The tests see none of the user's own settings: no `assure.toml` from the user
+    configuration folder, no history database in the user data folder, no `ASSURE_*`
+    variable of the shell that started them. Tests that need one set it themselves."""
+    home = Path(tempfile.mkdtemp(prefix="assure-tests-"))
+    os.environ["XDG_CONFIG_HOME"] = str(home / "config")
+    os.environ["XDG_DATA_HOME"] = str(home / "data")
+    for name in ("ASSURE_CONFIG", "ASSURE_DB", "ASSURE_LANG"):
+        os.environ.pop(name, None)
 
 
 def assure_command() -> list[str]:

@@ -340,3 +340,17 @@ def test_gaps_broken_only_by_undecided_requirements_are_inconclusive(tmp_path: P
     )
     assert run.code == 4
     assert conditions(gate(DEMO, *args, "--max-open", "15"))["gate_gaps"] == "fail"
+
+
+def test_record_keeps_the_verdict_in_the_history(tmp_path: Path) -> None:
+    """`gate --record` stores the four conditions as one run of the system: `assure history`
+    lists it under the command `gate` with the gate's exit code, and its findings are the
+    conditions, so `assure drift` can tell a condition that starts failing."""
+    db = f"sqlite:///{tmp_path / 'h.sqlite3'}"
+    run = gate(DEMO, *LENIENT, "--record", "--db", db)
+    assert run.code == 4, run.err  # the portal was not probed: inconclusive, not pass
+    listed = run_assure("history", "cong-dvc-demo", "--db", db, "--format", "json", env=NO_CONFIG)
+    assert listed.code == 0, listed.err
+    runs = json.loads(listed.out)
+    runs = runs["runs"] if isinstance(runs, dict) else runs
+    assert [(r["command"], r["exit_code"]) for r in runs] == [("gate", 4)]

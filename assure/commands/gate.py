@@ -25,6 +25,7 @@ from assure import i18n
 from assure.commands._assurance import catalogue_option, load_plan, profile_argument, regime_option
 from assure.commands._common import Env, emit, lang_of, lang_option, note, parse_instant, pass_env
 from assure.commands._outputs import outputs_option, parse_outputs
+from assure.commands._record import profile_facts, record_options, record_run, sha256_inputs
 from assure.config import FAILABLE
 from assure.findings import Finding, Status
 from assure.law import gate as law
@@ -137,6 +138,7 @@ def _is_url(target: str) -> bool:
 @lang_option
 @catalogue_option
 @regime_option
+@record_options
 @pass_env
 def command(
     env: Env,
@@ -158,6 +160,8 @@ def command(
     lang: str,
     catalogue_dir: Path | None,
     regime: str | None,
+    record: bool,
+    db: str | None,
 ) -> int:
     """One launch verdict: the level is approved and current, the gaps are within the
     thresholds, the endpoints pass and the signed sample documents verify.
@@ -207,6 +211,23 @@ def command(
     )
     for out in sinks_to:
         emit(render(out.fmt, result, lg), out.path)
+    if record:
+        record_run(
+            db,
+            command="gate",
+            subject=profile.id,
+            system=profile.id,
+            inputs=sha256_inputs([path, *findings_files]),
+            regime=plan.regime.id,
+            exit_code=result.exit_code,
+            findings=list(conditions),
+            summary={
+                "level": plan.level,
+                "verdict": result.verdict.value,
+                "coverage": report.overall.covered_pct,
+                "facts": profile_facts(profile.data),
+            },
+        )
     if all(o.path is not None for o in sinks_to):
         note(i18n.t("gate.summary", system=profile.id, verdict=i18n.t(f"status.{result.verdict}")))
     return result.exit_code
