@@ -71,6 +71,19 @@ def test_regime_option_overrides_the_file(home: Path) -> None:
     write(home / "work" / "assure.toml", 'regime = "nd85-2016"\n')
     result = run(home, "classify", BINH_AN, "--format", "json", "--regime", "nd331-2026", *TODAY)
     assert regime_of(result) == "nd331-2026"
+    assert "--regime nd331-2026" in json.loads(result.out)[0]["regime_reason"]
+
+
+def test_regime_from_the_file_is_explained_by_the_file(home: Path) -> None:
+    """The reason names the file that chose the regime, not an option nobody typed."""
+    write(home / "work" / "assure.toml", 'regime = "nd85-2016"\n')
+    for lang, said in (
+        ("vi", "tệp cấu hình assure.toml"),
+        ("en", "configuration file assure.toml"),
+    ):
+        result = run(home, "classify", BINH_AN, "--format", "json", "--lang", lang, *TODAY)
+        reason = json.loads(result.out)[0]["regime_reason"]
+        assert said in reason and "--regime" not in reason, reason
 
 
 def test_named_file_and_no_file(home: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from assure.commands._common import F, report_problems
+from assure.commands._common import F, from_config, report_problems
 from assure.errors import AssureError, DataError, ExitCode, Msg, Position, Problem
 from assure.inputs.profile import Profile, load_profile
 from assure.inputs.yamldoc import format_path
@@ -156,7 +156,13 @@ def load_plan(
         load_regime(regime_id)  # an unknown regime is a usage error before any file is read
     profile = load_profile(path, str(path))
     report_problems(profile.warnings)
-    choice = regime_for(profile.data, profile.regime, regime_id, today or dt.date.today())
+    choice = regime_for(
+        profile.data,
+        profile.regime,
+        regime_id,
+        today or dt.date.today(),
+        by_config=from_config("regime"),
+    )
     regime = load_regime(choice.regime)
     catalogues = load_catalogues(regime.id, catalogue_dir)
     classification = replace(classify(profile, regime), choice=choice)

@@ -214,3 +214,12 @@ def parse_instant(
     except ValueError:
         raise click.BadParameter(i18n.t("cli.bad_instant", value=value)) from None
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def from_config(name: str) -> bool:
+    """Whether the current command's option `name` took its value from `assure.toml`
+    (click's default map) rather than from the command line or the environment."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.get_parameter_source(name) is ParameterSource.DEFAULT_MAP

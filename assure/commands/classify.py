@@ -15,6 +15,7 @@ from assure.commands._common import (
     Env,
     emit,
     format_option,
+    from_config,
     lang_of,
     lang_option,
     output_option,
@@ -196,7 +197,7 @@ def classify_all(
     out: list[Classification] = []
     notes: list[Problem] = []
     for p in profiles:
-        choice = regime_for(p.data, p.regime, regime_opt, today)
+        choice = regime_for(p.data, p.regime, regime_opt, today, by_config=from_config("regime"))
         regime = load_regime(choice.regime)
         c = replace(classify(p, regime), choice=choice)
         out.append(c)

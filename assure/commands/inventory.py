@@ -20,6 +20,7 @@ from assure.commands._common import (
     Env,
     emit,
     emit_bytes,
+    from_config,
     lang_of,
     lang_option,
     note,
@@ -53,7 +54,7 @@ def classify_for_portfolio(
     """Each profile classified under the regime in force for it on `today` (or `--regime`)."""
     out: list[Classification] = []
     for p in profiles:
-        choice = regime_for(p.data, p.regime, regime_opt, today)
+        choice = regime_for(p.data, p.regime, regime_opt, today, by_config=from_config("regime"))
         out.append(replace(classify(p, load_regime(choice.regime)), choice=choice))
     return out
 

@@ -135,9 +135,20 @@ def _d(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def forced(regime: str, by_option: bool, rules: InForce) -> RegimeChoice:
-    """A regime chosen by `--regime` or named by the profile."""
+def forced(
+    regime: str, by_option: bool, rules: InForce, *, by_config: bool = False
+) -> RegimeChoice:
+    """A regime chosen by `--regime`, by the configuration file, or named by the profile."""
     vi, en = rules.name(regime, "vi"), rules.name(regime, "en")
+    if by_option and by_config:
+        return RegimeChoice(
+            regime,
+            Text(
+                f"Áp dụng {vi} vì tệp cấu hình assure.toml chọn regime {regime}.",
+                f"Applies {en} because the configuration file assure.toml sets regime {regime}.",
+            ),
+            forced=True,
+        )
     if by_option:
         return RegimeChoice(
             regime,
@@ -274,8 +285,13 @@ def regime_for(
     option: str | None,
     today: dt.date,
     rules: InForce | None = None,
+    *,
+    by_config: bool = False,
 ) -> RegimeChoice:
     """`--regime`, else the profile's `regime`, else the regime in force on `today`.
+
+    `by_config` says the option's value came from `assure.toml`, so the reason names the
+    file rather than an option the user never typed.
 
     A forced regime needs no dates: a rules folder without `in-force.yaml` still works with
     `--regime` (the regime is then named by its ID).
@@ -288,5 +304,5 @@ def regime_for(
             rules = InForce(
                 chosen, chosen, {}, dt.date.min, (), dt.date.min, dt.date.min, dt.date.min, ()
             )
-        return forced(chosen, option is not None, rules)
+        return forced(chosen, option is not None, rules, by_config=by_config)
     return choose(profile_data, today, rules or load_in_force())
