@@ -314,7 +314,7 @@ def test_derived_obligations(
         "working_days": True,
         "source": "Decree 85/2016 Art. 17.2",
         "citations": [
-            {"doc": "Decree 85/2016", "art": 17, "clause": 2, "cited": "Decree 85/2016 Art. 17.2"}
+            {"doc": "Decree 85/2016", "art": 17, "clause": 2, "cited": "Art. 17.2 Decree 85/2016"}
         ],
     }
     assert out["inspection"]["interval_months"] == months

@@ -213,7 +213,7 @@ def test_authorities_and_deadlines() -> None:
                 "art": 23,
                 "clause": 3,
                 "point": "a",
-                "cited": "Decree 331/2026 Art. 23.3.a",
+                "cited": "Art. 23.3.a Decree 331/2026",
             }
         ],
     }

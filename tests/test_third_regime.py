@@ -203,7 +203,7 @@ def test_transition_to_third_regime_is_data_only(root: Path, tmp_path: Path) -> 
             "days_left": 351,
             "text": "Comply",
             "source": "Toy Act Art. 11",
-            "citations": [{"doc": "Toy Act", "art": 11, "cited": "Toy Act Art. 11"}],
+            "citations": [{"doc": "Toy Act", "art": 11, "cited": "Art. 11 Toy Act"}],
         }
     ]
 

@@ -32,7 +32,7 @@ def test_up_by_administrative_procedures() -> None:
     moved = r["moved_by"]
     assert [m["id"] for m in moved] == ["nd331-2026:art13.2.b"]
     assert moved[0]["summary"] == (
-        "A system that processes administrative procedures → level 3 (Decree 331/2026 Art. 13.2.b)"
+        "A system that processes administrative procedures → level 3 (Art. 13.2.b Decree 331/2026)"
     )
     assert not r["missing_facts"]
     assert [d["due"] for d in r["deadlines"]] == ["2027-07-01"]

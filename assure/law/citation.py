@@ -87,8 +87,8 @@ class Citation:
         return known(lang) if known else self.document
 
     def render(self, lang: Lang) -> str:
-        """The citation worded in `lang`: Vietnamese legal style or the English form with
-        the document's full name."""
+        """The citation worded in `lang` with the document's full name: Vietnamese legal
+        style, or the English place-then-document ("Art. 16.2.a Decree 85/2016/ND-CP")."""
         if self.text is not None:
             return cite(self.text, lang)
         body = self._vi() if lang == "vi" else self._en()
@@ -150,7 +150,7 @@ class Citation:
         return " ".join([*bits, doc])
 
     def _en(self) -> str:
-        return f"{self.name('en')} {self._where()}"
+        return f"{self._where()} {self.name('en')}"
 
 
 #: The keys of one citation entry in `checklists/`, and the `Citation` field each fills.
@@ -240,12 +240,32 @@ def compact(citations: Cites | list[Citation]) -> str:
     return "; ".join(parts)
 
 
+def _english(group: list[Citation]) -> str:
+    """One group as an English page words it: the place first, then the document ("Art.
+    16.2.a Decree 85/2016"; neighbours share it, "Arts. 16.2.a, 17.2 Decree 85/2016"), as
+    the units come first in the Vietnamese; a note ends the group."""
+    first = group[0]
+    if first.text is not None:
+        return first.text
+    if len(group) == 1:
+        text = f"{first._where()} {first.document}"
+    else:
+        articles = {g.article for g in group}
+        ranged = any(g.article_to is not None for g in group)
+        word = "Art." if len(articles) == 1 and not ranged else "Arts."
+        text = f"{word} " + ", ".join(g.ref() for g in group) + f" {first.document}"
+    note = group[-1].note
+    return f"{text} ({note})" if note else text
+
+
 def render_all(citations: Cites | list[Citation], lang: Lang) -> str:
-    """Several citations worded in `lang`, straight from the structure (nothing re-parsed):
-    the compact form in English; in Vietnamese each citation in legal style, in full and
-    smallest unit first, neighbours in one document joined by commas, documents by "; "."""
+    """Several citations worded in `lang` for a page, straight from the structure (nothing
+    re-parsed). Vietnamese: each citation in legal style, in full and smallest unit first,
+    neighbours in one document joined by commas. English: the place, then the document
+    ("Art. 16.2.a Decree 85/2016"). Documents are separated by "; ". JSON strings keep the
+    contract's compact form instead (`compact`)."""
     if lang != "vi":
-        return compact(citations)
+        return "; ".join(_english(g) for g in _groups(citations))
     return "; ".join(", ".join(c.render("vi") for c in g) for g in _groups(citations))
 
 
@@ -258,8 +278,8 @@ def in_words(citations: Cites | list[Citation], lang: Lang) -> str:
 
 def to_json(citations: Cites | list[Citation], lang: Lang) -> list[dict[str, object]]:
     """The structured `citations` array of a JSON output: each entry as the data writes it
-    (`doc`, `art`, `clause`, `point`, …) with `cited`, its wording in `lang` (legal style
-    in Vietnamese, the compact form in English)."""
+    (`doc`, `art`, `clause`, `point`, …) with `cited`, its wording in `lang` as a page
+    gives it (`render_all`)."""
     return [{**to_data(c), "cited": render_all((c,), lang)} for c in citations]
 
 
