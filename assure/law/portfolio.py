@@ -52,7 +52,7 @@ from assure import i18n
 from assure.i18n import Msg
 from assure.law.applicable import InForce, load_in_force
 from assure.law.approval import Standing, Status, regime_name, standing_of
-from assure.law.citation import Citation, compact, parse
+from assure.law.citation import Citation, Cites, compact, parse
 from assure.law.classify import Classification, display_name, inspection_level
 from assure.law.regime import Lang, Text
 from assure.law.transition import Transition, choose_rule
@@ -138,6 +138,13 @@ class Deadline:
             "source": compact(self.sources),
         }
 
+
+
+def _cites(value: object) -> Cites:
+    """A source as the loaders hand it on (already `Cites`), or as compact text."""
+    if isinstance(value, tuple):
+        return value
+    return tuple(parse(value)) if isinstance(value, str) else ()
 
 def _sort_key(d: Deadline) -> tuple[int, dt.date, str, str]:
     """Overdue first (what is due now without a date before anything dated), then by date."""
@@ -314,7 +321,7 @@ def inspection_cycle(c: Classification) -> tuple[int | None, tuple[Citation, ...
     insp = c.regime.level_data(inspection_level(c.regime, c.level, c.root.flags)).get(
         "inspection", {}
     )
-    source = tuple(parse(insp.get("source") or ""))
+    source = _cites(insp.get("source"))
     months = insp.get("interval_months") or insp.get("organisation_wide_months")
     if months:
         return int(months), source
@@ -390,7 +397,7 @@ def entry_of(
                     Kind.TRANSITION,
                     last,
                     d.text,
-                    tuple(parse(d.source)),
+                    _cites(d.source),
                     last < today,
                     d.id,
                 )
@@ -424,7 +431,7 @@ def entry_of(
                     Kind.ANNUAL_REPORT,
                     last,
                     Msg.of("deadline.annual_to_owner", year=last.year),
-                    tuple(parse(d["source"])),
+                    _cites(d["source"]),
                     False,
                     str(last.year),
                 )
@@ -492,7 +499,7 @@ def owner_deadlines(entries: Sequence[Entry], today: dt.date) -> list[Deadline]:
                     Kind.ANNUAL_REPORT,
                     last,
                     Msg.of("deadline.annual_to_ministry", year=last.year, regime=regime.id),
-                    tuple(parse(d["source"])),
+                    _cites(d["source"]),
                     False,
                     str(last.year),
                 )
