@@ -135,9 +135,114 @@ def visible_text(path: Path) -> str:
     return text
 
 
+#: Letters only Vietnamese writes (after the tone marks are taken off by NFD).
+_VI_LETTERS = re.compile(r"[đĐ]|[\u0300-\u0309\u0323\u031b\u0306\u0302]")
+#: A Vietnamese syllable written without its marks: initial consonant, vowels, final.
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}"
+    r"(?:ch|ng|nh|[cmnpt])?"
+)
+#: English words that are also Vietnamese syllables once the marks are gone ("the" = thể).
+_AMBIGUOUS = {
+    "the",
+    "then",
+    "than",
+    "to",
+    "in",
+    "on",
+    "no",
+    "not",
+    "at",
+    "be",
+    "by",
+    "he",
+    "we",
+    "go",
+    "up",
+    "but",
+    "via",
+    "out",
+    "into",
+    "my",
+    "me",
+    "it",
+    "is",
+}
+#: Names a Vietnamese text keeps as they are: products, formats, standards, Latin terms.
+NAMES = {
+    "nginx",
+    "apache",
+    "openssl",
+    "chromium",
+    "libreoffice",
+    "word",
+    "excel",
+    "python",
+    "pyhanko",
+    "signxml",
+    "junit",
+    "sarif",
+    "jsonl",
+    "json",
+    "csv",
+    "html",
+    "docx",
+    "markdown",
+    "yaml",
+    "pdf",
+    "xml",
+    "xades",
+    "pades",
+    "cades",
+    "https",
+    "http",
+    "ipv",
+    "tls",
+    "dns",
+    "aaaa",
+    "hsts",
+    "ocsp",
+    "crl",
+    "rsa",
+    "ecdsa",
+    "sha",
+    "assure",
+    "let",
+    "encrypt",
+    "windows",
+    "linux",
+    "github",
+    "gitlab",
+}
+
+
 def foreign_words(text: str, lang: str) -> list[str]:
-    """Words of the other language found in `text` (identifiers removed), in order."""
+    """Words of the other language found in `text` (identifiers removed), in order.
+
+    Vietnamese output: any word that cannot be a Vietnamese syllable (or is a common English
+    word that looks like one), beyond acronyms in capitals and the names in `NAMES`.
+    English output: any word with a letter only Vietnamese writes, or a common Vietnamese
+    word without its marks.
+    """
+    import unicodedata
+
     text = _IDENT.sub(" ", text)
-    words = re.findall(r"[^\W\d_]+", text.lower())
-    other = ENGLISH if lang == "vi" else VIETNAMESE
-    return [w for w in words if w in other]
+    found: list[str] = []
+    for word in re.findall(r"[^\W\d_]+", text):
+        low = word.lower()
+        if lang == "en":
+            if len(word) > 1 and (
+                low in VIETNAMESE or _VI_LETTERS.search(unicodedata.normalize("NFD", word))
+            ):
+                found.append(low)
+            continue
+        if low in ENGLISH:
+            found.append(low)
+            continue
+        if len(word) == 1 or word.isupper() or low in NAMES:
+            continue
+        bare = unicodedata.normalize("NFD", low)
+        bare = "".join(c for c in bare if not unicodedata.combining(c)).replace("đ", "d")
+        if low in _AMBIGUOUS or not _SYLLABLE.fullmatch(bare):
+            found.append(low)
+    return found

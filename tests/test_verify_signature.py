@@ -28,6 +28,17 @@ from tests import sigpki
 from tests.conftest import assert_no_traceback, run_assure
 from tests.schemas import assert_valid_junit
 
+#: Tests of the default (Vietnamese) wording; the others compare English messages.
+_VIETNAMESE = {"test_cli_json_and_exit_codes", "test_at_option_parses_dates"}
+
+
+@pytest.fixture(autouse=True)
+def _english(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most tests here compare the English wording of messages (`ASSURE_LANG=en`); the
+    Vietnamese wording is held by `tests/test_language_scan.py` and `_VIETNAMESE`."""
+    if request.node.originalname not in _VIETNAMESE:
+        monkeypatch.setenv("ASSURE_LANG", "en")
+
 
 @dataclass
 class World:

@@ -8,6 +8,13 @@ from assure.errors import DataError
 from assure.inputs.yamldoc import format_path, parse_yaml
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests compare the English wording of messages (`ASSURE_LANG=en`); the
+    Vietnamese wording is held by `tests/test_language_scan.py`."""
+    monkeypatch.setenv("ASSURE_LANG", "en")
+
+
 def problem(text: str) -> str:
     with pytest.raises(DataError) as info:
         parse_yaml(text, "t.yaml")
