@@ -111,12 +111,68 @@ VIETNAMESE = {
 _IDENT = re.compile(
     r"https?://\S+|[\w.+-]+@[\w.-]+|`[^`]*`|\b[A-Z0-9]{2,}(?:[._-][A-Za-z0-9]+)+\b|"
     r"\b[a-z0-9]+(?:[-_][a-z0-9]+)+\b|\S+\.(?:docx|html|md|json|xml|yaml|pdf)\b|"
-    r"\b\w+:\w+\b"
+    r"\b\w+:\w+\b|"
+    # options (--resolve), names with digits (TLSv1.2, secp256r1), dotted names (portal.test,
+    # budget.it_total), header names (Strict-Transport-Security), paths
+    r"(?<!\w)--?[a-z][\w-]*|\b\w*\d\w*(?:\.\w+)*\b|\b\w+(?:\.\w+)+\b|"
+    r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)+\b|(?<!\w)/[\w./-]+|"
+    # what a message quotes is data: a signature's name, a server's or a library's words
+    r"“[^”]*”|'[^'\n]*'"
 )
 
 
+#: JSON fields that are data or the contract's own English, not text for a reader: the
+#: compact English citations (interface §5), a finding's English `summary` and its
+#: `message` key (interface §6: reports word it), evidence (what a server or document said).
+JSON_DATA = {
+    "sources",
+    "regime_basis",
+    "basis",
+    "citations",
+    "summary",
+    "message",
+    "evidence",
+    "reason",
+    "detail",
+    "validator_message",
+}
+
+
+def _json_text(node: object, key: str = "") -> list[str]:
+    """The sentences of a JSON document: string values with a space, outside `JSON_DATA`."""
+    if key in JSON_DATA:
+        return []
+    if isinstance(node, dict):
+        return [t for k, v in node.items() for t in _json_text(v, str(k))]
+    if isinstance(node, list):
+        return [t for v in node for t in _json_text(v, key)]
+    return [node] if isinstance(node, str) and " " in node.strip() else []
+
+
 def visible_text(path: Path) -> str:
-    """The text a reader sees in the file."""
+    """The text a reader sees in the file.
+
+    JSON, JSONL and SARIF: their sentences (see `_json_text`); CSV: the summary and reason
+    columns (the header and evidence are field names and data); JUnit: the messages and
+    outputs of the test cases (a failure's body is the evidence, data).
+    """
+    import csv
+    import json
+    import xml.etree.ElementTree as ET
+
+    if path.suffix in (".json", ".sarif"):
+        return "\n".join(_json_text(json.loads(path.read_text(encoding="utf-8"))))
+    if path.suffix == ".jsonl":
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return "\n".join(t for line in lines if line for t in _json_text(json.loads(line)))
+    if path.suffix == ".csv":
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+        return "\n".join(f"{r.get('summary', '')} {r.get('reason', '')}" for r in rows)
+    if path.suffix in (".junit", ".xml") and "<testsuite" in path.read_text(encoding="utf-8"):
+        root = ET.fromstring(path.read_bytes())  # noqa: S314 (our own output)
+        parts = [el.get("message", "") for el in root.iter()]
+        parts += [el.text or "" for el in root.iter("system-out")]
+        return "\n".join(parts)
     if path.suffix == ".docx":
         import docx
 

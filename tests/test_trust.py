@@ -19,6 +19,16 @@ from assure.errors import DataError
 from tests import sigpki
 from tests.conftest import assert_no_traceback, run_assure
 
+
+@pytest.fixture(autouse=True)
+def _english(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests compare the English wording of messages (`ASSURE_LANG=en`), except one
+    that reads the default (Vietnamese) wording; `tests/test_language_scan.py` holds the
+    rest of the Vietnamese."""
+    if request.node.originalname != "test_trust_add_accepts_a_registered_root":
+        monkeypatch.setenv("ASSURE_LANG", "en")
+
+
 # Facts of legal.md §6.3, written out independently of the data file they check.
 LEGAL_ROOTS = {
     "BA:C8:BF:60:9A:B4:20:A8:EE:17:80:D7:4F:4D:E5:C7"
