@@ -117,7 +117,10 @@ _IDENT = re.compile(
     r"(?<!\w)--?[a-z][\w-]*|\b\w*\d\w*(?:\.\w+)*\b|\b\w+(?:\.\w+)+\b|"
     r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)+\b|(?<!\w)/[\w./-]+|"
     # what a message quotes is data: a signature's name, a server's or a library's words
-    r"“[^”]*”|'[^'\n]*'"
+    r"“[^”]*”|'[^'\n]*'|"
+    # the tool's commands and a profile's field names in parentheses
+    r"\bassure (?:validate|classify|plan|gap|dossier|transition|probe|verify-signature|render|"
+    r"trust|demo)\b|\((?:endpoints)\)"
 )
 
 
@@ -125,6 +128,7 @@ _IDENT = re.compile(
 #: compact English citations (interface §5), a finding's English `summary` and its
 #: `message` key (interface §6: reports word it), evidence (what a server or document said).
 JSON_DATA = {
+    "source",
     "sources",
     "regime_basis",
     "basis",
@@ -224,7 +228,8 @@ _AMBIGUOUS = {
     "it",
     "is",
 }
-#: Names a Vietnamese text keeps as they are: products, formats, standards, Latin terms.
+#: Names a Vietnamese text keeps as they are: products, formats, standards, protocol fields,
+#: and the loanwords Vietnamese official texts themselves use (web, Internet, logic).
 NAMES = {
     "nginx",
     "apache",
@@ -269,7 +274,30 @@ NAMES = {
     "linux",
     "github",
     "gitlab",
+    "web",
+    "internet",
+    "vn",
+    "gov",
+    "ddos",
+    "byte",
+    "logic",
+    "email",
+    "subjectaltname",
+    "keyinfo",
+    "keyvalue",
+    "virtualhost",
+    "xmldsig",
+    "x509data",
 }
+
+
+#: Vietnamese names an English text gives after their English gloss: "regulation (Quy chế)".
+GLOSSED = re.compile(r"\((?:Quy chế|Ban Cơ yếu Chính phủ)\)")
+
+
+def strip_identifiers(text: str) -> str:
+    """`text` without identifiers (IDs, names with dots or digits, options, URLs, quotes)."""
+    return _IDENT.sub(" ", re.sub(r"\b\w+(?:[._]\w+)+\b", " ", text))
 
 
 def foreign_words(text: str, lang: str) -> list[str]:
@@ -282,7 +310,9 @@ def foreign_words(text: str, lang: str) -> list[str]:
     """
     import unicodedata
 
-    text = _IDENT.sub(" ", text)
+    text = strip_identifiers(text)
+    if lang == "en":
+        text = GLOSSED.sub(" ", text)
     found: list[str] = []
     for word in re.findall(r"[^\W\d_]+", text):
         low = word.lower()
