@@ -341,3 +341,22 @@ def test_errors_are_in_one_language(lang: str, tmp_path: Path) -> None:
         assert "Traceback" not in run.err
         assert ERRORS[name][LANGS.index(lang)] in run.err, (name, run.err)
         assert foreign_words(tool_text(run.err), lang) == [], (name, run.err)
+
+
+def test_dates_are_written_per_language(demo: tuple[str, Path]) -> None:
+    """The law layer keeps ISO days (JSON); the gap report's evidence and the dossier's
+    tables write them as the language does: 08/09/2026 in Vietnamese, 8 Sept 2026 in English."""
+    lang, out = demo
+    gap = (out / "gap.html").read_text(encoding="utf-8")
+    dossier = visible_text(next((out / "dossier").glob("02-*.html")))
+    iso = re.compile(r"\b20\d\d-\d\d-\d\d\b")
+    assert iso.findall(visible_text(out / "gap.html")) == []
+    assert iso.findall(dossier) == []
+    if lang == "vi":
+        assert "HS-108/TTCĐS (08/09/2026)" in gap
+        assert "20/04/2025" in dossier
+    else:
+        assert "HS-108/TTCĐS (8 Sept 2026)" in gap
+        assert "20 Apr 2025" in dossier
+    data = json.loads((out / "gap.json").read_text(encoding="utf-8"))
+    assert iso.fullmatch(data["as_of"]) is not None  # JSON keeps ISO days

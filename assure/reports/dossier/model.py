@@ -404,7 +404,12 @@ def _design(doc: DocModel, plan: Plan) -> None:
             i18n.t("dossier.approved_by", lang),
             design.get("approved_by") or todo(lang, "design.approved_by"),
         ],
-        [i18n.t("dossier.date", lang), design.get("date") or todo(lang, "design.date")],
+        [
+            i18n.t("dossier.date", lang),
+            i18n.date_short(str(design["date"]), lang)
+            if design.get("date")
+            else todo(lang, "design.date"),
+        ],
     ]
     doc.table([i18n.t("dossier.field", lang), i18n.t("dossier.value", lang)], rows)
     src = part_source(plan.regime, "design")
@@ -519,9 +524,10 @@ def _security_plan(doc: DocModel, plan: Plan, gap: GapReport | None) -> None:
                 if ctl.get("justification"):
                     how.append(ctl["justification"].rstrip("."))
                 for ev in ctl.get("evidence", []):
-                    how.append(ev["ref"] + (f" ({ev['date']})" if ev.get("date") else ""))
+                    day = f" ({i18n.date_short(ev['date'], lang)})" if ev.get("date") else ""
+                    how.append(ev["ref"] + day)
                 if ctl.get("due"):
-                    how.append(f"{lb['due']}: {ctl['due']}")
+                    how.append(f"{lb['due']}: {i18n.date_short(ctl['due'], lang)}")
                 gi = status.get(r["id"])
                 # the verdict is shown only when it is not what the declaration implies
                 # (a failed probe, a contradicting profile fact, a waiver)
