@@ -19,6 +19,7 @@ import contextvars
 import datetime as dt
 import json
 import os
+import re
 import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -168,6 +169,9 @@ def plural(count: int, key: str, lang: Lang | None = None, /, **params: Any) -> 
 
 
 def _param(name: str, value: Any, lang: Lang) -> Any:
+    """A parameter as the reader of `lang` reads it. Judges and parsers keep data in their
+    parameters (ISO days, the fixed English phrases of network failures) so that JSON stays
+    stable; the sentence a person reads gets the language's own date and words."""
     if isinstance(value, Msg):
         return value.text(lang)
     if (name == "date" or name.endswith("_date")) and isinstance(value, str | dt.date):
@@ -225,10 +229,10 @@ class Msg:
 #: in the reader's language. A reason is one of a fixed set of phrases, some followed by
 #: details after a colon or in parentheses (kept as they are: they are data).
 _REASONS: tuple[tuple[str, str], ...] = (
-    (r"interference during (version|cipher) probes", "probe.reason.interference_{0}"),
+    (r"interference during (?P<kind>version|cipher) probes", "probe.reason.interference_{kind}"),
     (r"no IPv6 route from this vantage point", "probe.reason.no_ipv6_route"),
     (r"only an? \S+ source address for \S+: no global IPv6 here", "probe.reason.no_global_source"),
-    (r"verification took longer than ([\d.]+) s", "sig.reason.timeout"),
+    (r"verification took longer than (?P<seconds>[\d.]+) s", "sig.reason.timeout"),
     (r"the server does not speak TLS", "probe.reason.not_tls"),
     (r"not an HTTP response", "probe.reason.not_http"),
 )
@@ -237,8 +241,6 @@ _REASONS: tuple[tuple[str, str], ...] = (
 def reason(text: str, lang: Lang | None = None) -> str:
     """A finding's `reason` in `lang`: the catalogue's wording of a known phrase (its
     details kept), else the text as it is."""
-    import re
-
     lg = lang or active()
     slug = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
     for prefix in ("probe.reason.", "sig.reason."):
@@ -247,8 +249,6 @@ def reason(text: str, lang: Lang | None = None) -> str:
     for pattern, key in _REASONS:
         m = re.match(pattern, text)
         if m:
-            groups = m.groups()
-            name = key.format(*groups) if "{0}" in key else key
-            params = {"seconds": groups[0]} if name == "sig.reason.timeout" else {}
-            return t(name, lg, **params) + text[m.end() :]
+            found = m.groupdict()
+            return t(key.format(**found), lg, **found) + text[m.end() :]
     return text
