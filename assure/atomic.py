@@ -32,6 +32,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from assure.errors import EnvError, UsageError
+from assure.i18n import Msg
 
 #: The name a command uses for "standard output" instead of a file.
 STDOUT = "-"
@@ -60,20 +61,20 @@ def write_bytes(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise EnvError.from_os(str(path), exc) from None
     if st is not None and stat.S_ISDIR(st.st_mode):
-        raise EnvError(str(path), "is a folder, not a file")
+        raise EnvError(str(path), Msg.of("atomic.is_folder"))
     if st is not None and not stat.S_ISREG(st.st_mode):
         _write_through(path, data)
         return
     if path.is_symlink():
         dest = Path(os.path.realpath(path))
         if not dest.parent.is_dir():
-            raise EnvError(str(path), f"is a symbolic link to {dest}, whose folder does not exist")
+            raise EnvError(str(path), Msg.of("atomic.dangling_link", dest=str(dest)))
     else:
         dest = path
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise EnvError.from_os(str(dest.parent), exc, "cannot create folder") from None
+            raise EnvError.from_os(str(dest.parent), exc, "cannot_create_folder") from None
     mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask()
     _replace_file(dest, data, mode, shown=str(path))
 
@@ -135,11 +136,10 @@ def staged_dir(target: Path, *, replace: bool, writer: str = "assure") -> Iterat
         if target.exists():
             if any(target.iterdir()):
                 if not replace:
-                    raise UsageError(f"{target}: folder is not empty; use --force to replace it")
+                    raise UsageError(Msg.of("atomic.not_empty", path=str(target)))
                 if not (target / MANIFEST).is_file():
                     raise UsageError(
-                        f"{target}: holds files {writer} did not write; --force replaces only"
-                        " a folder an earlier run wrote (move them away or pick another folder)"
+                        Msg.of("atomic.foreign_folder", path=str(target), writer=writer)
                     )
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
             os.replace(target, old / "x")
@@ -161,13 +161,10 @@ def folder_target(target: Path) -> Path:
     if target.is_symlink():
         real = Path(os.path.realpath(target))
         if not real.is_dir():
-            raise UsageError(
-                f"{target}: is a symbolic link to {real}, which is not a folder; refusing to"
-                " create it"
-            )
+            raise UsageError(Msg.of("atomic.link_not_folder", path=str(target), dest=str(real)))
         return real
     if target.exists() and not target.is_dir():
-        raise UsageError(f"{target}: exists and is not a folder")
+        raise UsageError(Msg.of("atomic.exists_not_folder", path=str(target)))
     return target
 
 
@@ -201,19 +198,20 @@ def publish_folder(
         real.mkdir(parents=True, exist_ok=True)
         lock = os.open(real, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as exc:
-        raise EnvError.from_os(str(target), exc, "cannot create folder") from None
+        raise EnvError.from_os(str(target), exc, "cannot_create_folder") from None
     stage: Path | None = None
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         present = set(os.listdir(real))
         ours = read_manifest(real)
         if present and not force:
-            raise UsageError(f"{target}: folder is not empty; use --force to replace it")
+            raise UsageError(Msg.of("atomic.not_empty", path=str(target)))
         foreign = (set(files) & present) - ours
         if foreign:
             raise UsageError(
-                f"{target}: {sorted(foreign)[0]} was not written by {writer}; move it away"
-                " (--force replaces only files a previous run wrote)"
+                Msg.of(
+                    "atomic.foreign_file", path=str(target), name=sorted(foreign)[0], writer=writer
+                )
             )
         stage = Path(tempfile.mkdtemp(prefix=".assure-stage.", dir=real))
         for name, data in files.items():

@@ -73,9 +73,18 @@ class Problem:
 
 
 class AssureError(Exception):
-    """Root of every error the program raises on purpose."""
+    """Root of every error the program raises on purpose.
+
+    Its message may be a catalogue `Msg`: it is then worded when printed, in the language
+    of the run, so an error raised deep down reads in Vietnamese or English alike.
+    """
 
     exit_code: ExitCode = ExitCode.INTERNAL
+
+    def __str__(self) -> str:
+        if len(self.args) == 1 and isinstance(self.args[0], Msg):
+            return self.args[0].text()
+        return super().__str__()
 
 
 class UsageError(AssureError):
@@ -93,15 +102,31 @@ class EnvError(AssureError):
 
     exit_code = ExitCode.ENVIRONMENT
 
-    def __init__(self, path: str, reason: str) -> None:
+    def __init__(self, path: str, reason: str | Msg) -> None:
         self.path = path
         self.reason = reason
-        super().__init__(f"{path}: {reason}")
+        super().__init__(path, reason)
+
+    def __str__(self) -> str:
+        reason = self.reason.text() if isinstance(self.reason, Msg) else self.reason
+        return f"{self.path}: {reason}"
 
     @classmethod
-    def from_os(cls, path: str, exc: OSError, doing: str = "cannot write") -> EnvError:
-        """One sentence from an OSError: `PATH: cannot write: No space left on device`."""
-        return cls(path, f"{doing}: {exc.strerror or exc}")
+    def from_os(cls, path: str, exc: OSError, doing: str = "cannot_write") -> EnvError:
+        """One sentence from an OSError: `PATH: cannot write: No space left on device`.
+
+        `doing` names the act (`atomic.<doing>` in the catalogue: cannot_write, failed,
+        cannot_create_folder), and the system's reason is worded by `os_reason`.
+        """
+        return cls(path, Msg.of(f"atomic.{doing}", reason=os_reason(exc)))
+
+
+def os_reason(exc: OSError) -> Msg | str:
+    """The system's reason for `exc` in the run's language when the catalogue knows its
+    errno (no such file, no space, permission denied, …), else the system's own words."""
+    name = errno.errorcode.get(exc.errno or 0, "")
+    key = f"atomic.os.{name}"
+    return Msg.of(key) if name and i18n.has(key) else str(exc.strerror or exc)
 
 
 #: errno values that mean "the machine refused", not "the program is wrong".
@@ -138,10 +163,14 @@ class DataError(AssureError):
 
     @classmethod
     def at(
-        cls, file: str, message: str, *, line: int = 1, column: int = 1, field: str = ""
+        cls, file: str, message: str | Msg, *, line: int = 1, column: int = 1, field: str = ""
     ) -> DataError:
-        """Shortcut for a single problem at one position."""
-        return cls([Problem(Position(file, line, column), field, message)])
+        """Shortcut for a single problem at one position (`message` worded when printed
+        when it is a catalogue `Msg`)."""
+        where = Position(file, line, column)
+        if isinstance(message, Msg):
+            return cls([Problem.of(where, field, message)])
+        return cls([Problem(where, field, message)])
 
     @classmethod
     def merge(cls, errors: Iterable[DataError]) -> DataError:

@@ -19,6 +19,7 @@ import contextvars
 import datetime as dt
 import json
 import os
+import re
 import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -167,6 +168,19 @@ def plural(count: int, key: str, lang: Lang | None = None, /, **params: Any) -> 
     return t(f"{key}.{form}", lg, n=number(count, lg), **params)
 
 
+def _param(name: str, value: Any, lang: Lang) -> Any:
+    """A parameter as the reader of `lang` reads it. Judges and parsers keep data in their
+    parameters (ISO days, the fixed English phrases of network failures) so that JSON stays
+    stable; the sentence a person reads gets the language's own date and words."""
+    if isinstance(value, Msg):
+        return value.text(lang)
+    if (name == "date" or name.endswith("_date")) and isinstance(value, str | dt.date):
+        return date_short(value, lang)
+    if name in ("detail", "why", "error") and isinstance(value, str):
+        return reason(value, lang)  # a network failure's own phrase, in the reader's words
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Msg:
     """A message of the catalogue not yet worded: its key and parameters.
@@ -185,8 +199,11 @@ class Msg:
         return cls(key, tuple(params.items()))
 
     def text(self, lang: Lang | None = None) -> str:
+        """The message worded in `lang`. A parameter named `date` or `*_date` holding an ISO
+        day is written as the language writes dates in a sentence (01/12/2026, 1 Dec 2026):
+        judges keep ISO days (their evidence is data), readers get their own form."""
         lg = lang or active()
-        values = {k: v.text(lg) if isinstance(v, Msg) else v for k, v in self.params}
+        values = {k: _param(k, v, lg) for k, v in self.params}
         return t(self.key, lg, **values)
 
     def to_json(self) -> dict[str, Any]:
@@ -206,3 +223,32 @@ class Msg:
                 for k, v in params.items()
             ),
         )
+
+
+#: The `reason` of an undecided finding is English in JSON (the contract); reports word it
+#: in the reader's language. A reason is one of a fixed set of phrases, some followed by
+#: details after a colon or in parentheses (kept as they are: they are data).
+_REASONS: tuple[tuple[str, str], ...] = (
+    (r"interference during (?P<kind>version|cipher) probes", "probe.reason.interference_{kind}"),
+    (r"no IPv6 route from this vantage point", "probe.reason.no_ipv6_route"),
+    (r"only an? \S+ source address for \S+: no global IPv6 here", "probe.reason.no_global_source"),
+    (r"verification took longer than (?P<seconds>[\d.]+) s", "sig.reason.timeout"),
+    (r"the server does not speak TLS", "probe.reason.not_tls"),
+    (r"not an HTTP response", "probe.reason.not_http"),
+)
+
+
+def reason(text: str, lang: Lang | None = None) -> str:
+    """A finding's `reason` in `lang`: the catalogue's wording of a known phrase (its
+    details kept), else the text as it is."""
+    lg = lang or active()
+    slug = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    for prefix in ("probe.reason.", "sig.reason."):
+        if slug and has(prefix + slug):
+            return t(prefix + slug, lg)
+    for pattern, key in _REASONS:
+        m = re.match(pattern, text)
+        if m:
+            found = m.groupdict()
+            return t(key.format(**found), lg, **found) + text[m.end() :]
+    return text

@@ -27,7 +27,8 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 
 from assure import atomic
-from assure.errors import DataError
+from assure.errors import DataError, os_reason
+from assure.i18n import Msg
 from assure.inputs.validation import validate, validator_for_file
 from assure.inputs.yamldoc import load_yaml
 from assure.paths import checklists_dir, schema_path
@@ -227,7 +228,7 @@ def parse_certificates(data: bytes, file: str) -> list[x509.Certificate]:
     section 5.2 lets parsers do: many published CA files begin that way.
     """
     if len(data) > MAX_CERT_FILE:
-        raise DataError.at(file, f"file is larger than {MAX_CERT_FILE} bytes; not a certificate")
+        raise DataError.at(file, Msg.of("trust.err.too_large", limit=MAX_CERT_FILE))
     stripped = data.lstrip()
     certs: list[x509.Certificate] = []
     try:
@@ -244,11 +245,9 @@ def parse_certificates(data: bytes, file: str) -> list[x509.Certificate]:
             except ValueError:
                 certs = list(pkcs7.load_der_pkcs7_certificates(data))
     except ValueError as exc:
-        raise DataError.at(
-            file, f"not a certificate (PEM, DER or PKCS#7 expected): {_short(exc)}"
-        ) from None
+        raise DataError.at(file, Msg.of("trust.err.not_certificate", detail=_short(exc))) from None
     if not certs:
-        raise DataError.at(file, "no certificate found in the file")
+        raise DataError.at(file, Msg.of("trust.err.no_certificate"))
     return certs
 
 
@@ -262,7 +261,9 @@ def read_certificate_file(path: Path) -> list[x509.Certificate]:
         with path.open("rb") as fh:
             data = fh.read(MAX_CERT_FILE + 1)
     except OSError as exc:
-        raise DataError.at(str(path), f"cannot read: {exc.strerror or exc}") from None
+        raise DataError.at(
+            str(path), Msg.of("trust.err.cannot_read", reason=os_reason(exc))
+        ) from None
     return parse_certificates(data, str(path))
 
 
@@ -343,7 +344,7 @@ class AddOutcome:
     anchor: Anchor | None
     accepted: bool
     path: Path | None
-    message: str
+    message: Msg  # worded when printed, in the run's language
 
 
 def add(
@@ -365,9 +366,7 @@ def add(
                     None,
                     False,
                     None,
-                    f"fingerprint {fp} of {common_name(cert.subject)!r} matches no national "
-                    "root in the registry; check the download, or pass --custom to trust it "
-                    "anyway",
+                    Msg.of("trust.add.unknown", fingerprint=fp, name=common_name(cert.subject)),
                 )
             )
             continue
@@ -375,10 +374,15 @@ def add(
         try:
             atomic.write_bytes(path, cert.public_bytes(serialization.Encoding.PEM))
         except OSError as exc:
-            raise DataError.at(str(folder), f"cannot write the trust store: {exc}") from None
-        what = f"{anchor.name} ({anchor.id})" if anchor else f"custom {common_name(cert.subject)}"
-        note = "" if anchor or _is_ca(cert) else " (not a CA certificate: it anchors only itself)"
-        out.append(AddOutcome(cert, anchor, True, path, f"stored {what} as {path}{note}"))
+            raise DataError.at(
+                str(folder), Msg.of("trust.err.cannot_write", detail=str(exc))
+            ) from None
+        if anchor:
+            said = Msg.of("trust.add.stored", what=f"{anchor.name} ({anchor.id})", path=str(path))
+        else:
+            key = "trust.add.stored_custom" if _is_ca(cert) else "trust.add.stored_custom_leaf"
+            said = Msg.of(key, name=common_name(cert.subject), path=str(path))
+        out.append(AddOutcome(cert, anchor, True, path, said))
     return out
 
 

@@ -88,7 +88,7 @@ def test_another_level_than_the_facts_give_is_redetermined(level: int, word: str
     # Under Decree 85/2016 the article is 18.
     old = standing(replace(ND331, regime="nd85-2016"), level, "nd85-2016", TODAY, RULES)
     assert old.sources == (REDETERMINATION["nd85-2016"],)
-    assert old.basis("en") == "Decree 85/2016/ND-CP Art. 18"
+    assert old.basis("en") == "Art. 18 Decree 85/2016/ND-CP"
 
 
 def test_approved_under_decree_85_keeps_its_level_until_the_measures_are_due() -> None:

@@ -4,11 +4,34 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from assure import i18n
 from tests.conftest import ROOT, assert_no_traceback, run_assure, write
+
+#: Tests of the default (Vietnamese) wording; the others compare English messages.
+_VIETNAMESE = {
+    "test_table_in_vietnamese_and_english",
+    "test_warnings_do_not_fail",
+    "test_decree_331_fact_is_noted_as_unused",
+    "test_demo_runs_offline_on_bundled_examples",
+}
+
+
+@pytest.fixture(autouse=True)
+def _english(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Most tests here compare the English wording of messages (`ASSURE_LANG=en`); the
+    Vietnamese wording is held by `tests/test_language_scan.py` and `_VIETNAMESE`."""
+    if request.node.originalname not in _VIETNAMESE:
+        monkeypatch.setenv("ASSURE_LANG", "en")
+        with i18n.speaking("en"):  # in-process calls too, whatever an earlier run chose
+            yield
+    else:
+        yield
+
 
 GOOD = """\
 id: cong-thong-tin

@@ -208,7 +208,7 @@ def test_html_has_inline_svg_charts(profile_file: Path) -> None:
     assert html.count("<svg") == 2
     assert "<script" not in html and "<link" not in html
     assert "QUÁ HẠN" in html
-    assert "QD-12/2026 (2026-02-01)" in html  # evidence reference with its date
+    assert "QD-12/2026 (01/02/2026)" in html  # evidence reference with its date, in Vietnamese
     assert 'name="viewport"' in html
 
 

@@ -207,7 +207,7 @@ def test_dossier_force_refuses_to_replace_a_file_it_did_not_write(tmp_path: Path
     theirs = write(folder / DOSSIER, "hand-edited")
     run = run_assure("dossier", DEMO, "-o", folder, "--force")
     assert run.code == 2, run.err
-    assert "was not written by assure dossier" in run.err
+    assert "không do assure dossier ghi" in run.err  # a Vietnamese run says so in Vietnamese
     assert theirs.read_text() == "hand-edited"
 
 
@@ -231,7 +231,7 @@ def test_parallel_dossiers_into_one_folder_one_wins(tmp_path: Path) -> None:
                 stream.close()
     codes = sorted(code for code, _ in results)
     assert codes == [0, 2, 2, 2], results
-    assert all("not empty" in err for code, err in results if code == 2), results
+    assert all("thư mục không trống" in err for code, err in results if code == 2), results
     assert sorted(p.name for p in out.iterdir()) == [
         ".assure-manifest.json",
         "01-to-trinh.docx",

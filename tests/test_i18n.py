@@ -207,3 +207,20 @@ def test_lang_before_the_command() -> None:
     after = run_assure("classify", ROOT / "profiles", "-q", "--lang", "en")
     assert before.code == after.code == 0
     assert before.out == after.out and "20 systems" in before.out
+
+
+def test_reasons_and_dates_in_messages_are_worded_per_language() -> None:
+    """A finding's English `reason` and the ISO day inside a message read in the reader's
+    language; details after a known phrase, and unknown phrases, are kept as they are."""
+    assert i18n.reason("DNS not consulted", "vi") == "không tra cứu DNS"
+    assert i18n.reason("DNS not consulted", "en") == "DNS not consulted"
+    cut = "interference during cipher probes: reset after ClientHello"
+    assert i18n.reason(cut, "vi") == "bị can thiệp khi thử các bộ mã: reset after ClientHello"
+    assert i18n.reason("verification took longer than 2.5 s", "vi") == "việc xác minh quá 2.5 giây"
+    assert i18n.reason("a server's own words", "vi") == "a server's own words"
+    expired = i18n.Msg.of("cert.expired", date="2026-11-29")
+    assert expired.text("vi") == "Chứng thư đã hết hạn ngày 29/11/2026."
+    assert expired.text("en") == "The certificate expired on 29 Nov 2026."
+    refused = i18n.Msg.of("http.handshake_fails", detail="connection refused")
+    assert "kết nối bị từ chối" in refused.text("vi")
+    assert "connection refused" in refused.text("en")

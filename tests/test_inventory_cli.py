@@ -88,7 +88,7 @@ def test_table_lists_every_system_overdue_first_and_exits_1(lang: str) -> None:
         assert "việc quá hạn (mã thoát 1)" in run.err
     else:
         assert "Overdue (" in run.out and "Re-determination due" in run.out
-        assert "Decree 331/2026/ND-CP Art. 25" in run.out
+        assert "Art. 25 Decree 331/2026/ND-CP" in run.out
     assert foreign_words(tool_text(run.out + run.err), lang) == [], run.out
 
 

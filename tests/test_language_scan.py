@@ -1,14 +1,27 @@
 """No English in Vietnamese output and no Vietnamese in English output.
 
-Every document format the main job writes (plan, gap report and dossier as Markdown, HTML and
-DOCX, JUnit), the terminal tables and the messages are scanned in both languages. What the
-profile itself says (names, descriptions, document numbers: the user's own words) and
-identifiers are taken out first; what is left is the tool's own text, and it must be in the
-language asked for.
+Every output format of every command is scanned in both languages: the plan, gap report and
+dossier (Markdown, HTML, DOCX, JSON, JUnit) of the demo, the transition report (table, JSON,
+Markdown, HTML, DOCX), the classification (table, JSON, YAML), the probe against real
+servers on 127.0.0.1 (table, JSON, JSONL, CSV, HTML, JUnit, SARIF), signature verification
+of real signed documents (table, JSON, JUnit) and their re-rendering (HTML, CSV, SARIF,
+JSONL), the trust store listing, and the error messages (validation, YAML syntax, refused
+writes, bad targets, unreadable documents).
+
+What the input itself says (a profile's names and descriptions, a certificate's names, a
+document's signers: the user's or a third party's own words) and identifiers are taken out
+first; what is left is the tool's own text, and it must be in the language asked for. The
+scan is strict (`tests/langscan.py`): in Vietnamese, any word that cannot be a Vietnamese
+syllable is a leak, beyond acronyms, product and format names; in English, any Vietnamese
+letter is.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +30,17 @@ import yaml
 
 from tests.conftest import ROOT, run_assure, write
 from tests.langscan import foreign_words, visible_text
+from tests.probes import pki
+from tests.probes.servers import Server, closed_port, response, server_context
 
 DEMO = ROOT / "profiles" / "cong-dvc-demo.yaml"
-FORMATS = (".md", ".html", ".docx", ".xml", ".xlsx")
+FORMATS = (".md", ".html", ".docx", ".xml", ".xlsx", ".json")
+LANGS = ("vi", "en")
+#: Documents whose signatures cover what the checks can say: intact and altered, PDF and XML,
+#: XAdES, a bare KeyValue, weak algorithms, partial coverage, unreadable CMS.
+DOCUMENTS = sorted((ROOT / "tests" / "data" / "pyhanko").glob("*.pdf")) + sorted(
+    (ROOT / "tests" / "data" / "signxml").glob("*.xml")
+)
 
 
 def _strings(node: Any) -> set[str]:
@@ -43,16 +64,41 @@ PROFILE_WORDS = sorted(
     key=len,
     reverse=True,
 )
+#: `file:line:column: field.path:` in front of a message (positions and field names).
+_POSITION = re.compile(r"^\S+:\d+:\d+: (?:[\w.\[\]-]+: )?", re.M)
 
 
-def tool_text(text: str) -> str:
-    """`text` without what the profile says (the user's own words, in any language)."""
-    for s in PROFILE_WORDS:
-        text = text.replace(s, " ").replace(s.upper(), " ")  # letterheads write names in capitals
-    return text
+def _words_of(strings: list[str]) -> re.Pattern[str]:
+    """One pattern for every string, longest first, each standing alone (not "portal" inside
+    "portal.test"), also in capitals (letterheads write names so)."""
+    alts = sorted({*strings, *(s.upper() for s in strings)}, key=len, reverse=True)
+    return re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, alts)) + r")(?!\.?\w)")
 
 
-@pytest.fixture(scope="module", params=["vi", "en"])
+_PROFILE = _words_of(PROFILE_WORDS)
+
+
+def tool_text(text: str, data: list[str] | None = None) -> str:
+    """`text` without what the input says (the user's own words, in any language)."""
+    text = _POSITION.sub("", text)
+    if data:
+        text = _words_of(data).sub(" ", text)
+    return _PROFILE.sub(" ", text)
+
+
+def leaks(path: Path, lang: str, data: list[str] | None = None) -> list[str]:
+    return sorted(set(foreign_words(tool_text(visible_text(path), data), lang)))
+
+
+def assert_one_language(files: list[Path], lang: str, data: list[str] | None = None) -> None:
+    found = {p.name: w for p in files if (w := leaks(p, lang, data))}
+    assert found == {}, found
+
+
+# --- the main job: plan, gap report, dossier --------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=LANGS)
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[str, Path]:
@@ -61,37 +107,185 @@ def demo(
     run = run_assure("demo", "-o", out, "--lang", lang, "--today", "2026-12-01")
     assert run.code == 0, run.err
     (out / "stdout.txt").write_text(run.out, encoding="utf-8")
+    for fmt in ("json", "md", "html", "junit"):
+        run = run_assure("gap", DEMO, "--format", fmt, "-o", out / f"gap-cli.{fmt}", "--lang", lang)
+        assert run.code in (0, 1), run.err
+    run = run_assure("plan", DEMO, "--format", "json", "-o", out / "plan-cli.json", "--lang", lang)
+    assert run.code == 0, run.err
     return lang, out
 
 
-#: Known leaks, each named with where it comes from; strict, so a fix makes this fail until the
-#: entry is removed. The Decree 331 catalogue cites TCVN 14423:2026 with an English-only note
-#: ("clauses 3-7 (third-party summary; UNCONFIRMED)") in its requirement sources.
-KNOWN = {
-    "vi": {
-        "plan.md": ["summary"],
-        "plan.html": ["summary"],
-        "plan.docx": ["summary"],
-        "dossier/02-ho-so-de-xuat-cap-do.docx": ["summary"],
-        "dossier/02-ho-so-de-xuat-cap-do.html": ["summary"],
-    },
-    "en": {},
-}
-
-
 def test_every_document_is_in_one_language(demo: tuple[str, Path]) -> None:
+    """Plan, gap report and dossier in every format, with no known leak left."""
     lang, out = demo
-    files = sorted(p for p in out.rglob("*") if p.suffix in FORMATS or p.name == "stdout.txt")
-    assert len(files) >= 12
-    leaks = {}
-    for path in files:
-        words = foreign_words(tool_text(visible_text(path)), lang)
-        if words:
-            leaks[str(path.relative_to(out))] = sorted(set(words))
-    assert leaks == KNOWN[lang]
+    files = sorted(
+        p for p in out.rglob("*") if p.suffix in (*FORMATS, ".junit") and not p.name.startswith(".")
+    )
+    files.append(out / "stdout.txt")
+    assert len(files) >= 17
+    assert_one_language(files, lang)
 
 
-@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_tcvn_sources_read_as_vietnamese(demo: tuple[str, Path]) -> None:
+    """The Decree 331 catalogue's TCVN 14423 sources (a third-party summary, UNCONFIRMED)
+    are cited in Vietnamese in a Vietnamese plan, and kept as written in English."""
+    lang, out = demo
+    text = (out / "plan.md").read_text(encoding="utf-8")
+    if lang == "vi":
+        assert "khoản 3 đến khoản 7 TCVN 14423:2026" in text
+        assert "theo bản tóm tắt của bên thứ ba; CHƯA XÁC NHẬN" in text
+        assert "third-party summary" not in text
+    else:
+        assert "TCVN 14423:2026 clauses 3-7 (third-party summary; UNCONFIRMED)" in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_transition_and_classification_in_every_format(lang: str, tmp_path: Path) -> None:
+    files = []
+    for fmt in ("table", "json", "md", "html", "docx"):
+        path = tmp_path / f"transition.{fmt if fmt != 'table' else 'txt'}"
+        run = run_assure(
+            "transition", DEMO, "--format", fmt, "-o", path, "--lang", lang, "--today", "2026-12-01"
+        )
+        assert run.code == 0, run.err
+        files.append(path)
+    for fmt, suffix in (("table", "txt"), ("json", "json"), ("yaml", "yaml")):
+        path = tmp_path / f"classify.{suffix}"
+        run = run_assure("classify", ROOT / "profiles", "--format", fmt, "--lang", lang)
+        assert run.code == 0, run.err
+        if fmt == "yaml":  # read as the JSON it is the same data of
+            path = path.with_suffix(".json")
+            path.write_text(json.dumps(yaml.safe_load(run.out), ensure_ascii=False), "utf-8")
+        else:
+            path.write_text(run.out, encoding="utf-8")
+        files.append(path)
+    assert_one_language(files, lang)
+    md = (tmp_path / "transition.md").read_text(encoding="utf-8")
+    if lang == "vi":  # citations in Vietnamese legal style, deadlines as Vietnamese dates
+        assert "khoản 1 Điều 45 Luật An ninh mạng số 116/2025/QH15" in md
+        assert "Art." not in md and "Decree" not in md
+    else:
+        assert "Law 116/2025 Art. 45.1" in md
+
+
+# --- probes against real servers on the loopback --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def portals(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A portal without HSTS, one with an expired certificate for another name, one with a
+    self-signed certificate, one that never answers, and a port nobody listens on."""
+    tmp: Path = tmp_path_factory.mktemp("portals")
+    now = dt.datetime.now(dt.UTC)
+    root = pki.make_ca("Scan Root")
+    good = pki.make_leaf("portal.test", root, san=["portal.test"])
+    old = pki.make_leaf(
+        "old.test",
+        root,
+        san=["other.test"],
+        not_before=now - dt.timedelta(days=30),
+        not_after=now - dt.timedelta(days=3),
+    )
+    own = pki.make_leaf("self.test", None)
+    (tmp / "root.pem").write_bytes(pki.pem(root.cert))
+    servers = {
+        "portal.test": Server(
+            tls=server_context(*pki.write_chain(tmp, "good", good, root.cert)),
+            handler=lambda _p, _h: response(),
+            v6=False,
+        ),
+        "old.test": Server(
+            tls=server_context(*pki.write_chain(tmp, "old", old, root.cert)), v6=False
+        ),
+        "self.test": Server(tls=server_context(*pki.write_chain(tmp, "own", own)), v6=False),
+        "silent.test": Server(mode="silent", v6=False),
+    }
+    refused = closed_port()
+    args = ["--ca-file", str(tmp / "root.pem"), "--timeout", "1", "--http-port", str(refused)]
+    for host, srv in servers.items():
+        args += ["--resolve", f"{host}:{srv.port}:127.0.0.1"]
+    targets = [f"https://{h}:{s.port}/" for h, s in servers.items()]
+    targets.append(f"https://127.0.0.1:{refused}/")
+    yield {"targets": targets, "args": args, "data": ["Scan Root", "Assure Test PKI"]}
+    for srv in servers.values():
+        srv.close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_probe_outputs_are_in_one_language(
+    lang: str, portals: dict[str, Any], tmp_path: Path
+) -> None:
+    """The probe's table, JSON, JSONL, CSV, HTML, JUnit and SARIF: titles, statuses,
+    summaries, reasons, advice; and `render` of the saved JSON."""
+    fmts = ("json", "jsonl", "csv", "html", "junit", "sarif")
+    outs = [x for f in fmts for x in ("-o", f"{f}={tmp_path / f'probe.{f}'}")]
+    run = run_assure(
+        "probe", *portals["targets"], *portals["args"], *outs, "-o", "table=-", "--lang", lang
+    )
+    assert run.code == 1, run.err
+    (tmp_path / "table.txt").write_text(run.out, encoding="utf-8")
+    rendered = tmp_path / "render.html"
+    again = run_assure("render", tmp_path / "probe.json", "-o", f"html={rendered}", "--lang", lang)
+    assert again.code == 1, again.err
+    files = [tmp_path / "table.txt", rendered, *(tmp_path / f"probe.{f}" for f in fmts)]
+    assert_one_language(files, lang, portals["data"])
+    table = run.out
+    if lang == "vi":
+        assert "Chứng thư đã hết hạn ngày" in table and "/20" in table  # 29/11/2026
+        assert "kết nối bị từ chối" in table
+    else:
+        assert "The certificate expired on" in table and "connection refused" in table
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_finding_can_be_worded_in_both_languages(
+    lang: str, portals: dict[str, Any], tmp_path: Path
+) -> None:
+    """JSON keeps the English `summary` (the contract) and a catalogue `message`, so every
+    finding (and every per-address verdict) can be re-rendered in either language."""
+    out = tmp_path / "probe.json"
+    run = run_assure("probe", *portals["targets"], *portals["args"], "--format", "json", "-o", out)
+    assert run.code == 1, run.err
+    for f in json.loads(out.read_text(encoding="utf-8"))["findings"]:
+        assert "message" in f, f
+        for verdict in (f["evidence"].get("addresses") or {}).values():
+            assert "message" in verdict, f
+
+
+# --- signed documents ---------------------------------------------------------------------
+
+
+def _evidence_strings(path: Path) -> list[str]:
+    """What the documents themselves say (signers, names, algorithms): data, not our text."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    found = {s for f in doc["findings"] for s in _strings(f["evidence"]) if len(s) > 2}
+    return sorted(found, key=len, reverse=True)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_signature_outputs_are_in_one_language(lang: str, tmp_path: Path) -> None:
+    outs = ["-o", f"json={tmp_path / 'sig.json'}", "-o", f"junit={tmp_path / 'sig.junit'}"]
+    run = run_assure("verify-signature", *DOCUMENTS, *outs, "-o", "table=-", "--lang", lang)
+    assert run.code == 1, run.err
+    (tmp_path / "table.txt").write_text(run.out, encoding="utf-8")
+    files = [tmp_path / "table.txt", tmp_path / "sig.junit"]
+    for fmt in ("html", "csv", "sarif", "jsonl"):
+        path = tmp_path / f"render.{fmt}"
+        again = run_assure("render", tmp_path / "sig.json", "-o", f"{fmt}={path}", "--lang", lang)
+        assert again.code == 1, again.err
+        files.append(path)
+    assert_one_language(files, lang, _evidence_strings(tmp_path / "sig.json"))
+    if lang == "vi":
+        assert "Văn bản không có chữ ký số." in run.out or "toàn vẹn" in run.out
+        assert "Signature '" not in run.out
+    else:
+        assert "is cryptographically intact" in run.out
+
+
+# --- messages -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_messages_are_in_one_language(lang: str, tmp_path: Path) -> None:
     bad = write(
         tmp_path / "p.yaml",
@@ -102,41 +296,22 @@ def test_messages_are_in_one_language(lang: str, tmp_path: Path) -> None:
         run_assure("classify", bad, "--lang", lang),
         run_assure("gap", DEMO, "--fail-under", "99.5", "--fail-on", "gap", "--lang", lang),
         run_assure("classify", ROOT / "profiles", "--lang", lang),
+        run_assure("trust", "list", "--lang", lang),
     ]
     for run in runs:
         text = run.err + ("" if run is runs[2] else run.out)
         assert foreign_words(tool_text(text), lang) == [], text
 
 
-@pytest.mark.parametrize("lang", ["vi", "en"])
-def test_probe_outputs_are_in_one_language(lang: str, tmp_path: Path) -> None:
-    """The probe's table, HTML and SARIF: titles, statuses, summaries, advice."""
-    import socket
-
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()  # nothing listens there: HTTPS refused, the rest not applicable
-    target = f"https://127.0.0.1:{port}/"
-    args = ("--timeout", "1", "--http-port", str(port), "--lang", lang)
-    table = run_assure("probe", target, *args)
-    assert table.code == 1, table.err
-    assert foreign_words(table.out, lang) == [], table.out
-    for fmt in ("html", "sarif"):
-        out = tmp_path / f"probe-{lang}.{fmt}"
-        run = run_assure("probe", target, *args, "--format", fmt, "-o", out)
-        assert run.code == 1, run.err
-        text = visible_text(out)
-        if fmt == "sarif":
-            import json
-
-            doc = json.loads(text)
-            text = "\n".join(
-                [r["message"]["text"] for r in doc["runs"][0]["results"]]
-                + [r["shortDescription"]["text"] for r in doc["runs"][0]["tool"]["driver"]["rules"]]
-                + [r["help"]["text"] for r in doc["runs"][0]["tool"]["driver"]["rules"]]
-            )
-        assert foreign_words(text, lang) == [], (fmt, text[:3000])
+#: Each error, the words a Vietnamese and an English run use for it.
+ERRORS = {
+    "yaml": ("YAML không hợp lệ: thiếu dấu ',' hoặc ']'", "invalid YAML: did not find expected"),
+    "folder": ("là một thư mục, không phải tệp", "is a folder, not a file"),
+    "not_empty": ("thư mục không trống", "folder is not empty"),
+    "target": ("không phải http hay https", "is not http or https"),
+    "missing": ("không có tệp hoặc thư mục này", "No such file or directory"),
+    "not_pdf": ("không phải tệp PDF", "not a PDF file"),
+}
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -218,3 +393,52 @@ def test_history_and_drift_outputs_are_in_one_language(lang: str, tmp_path: Path
             assert run.code in (0, 1), run.err
             found = visible_text(out)
             assert foreign_words(found, lang) == [], (command, fmt, found[:2000])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_errors_are_in_one_language(lang: str, tmp_path: Path) -> None:
+    """Refused writes (atomic), YAML syntax errors, target lists, unreadable documents.
+    (Click's own usage errors, such as a file given where a folder is expected, stay in
+    click's English.)"""
+    broken = write(tmp_path / "broken.yaml", "id: p\nname: [unclosed\n")
+    a_folder = tmp_path / "a-folder"
+    a_folder.mkdir()
+    full = tmp_path / "full"
+    write(full / "theirs.txt", "mine")
+    targets = write(tmp_path / "targets.txt", "https://ok.test/\nftp://files.test/\n")
+    fake = tmp_path / "fake.pdf"
+    fake.write_bytes(b"<html>not found</html>")
+    runs = {
+        "yaml": run_assure("validate", broken, "--lang", lang),
+        "folder": run_assure(
+            "verify-signature", DOCUMENTS[0], "-o", f"json={a_folder}", "--lang", lang
+        ),
+        "not_empty": run_assure("dossier", DEMO, "-o", full, "--lang", lang),
+        "target": run_assure("probe", "--targets-file", targets, "--lang", lang),
+        "missing": run_assure("verify-signature", tmp_path / "none.pdf", "--lang", lang),
+        "not_pdf": run_assure("verify-signature", fake, "--lang", lang),
+    }
+    for name, run in runs.items():
+        assert run.code in (2, 3, 6), (name, run.err)
+        assert "Traceback" not in run.err
+        assert ERRORS[name][LANGS.index(lang)] in run.err, (name, run.err)
+        assert foreign_words(tool_text(run.err), lang) == [], (name, run.err)
+
+
+def test_dates_are_written_per_language(demo: tuple[str, Path]) -> None:
+    """The law layer keeps ISO days (JSON); the gap report's evidence and the dossier's
+    tables write them as the language does: 08/09/2026 in Vietnamese, 8 Sept 2026 in English."""
+    lang, out = demo
+    gap = (out / "gap.html").read_text(encoding="utf-8")
+    dossier = visible_text(next((out / "dossier").glob("02-*.html")))
+    iso = re.compile(r"\b20\d\d-\d\d-\d\d\b")
+    assert iso.findall(visible_text(out / "gap.html")) == []
+    assert iso.findall(dossier) == []
+    if lang == "vi":
+        assert "HS-108/TTCĐS (08/09/2026)" in gap
+        assert "20/04/2025" in dossier
+    else:
+        assert "HS-108/TTCĐS (8 Sept 2026)" in gap
+        assert "20 Apr 2025" in dossier
+    data = json.loads((out / "gap.json").read_text(encoding="utf-8"))
+    assert iso.fullmatch(data["as_of"]) is not None  # JSON keeps ISO days

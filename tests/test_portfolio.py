@@ -102,10 +102,10 @@ def test_annual_report_is_due_before_20_december(tmp_path: Path) -> None:
     pf = portfolio([classified(path)], TODAY, TR)
     (own,) = [d for d in pf.entries[0].deadlines if d.kind is Kind.ANNUAL_REPORT]
     assert own.due == dt.date(2026, 12, 19) and not own.overdue and own.soon(TODAY)
-    assert own.basis("en") == "Decree 331/2026/ND-CP Art. 35.4.a"
+    assert own.basis("en") == "Art. 35.4.a Decree 331/2026/ND-CP"
     (ministry,) = pf.owner_deadlines
     assert ministry.due == dt.date(2026, 12, 24)
-    assert ministry.basis("en") == "Decree 331/2026/ND-CP Art. 35.4.b"
+    assert ministry.basis("en") == "Art. 35.4.b Decree 331/2026/ND-CP"
     # On 20 December the units' limit is next year's; the owner's still runs to the 24th.
     day = dt.date(2026, 12, 20)
     later = portfolio([classified(path, day)], day, TR)

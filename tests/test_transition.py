@@ -158,7 +158,7 @@ def test_markdown_report() -> None:
     assert run.code == 0, run.err
     assert "## Organisation-wide summary" in run.out
     assert "## motcua-an-phu" in run.out
-    assert "**2027-07-01**" in run.out
+    assert "**1 Jul 2027**" in run.out  # the deadline as English writes a day
     assert "(UNCONFIRMED)" in run.out
 
 

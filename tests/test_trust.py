@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,11 +14,25 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 
-from assure import trust
+from assure import i18n, trust
 from assure.cli import run
 from assure.errors import DataError
 from tests import sigpki
 from tests.conftest import assert_no_traceback, run_assure
+
+
+@pytest.fixture(autouse=True)
+def _english(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """These tests compare the English wording of messages (`ASSURE_LANG=en`), except one
+    that reads the default (Vietnamese) wording; `tests/test_language_scan.py` holds the
+    rest of the Vietnamese."""
+    if request.node.originalname != "test_trust_add_accepts_a_registered_root":
+        monkeypatch.setenv("ASSURE_LANG", "en")
+        with i18n.speaking("en"):  # in-process calls too, whatever an earlier run chose
+            yield
+    else:
+        yield
+
 
 # Facts of legal.md §6.3, written out independently of the data file they check.
 LEGAL_ROOTS = {

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
+from assure import i18n
 from assure.errors import DataError
 from assure.inputs.yamldoc import format_path, parse_yaml
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """These tests compare the English wording of messages (`ASSURE_LANG=en`); the
+    Vietnamese wording is held by `tests/test_language_scan.py`."""
+    monkeypatch.setenv("ASSURE_LANG", "en")
+    with i18n.speaking("en"):  # in-process calls too, whatever an earlier run chose
+        yield
 
 
 def problem(text: str) -> str:

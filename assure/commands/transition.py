@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from assure import i18n
 from assure.commands._common import (
     Env,
     emit,
@@ -23,7 +24,7 @@ from assure.commands._common import (
 )
 from assure.errors import ExitCode, UsageError
 from assure.inputs.profile import load_many
-from assure.law.citation import source_text
+from assure.law.citation import cite, source_text
 from assure.law.regime import Lang
 from assure.law.transition import LEVEL_KEYS, load_transition, report_json, transitions
 from assure.reports import text as textable
@@ -194,6 +195,21 @@ def table(report: Mapping[str, Any], lang: Lang) -> str:
     return out
 
 
+def worded(node: Any, lang: Lang, key: str = "") -> Any:
+    """The report as a reader sees it: the citations JSON keeps in their compact English form
+    ("Decree 331/2026 Art. 23.3.a") worded in `lang` ("điểm a khoản 3 Điều 23 Nghị định số
+    331/2026/NĐ-CP"), and the ISO days of deadlines written as the language writes them."""
+    if isinstance(node, Mapping):
+        return {k: worded(v, lang, str(k)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [worded(v, lang, key) for v in node]
+    if isinstance(node, str) and key in ("source", "sources"):
+        return cite(node, lang)
+    if isinstance(node, str) and key == "due":
+        return i18n.date_short(node, lang)
+    return node
+
+
 def _topic_value(value: Any) -> str:
     return "—" if value is None else str(value)
 
@@ -314,7 +330,9 @@ def command(
     report = report_json(transitions(loaded.profiles, tr), tr, env.today, lg)
     if fmt == "json":
         emit(to_json(report), output)
-    elif fmt == "docx":
+        return int(ExitCode.INVALID_DATA if loaded.errors else ExitCode.OK)
+    report = worded(report, lg)
+    if fmt == "docx":
         emit_bytes(docx_bytes(report, lg), output)
     elif fmt in ("md", "html"):
         emit(render_text(report, fmt, lg), output)

@@ -49,15 +49,15 @@ def add(files: tuple[Path, ...], custom: bool) -> int:
         for outcome in trust.add(certs, custom=custom):
             if outcome.accepted:
                 accepted += 1
-                click.echo(f"{f}: {outcome.message}", err=True)
+                click.echo(f"{f}: {outcome.message.text()}", err=True)
                 for item in outcome.anchor.unconfirmed if outcome.anchor else ():
                     note(f"{f}: {i18n.t('trust.unconfirmed', item=item)}")
             else:
-                rejected.append(Problem(Position(str(f)), "", outcome.message))
+                rejected.append(Problem.of(Position(str(f)), "", outcome.message))
     if unreadable or (rejected and not accepted):
         raise DataError([*unreadable, *rejected])
     for p in rejected:
-        click.echo(f"{p.position.file}: {i18n.t('trust.skipped', why=p.message)}", err=True)
+        click.echo(f"{p.position.file}: {i18n.t('trust.skipped', why=p.text())}", err=True)
     note(i18n.t("trust.stored", n=accepted, folder=trust.store_dir()))
     return int(ExitCode.OK)
 
@@ -89,32 +89,44 @@ def list_(fmt: str, output: Path | None) -> int:
     if fmt == "json":
         emit(to_json(data), output)
         return int(ExitCode.OK)
+    yes, missing_word = i18n.t("trust.list.yes"), i18n.t("trust.list.missing")
     rows = [
         [
-            "yes" if a["present"] else "MISSING",
+            yes if a["present"] else missing_word,
             a["id"],
-            a["role"],
+            i18n.t(f"trust.role.{a['role']}") if i18n.has(f"trust.role.{a['role']}") else a["role"],
             a["family"],
-            a["not_after"],
+            i18n.date_short(a["not_after"]),
             a["sha256"][:23] + "…",
             a["download_url"] or "—",
         ]
         for a in data["national"]
     ]
     rows += [
-        ["yes", "custom", "—", "other", c["not_after"][:10], c["sha256"][:23] + "…", c["subject"]]
+        [
+            yes,
+            i18n.t("trust.list.custom"),
+            "—",
+            "other",
+            i18n.date_short(c["not_after"][:10]),
+            c["sha256"][:23] + "…",
+            c["subject"],
+        ]
         for c in data["custom"]
     ]
-    text = textable.render(
-        ("present", "id", "role", "family", "valid until", "sha256", "download from / subject"),
-        rows,
-    )
+    cols = ("present", "id", "role", "family", "valid_until", "sha256", "source")
+    text = textable.render(tuple(i18n.t(f"trust.list.col.{c}") for c in cols), rows)
     missing = sum(1 for a in data["national"] if not a["present"])
     text += (
-        f"\nstore: {data['store']}\n"
-        f"{len(data['national']) - missing}/{len(data['national'])} national certificates "
-        f"present, {len(data['custom'])} custom. Import a downloaded file with "
-        "`assure trust add FILE`.\n"
+        "\n"
+        + i18n.t(
+            "trust.list.footer",
+            store=data["store"],
+            present=len(data["national"]) - missing,
+            total=len(data["national"]),
+            custom=len(data["custom"]),
+        )
+        + "\n"
     )
     emit(text, output)
     return int(ExitCode.OK)

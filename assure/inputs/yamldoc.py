@@ -28,7 +28,8 @@ from typing import Any
 
 import yaml
 
-from assure.errors import DataError, Position
+from assure.errors import DataError, Position, os_reason
+from assure.i18n import Msg
 
 PathKey = tuple[str | int, ...]
 
@@ -99,12 +100,42 @@ class Document:
             probe = probe[:-1]
             marks = self.value_marks
 
-    def error(self, path: PathKey, message: str, *, key: bool = False) -> DataError:
+    def error(self, path: PathKey, message: str | Msg, *, key: bool = False) -> DataError:
         """A DataError pointing at `path`."""
         pos = self.position(path, key=key)
         return DataError.at(
             pos.file, message, line=pos.line, column=pos.column, field=format_path(path)
         )
+
+
+#: What PyYAML says, matched to the catalogue so a syntax error reads in the run's language;
+#: a problem not listed keeps PyYAML's words inside the translated frame.
+_YAML_PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), key)
+    for pattern, key in (
+        (r"^did not find expected ',' or '(?P<close>[\]}])'$", "yaml.problem.expected_comma"),
+        (r"^did not find expected key$", "yaml.problem.expected_key"),
+        (r"^did not find expected node content$", "yaml.problem.expected_value"),
+        (r"^did not find expected '-' indicator$", "yaml.problem.expected_dash"),
+        (r"^mapping values are not allowed here$", "yaml.problem.mapping_here"),
+        (r"^could not find expected ':'$", "yaml.problem.expected_colon"),
+        (r"^found undefined alias '?(?P<name>[^']*)'?$", "yaml.problem.undefined_alias"),
+        (r"^found unexpected end of stream$", "yaml.problem.end_of_stream"),
+        (r"^found character '(?P<char>.+)' that cannot start any token$", "yaml.problem.bad_char"),
+        (r"^found unknown escape character '?(?P<char>[^']*)'?$", "yaml.problem.bad_escape"),
+        (r"^expected <block end>, but found '?(?P<found>[^']*)'?$", "yaml.problem.block_end"),
+        (r"^found duplicate anchor", "yaml.problem.duplicate_anchor"),
+    )
+)
+
+
+def yaml_problem(what: str) -> Msg:
+    """A PyYAML problem text as a catalogue message."""
+    for pattern, key in _YAML_PROBLEMS:
+        m = pattern.match(what.strip())
+        if m:
+            return Msg.of(key, **m.groupdict())
+    return Msg.of("yaml.invalid", what=what or "?")
 
 
 def read_text(path: Path, display: str | None = None, *, max_bytes: int = MAX_BYTES) -> str:
@@ -114,31 +145,27 @@ def read_text(path: Path, display: str | None = None, *, max_bytes: int = MAX_BY
         with path.open("rb") as fh:
             raw = fh.read(max_bytes + 1)
     except IsADirectoryError:
-        raise DataError.at(name, "is a folder, not a file") from None
+        raise DataError.at(name, Msg.of("yaml.is_folder")) from None
     except FileNotFoundError:
-        raise DataError.at(name, "no such file") from None
+        raise DataError.at(name, Msg.of("yaml.no_such_file")) from None
     except PermissionError:
-        raise DataError.at(name, "permission denied") from None
+        raise DataError.at(name, Msg.of("yaml.permission_denied")) from None
     except OSError as exc:
-        raise DataError.at(name, f"cannot be read: {exc.strerror or exc}") from None
+        raise DataError.at(name, Msg.of("yaml.cannot_read", reason=os_reason(exc))) from None
     if len(raw) > max_bytes:
-        raise DataError.at(
-            name, f"file is larger than {max_bytes // 1024} KiB; refusing to load it"
-        )
+        raise DataError.at(name, Msg.of("yaml.too_large", kib=max_bytes // 1024))
     if b"\x00" in raw:
         at = raw.index(b"\x00")
         line = raw[:at].count(b"\n") + 1
         start = raw.rfind(b"\n", 0, at) + 1
         col = len(raw[start:at].decode("utf-8", "replace")) + 1
-        raise DataError.at(
-            name, "binary data (NUL byte), not a YAML text file", line=line, column=col
-        )
+        raise DataError.at(name, Msg.of("yaml.binary"), line=line, column=col)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise DataError.at(name, "not UTF-8 text", line=line, column=col) from None
+        raise DataError.at(name, Msg.of("yaml.not_utf8"), line=line, column=col) from None
     return text
 
 
@@ -149,7 +176,7 @@ def parse_yaml(text: str, file: str, *, max_nodes: int = MAX_NODES) -> Document:
         line, col = _line_col(text, bad.start())
         raise DataError.at(
             file,
-            f"invalid YAML: control character U+{ord(bad.group()):04X} is not allowed",
+            Msg.of("yaml.control_character", code=f"U+{ord(bad.group()):04X}"),
             line=line,
             column=col,
         )
@@ -158,19 +185,19 @@ def parse_yaml(text: str, file: str, *, max_nodes: int = MAX_NODES) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or exc.context or "invalid YAML"
-        raise DataError.at(file, f"invalid YAML: {what}", line=line, column=col) from None
+        what = exc.problem or exc.context or ""
+        raise DataError.at(file, yaml_problem(what), line=line, column=col) from None
     except yaml.YAMLError as exc:  # reader errors (control characters) carry no mark
-        raise DataError.at(file, f"invalid YAML: {exc}") from None
+        raise DataError.at(file, yaml_problem(str(exc))) from None
     except RecursionError:
-        raise DataError.at(file, "invalid YAML: nesting is too deep") from None
+        raise DataError.at(file, Msg.of("yaml.too_deep")) from None
     if not nodes:
-        raise DataError.at(file, "the file is empty; expected a YAML mapping")
+        raise DataError.at(file, Msg.of("yaml.empty"))
     if len(nodes) > 1:
         mark = nodes[1].start_mark
         raise DataError.at(
             file,
-            "more than one YAML document; put one system per file",
+            Msg.of("yaml.several_documents"),
             line=mark.line + 1,
             column=mark.column + 1,
         )
@@ -212,7 +239,7 @@ class _Builder:
         self._active: set[int] = set()
         self._scalars = yaml.SafeLoader("")
 
-    def _fail(self, node: yaml.Node, message: str, path: PathKey) -> DataError:
+    def _fail(self, node: yaml.Node, message: Msg, path: PathKey) -> DataError:
         m = node.start_mark
         return DataError.at(
             self.file, message, line=m.line + 1, column=m.column + 1, field=format_path(path)
@@ -223,43 +250,43 @@ class _Builder:
         if self.budget < 0:
             raise self._fail(
                 node,
-                "document expands to too many values (alias bomb?); refusing to load it",
+                Msg.of("yaml.alias_bomb"),
                 path,
             )
         self.value_marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, path)
         if id(node) in self._active:
-            raise self._fail(node, "recursive alias", path)
+            raise self._fail(node, Msg.of("yaml.recursive_alias"), path)
         self._active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
                 if node.tag != _SEQ:
-                    raise self._fail(node, f"YAML tag {node.tag!r} is not allowed", path)
+                    raise self._fail(node, Msg.of("yaml.tag_not_allowed", tag=repr(node.tag)), path)
                 return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
             if isinstance(node, yaml.MappingNode):
                 return self._mapping(node, path)
         finally:
             self._active.discard(id(node))
-        raise self._fail(node, "unsupported YAML node", path)  # pragma: no cover
+        raise self._fail(node, Msg.of("yaml.unsupported_node"), path)  # pragma: no cover
 
     def _scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
         if node.tag == _TIMESTAMP:
             return node.value  # dates stay text; the schema checks their form
         if node.tag not in _SCALAR_TAGS:
-            raise self._fail(node, f"YAML tag {node.tag!r} is not allowed", path)
+            raise self._fail(node, Msg.of("yaml.tag_not_allowed", tag=repr(node.tag)), path)
         if node.tag == _NULL and node.value not in _NULL_WORDS:
-            raise self._fail(node, f"{node.value!r} is not a valid null (tag !!null)", path)
+            raise self._fail(node, Msg.of("yaml.bad_null", value=repr(node.value)), path)
         try:
             value = self._scalars.construct_object(node)
         except (ValueError, KeyError, IndexError, TypeError, OverflowError, yaml.YAMLError):
             kind = node.tag.removeprefix(_TAG)
             shown = node.value if len(node.value) <= 40 else node.value[:37] + "…"
             raise self._fail(
-                node, f"{shown!r} is not a valid {kind} (tag !!{kind})", path
+                node, Msg.of("yaml.bad_scalar", value=repr(shown), kind=kind), path
             ) from None
         if isinstance(value, float) and not math.isfinite(value):
-            raise self._fail(node, f"{node.value!r}: numbers must be finite", path)
+            raise self._fail(node, Msg.of("yaml.not_finite", value=repr(node.value)), path)
         if isinstance(value, str):
             value = unicodedata.normalize("NFC", value)
             self._check_text(node, value, path)
@@ -270,27 +297,24 @@ class _Builder:
         if found is not None:
             raise self._fail(
                 node,
-                f"control character {found[1]} is not allowed in text"
-                " (only tab and line breaks are)",
+                Msg.of("yaml.control_in_text", code=found[1]),
                 path,
             )
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
         if node.tag != _MAP:
-            raise self._fail(node, f"YAML tag {node.tag!r} is not allowed", path)
+            raise self._fail(node, Msg.of("yaml.tag_not_allowed", tag=repr(node.tag)), path)
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == f"{_TAG}merge":
-                raise self._fail(
-                    key_node, "merge keys (<<) are not supported; write the fields out", path
-                )
+                raise self._fail(key_node, Msg.of("yaml.merge_key"), path)
             if not isinstance(key_node, yaml.ScalarNode):
-                raise self._fail(key_node, "a key must be plain text", path)
+                raise self._fail(key_node, Msg.of("yaml.key_not_text"), path)
             key = unicodedata.normalize("NFC", str(key_node.value))
             child: PathKey = (*path, key)
             self._check_text(key_node, key, child)
             if key in out:
-                raise self._fail(key_node, f"duplicate key {key!r}", child)
+                raise self._fail(key_node, Msg.of("yaml.duplicate_key", key=repr(key)), child)
             self.key_marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             out[key] = self.build(value_node, child)
         return out

@@ -443,6 +443,12 @@ _CITES_VI: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\(status UNCONFIRMED\)", "(hiệu lực: CHƯA XÁC NHẬN)"),
         (r"Directive (\d+)/CT-TTg", r"Chỉ thị \1/CT-TTg"),
         (r"MIC Official Letter ", "Công văn "),
+        (
+            r"\(third-party summary; UNCONFIRMED\)",
+            "(theo bản tóm tắt của bên thứ ba; CHƯA XÁC NHẬN)",
+        ),
+        (r"(TCVN [\d:]+) clauses (\d+)[–-](\d+)", r"khoản \2 đến khoản \3 \1"),
+        (r"(TCVN [\d:]+) clause (\d+)", r"khoản \2 \1"),
     )
 )
 

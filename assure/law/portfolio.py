@@ -139,12 +139,12 @@ class Deadline:
         }
 
 
-
 def _cites(value: object) -> Cites:
     """A source as the loaders hand it on (already `Cites`), or as compact text."""
     if isinstance(value, tuple):
         return value
     return tuple(parse(value)) if isinstance(value, str) else ()
+
 
 def _sort_key(d: Deadline) -> tuple[int, dt.date, str, str]:
     """Overdue first (what is due now without a date before anything dated), then by date."""

@@ -331,7 +331,7 @@ def judge_trusted(ci: CertInput) -> Verdict:
     if broken:
         return Verdict(
             Status.FAIL,
-            f"A certificate of the chain is malformed and clients refuse it: {broken}.",
+            Msg.of("probe.cert.malformed", problem=broken),
             {"chain": [describe(c) for c in chain[: MAX_INTERMEDIATES + 1]], "cause": "malformed"},
         )
     leaf, sent = chain[0], chain[1:]
@@ -371,9 +371,8 @@ def judge_trusted(ci: CertInput) -> Verdict:
             issuer_family=family,
             issuer_family_label=trust.FAMILY_LABELS[family],
         )
-        trusted = (
-            f"The chain is trusted (root: {_cn(root)}; issuer family: "
-            f"{trust.FAMILY_LABELS[family]})"
+        trusted = Msg.of(
+            "probe.cert.trusted", root=_cn(root), family=Msg.of(f"probe.issuer_family.{family}")
         )
         if ci.openssl is not None:
             ev["openssl_accepts"] = ci.openssl[0]
@@ -381,12 +380,11 @@ def judge_trusted(ci: CertInput) -> Verdict:
             ev.update(cause="openssl_rejects", openssl_error=ci.openssl[1])
             return Verdict(
                 Status.FAIL,
-                f"OpenSSL, which most TLS clients verify with, refuses the chain "
-                f"({ci.openssl[1]}), although cryptography's verifier accepts it.",
+                Msg.of("probe.cert.openssl_refuses", error=ci.openssl[1]),
                 ev,
             )
         if not strict_error:
-            return Verdict(Status.PASS, trusted + ".", ev)
+            return Verdict(Status.PASS, Msg.of("probe.sentence", text=trusted), ev)
         rules = [f for f in profile_findings(verified) if f["rule"] != "leaf_without_eku"]
         if not rules:
             ref, _text = PROFILE_RULES["other"]
@@ -395,7 +393,7 @@ def judge_trusted(ci: CertInput) -> Verdict:
         named = "; ".join(f"{f['text']} ({f['reference']})" for f in rules)
         return Verdict(
             Status.WARN,
-            f"{trusted}, as clients accept it, but the certificate profile breaks a rule: {named}.",
+            Msg.of("probe.cert.profile_rule", trusted=trusted, rules=named),
             ev,
         )
     family = trust.issuer_family(chain, False)
@@ -459,7 +457,7 @@ def judge_hostname(ci: CertInput) -> Verdict:
     broken = malformed([leaf])
     if broken:
         return Verdict(
-            Status.FAIL, f"The certificate's names cannot be read: {broken}.", {"host": ci.host}
+            Status.FAIL, Msg.of("probe.cert.names_unreadable", problem=broken), {"host": ci.host}
         )
     san = _san(leaf)
     cn = _cn(leaf)

@@ -48,8 +48,7 @@ def judge_web_aaaa(obs: DnsObservation) -> Verdict:
     if obs.source == "resolve":
         return Verdict(
             Status.INCONCLUSIVE,
-            "Only IPv4 addresses were pinned with --resolve and DNS was not asked, so "
-            "whether the host has an AAAA record is not known.",
+            Msg.of("probe.ipv6.only_ipv4_pinned"),
             ev,
             "DNS not consulted",
         )
@@ -64,7 +63,7 @@ def judge_web_aaaa(obs: DnsObservation) -> Verdict:
     v6_ignored = {a: why for a, why in obs.ignored.items() if ":" in a}
     if v6_ignored:
         listed = "; ".join(f"{a}: {why}" for a, why in v6_ignored.items())
-        return Verdict(Status.FAIL, f"The host has no global IPv6 address (ignored: {listed}).", ev)
+        return Verdict(Status.FAIL, Msg.of("probe.ipv6.no_global", ignored=listed), ev)
     key = "ipv6.no_aaaa_mapped" if obs.mapped_ignored else "ipv6.no_aaaa"
     return Verdict(Status.FAIL, Msg.of(key), ev)
 
@@ -115,8 +114,7 @@ def judge_web_reach(
             detail = ", ".join(f"port {p}: {r}" for p, r in ports_bad.items())
             return Verdict(
                 Status.INCONCLUSIVE,
-                f"IPv6 address {addr} does not answer everywhere ({detail}), and without an "
-                f"A answer ({obs.a_error}) there is no IPv4 to compare with.",
+                Msg.of("probe.ipv6.partial_no_a", address=addr, detail=detail, why=obs.a_error),
                 ev,
                 "DNS lookup failed",
             )
@@ -187,7 +185,7 @@ def judge_parity(
     if obs.error or (obs.aaaa_error and not obs.aaaa) or obs.a_error:
         return Verdict(
             Status.INCONCLUSIVE,
-            f"The address lookup failed: {obs.error or obs.aaaa_error or obs.a_error}.",
+            Msg.of("probe.ipv6.lookup_failed", why=obs.error or obs.aaaa_error or obs.a_error),
             ev,
             "DNS lookup failed",
         )
@@ -203,7 +201,7 @@ def judge_parity(
     if not verdicts:
         return Verdict(
             Status.INCONCLUSIVE,
-            "No HTTPS or HTTP response over IPv4 to compare with.",
+            Msg.of("probe.ipv6.no_ipv4_response"),
             ev,
             "no IPv4 response",
         )
@@ -214,8 +212,8 @@ def judge_parity(
     order = [Status.FAIL, Status.INCONCLUSIVE, Status.PASS]
     chosen = min(verdicts.values(), key=lambda v: order.index(v.status))
     if chosen.status is Status.PASS:
-        over = " and ".join(s.upper() for s in verdicts)
-        return Verdict(Status.PASS, f"IPv4 and IPv6 serve the same page over {over}.", ev)
+        over = " + ".join(s.upper() for s in verdicts)
+        return Verdict(Status.PASS, Msg.of("probe.ipv6.same_page", over=over), ev)
     return Verdict(chosen.status, chosen.summary, ev, chosen.reason)
 
 
@@ -232,7 +230,7 @@ def _compare(scheme: str, obs: DnsObservation, fetches: Mapping[str, Fetch]) -> 
     }
     results: dict[str, JSONValue] = {}
     worst_status = Status.PASS
-    text = f"IPv4 and IPv6 serve the same page over {label}."
+    text = Msg.of("probe.ipv6.same_page", over=label)
     reason = None
     for addr in obs.aaaa:
         got = fetches.get(addr)
@@ -240,7 +238,7 @@ def _compare(scheme: str, obs: DnsObservation, fetches: Mapping[str, Fetch]) -> 
             results[addr] = {"error": got.error[0] if got and got.error else "untested"}
             if worst_status is Status.PASS:
                 worst_status, reason = Status.INCONCLUSIVE, "no IPv6 response"
-                text = f"No {label} response over IPv6 from {addr} to compare."
+                text = Msg.of("probe.ipv6.no_ipv6_response", over=label, address=addr)
             continue
         r = got.response
         ratio = similarity(ref.body, r.body)
@@ -248,17 +246,22 @@ def _compare(scheme: str, obs: DnsObservation, fetches: Mapping[str, Fetch]) -> 
         if blocked(r) or blocked(ref):
             if worst_status is Status.PASS:
                 worst_status, reason = Status.INCONCLUSIVE, "blocked"
-                text = f"A {label} response was blocked or challenged; pages not compared."
+                text = Msg.of("probe.ipv6.blocked", over=label)
             continue
         if r.status != ref.status:
             worst_status, reason = Status.FAIL, None
-            text = (
-                f"Different status over {label} on IPv6 ({addr}: {r.status}) "
-                f"and IPv4 ({ref.status})."
+            text = Msg.of(
+                "probe.ipv6.status_differs",
+                over=label,
+                address=addr,
+                v6=r.status,
+                v4=ref.status,
             )
         elif ratio < PARITY_MIN_RATIO and worst_status is not Status.FAIL:
             worst_status, reason = Status.FAIL, None
-            text = f"Different page over {label} on IPv6 ({addr}): {ratio:.0%} similar to IPv4."
+            text = Msg.of(
+                "probe.ipv6.page_differs", over=label, address=addr, similar=round(ratio * 100)
+            )
     ev["ipv6"] = results
     return Verdict(worst_status, text, ev, reason)
 
@@ -309,16 +312,22 @@ def judge_ns_aaaa(obs: DnsObservation) -> Verdict:
     if unknown:
         return Verdict(
             Status.INCONCLUSIVE,
-            f"The AAAA lookup of name server {unknown[0].name} failed "
-            f"({unknown[0].aaaa_error}); {len(with6)} of the others have IPv6.",
+            Msg.of(
+                "probe.ipv6.ns_lookup_failed",
+                name=unknown[0].name,
+                why=unknown[0].aaaa_error,
+                n=len(with6),
+            ),
             ev,
             "DNS lookup failed",
         )
     if len(with6) == 1:
         return Verdict(Status.WARN, Msg.of("ipv6.one_ns", name=with6[0]), ev)
     ignored = {a: w for n in obs.ns for a, w in n.ignored.items() if ":" in a}
-    extra = f" (ignored: {'; '.join(f'{a}: {w}' for a, w in ignored.items())})" if ignored else ""
-    return Verdict(Status.FAIL, f"No name server has a global IPv6 address{extra}.", ev)
+    if ignored:
+        listed = "; ".join(f"{a}: {w}" for a, w in ignored.items())
+        return Verdict(Status.FAIL, Msg.of("probe.ipv6.no_ns_global_ignored", ignored=listed), ev)
+    return Verdict(Status.FAIL, Msg.of("probe.ipv6.no_ns_global"), ev)
 
 
 _NO_ANSWER = ("timeout", "refused", "unreachable")
@@ -379,15 +388,14 @@ def judge_ns_reach(obs: DnsObservation, vantage: tuple[bool, str]) -> Verdict:
     if unknown:
         return Verdict(
             Status.INCONCLUSIVE,
-            f"Whether name server {unknown[0].name} has IPv6 is unknown (its AAAA lookup "
-            f"failed: {unknown[0].aaaa_error}).",
+            Msg.of("probe.ipv6.ns_unknown", name=unknown[0].name, why=unknown[0].aaaa_error),
             ev,
             "DNS lookup failed",
         )
     if warn:
         return Verdict(
             Status.WARN,
-            f"A name server answers over IPv6 as it does over IPv4, but not properly: {warn[0]}.",
+            Msg.of("probe.ipv6.ns_improper", which=warn[0]),
             ev,
         )
     return Verdict(Status.PASS, Msg.of("ipv6.all_ns_answer", n=len(v6)), ev)

@@ -11,7 +11,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from assure.atomic import is_stdout
-from assure.errors import DataError, Position, Problem, UsageError
+from assure.errors import DataError, Position, Problem, UsageError, os_reason
+from assure.i18n import Msg
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 
@@ -37,31 +38,40 @@ class Target:
         return True
 
 
+class TargetError(ValueError):
+    """Why a text is not a target: a catalogue message (English as `str`, for callers that
+    only need a `ValueError`)."""
+
+    def __init__(self, msg: Msg) -> None:
+        super().__init__(msg.text("en"))
+        self.msg = msg
+
+
 def parse_target(text: str) -> Target:
     """Parse `host`, `host:port` or an http(s) URL; raises ValueError with a reason."""
     raw = text.strip()
     if not raw:
-        raise ValueError("empty target")
+        raise TargetError(Msg.of("targets.empty"))
     url = raw if "://" in raw else f"https://{raw}"
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        raise ValueError(f"scheme {parts.scheme!r} is not http or https")
+        raise TargetError(Msg.of("targets.scheme", scheme=repr(parts.scheme)))
     if parts.username or parts.password:
-        raise ValueError("credentials in a target URL are not accepted")
+        raise TargetError(Msg.of("targets.credentials"))
     try:
         port = parts.port
     except ValueError:
-        raise ValueError("port is not a number between 0 and 65535") from None
+        raise TargetError(Msg.of("targets.port")) from None
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise ValueError("no host name")
+        raise TargetError(Msg.of("targets.no_host"))
     if not _is_ip(host):
         try:
             host = host.encode("idna").decode("ascii").lower()
         except UnicodeError:
-            raise ValueError(f"{host!r} is not a valid host name") from None
+            raise TargetError(Msg.of("targets.bad_host", host=repr(host))) from None
         if len(host) > 253 or not all(_LABEL.match(label) for label in host.split(".")):
-            raise ValueError(f"{host!r} is not a valid host name")
+            raise TargetError(Msg.of("targets.bad_host", host=repr(host)))
     https_port = port if (port and parts.scheme == "https") else 443
     http_port = port if (port and parts.scheme == "http") else None
     return Target(
@@ -90,9 +100,13 @@ def read_targets_file(path: Path) -> list[tuple[int, str]]:
         else:
             text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise DataError.at(str(path), f"not UTF-8 text ({exc.reason})", field="target") from None
+        raise DataError.at(
+            str(path), Msg.of("targets.not_utf8", detail=exc.reason), field="target"
+        ) from None
     except OSError as exc:
-        raise DataError.at(str(path), f"cannot read: {exc.strerror}", field="target") from None
+        raise DataError.at(
+            str(path), Msg.of("targets.cannot_read", reason=os_reason(exc)), field="target"
+        ) from None
     out = []
     for n, line in enumerate(text.splitlines(), 1):
         body = line.split("#", 1)[0].strip()
@@ -112,8 +126,9 @@ def collect_targets(args: Iterable[str], files: Iterable[Path]) -> list[Target]:
     def add(text: str, where: Position) -> None:
         try:
             t = parse_target(text)
-        except ValueError as exc:
-            problems.append(Problem(where, "target", f"{text!r}: {exc}"))
+        except TargetError as exc:
+            why = Msg.of("targets.bad", text=repr(text), why=exc.msg)
+            problems.append(Problem.of(where, "target", why))
             return
         seen.setdefault((t.scheme, t.host, t.port, t.http_port, t.path), t)
 
@@ -134,13 +149,15 @@ def parse_resolve(values: Iterable[str]) -> dict[str, list[str]]:
     for value in values:
         m = re.fullmatch(r"([^:\s]+):(\d{1,5}|\*):(.+)", value.strip())
         if not m:
-            raise UsageError(f"--resolve {value!r}: expected HOST:PORT:ADDR")
+            raise UsageError(Msg.of("targets.resolve_syntax", value=repr(value)))
         host = m.group(1).rstrip(".").lower()
         for addr in _split_addrs(m.group(3)):
             try:
                 ipaddress.ip_address(addr)
             except ValueError:
-                raise UsageError(f"--resolve {value!r}: {addr!r} is not an IP address") from None
+                raise UsageError(
+                    Msg.of("targets.resolve_addr", value=repr(value), addr=repr(addr))
+                ) from None
             pins.setdefault(host, [])
             if addr not in pins[host]:
                 pins[host].append(addr)

@@ -601,14 +601,12 @@ def judge_versions(obs: TlsObservation) -> Verdict:
             "client limitation",
         )
     good = [v for v in ("TLSv1.2", "TLSv1.3") if obs.versions.get(v) == "offered"]
-    note = (
-        " (SSLv3 could not be tested from this client)"
-        if obs.versions.get("SSLv3") == "untestable"
-        else ""
-    )
+    msg = Msg.of("probe.tls.only", versions=", ".join(good))
+    if obs.versions.get("SSLv3") == "untestable":
+        msg = Msg.of("probe.tls.note_sslv3", text=msg)
     if obs.versions.get("TLSv1.2") == "unknown":
-        note += " (whether TLSv1.2 is also offered could not be told)"
-    return Verdict(Status.PASS, f"Only {' and '.join(good)} offered{note}.", ev)
+        msg = Msg.of("probe.tls.note_tls12", text=msg)
+    return Verdict(Status.PASS, Msg.of("probe.sentence", text=msg), ev)
 
 
 def judge_ciphers(obs: TlsObservation) -> Verdict:
@@ -642,8 +640,7 @@ def judge_ciphers(obs: TlsObservation) -> Verdict:
     if obs.static_rsa_unknown:
         return Verdict(
             Status.INCONCLUSIVE,
-            "Could not tell whether static RSA key exchange is accepted "
-            "(the probe was cut or timed out).",
+            Msg.of("probe.tls.static_rsa_unknown"),
             ev,
             _cut_reason(obs, "cipher probes"),
         )

@@ -238,7 +238,8 @@ def _table_row(f: Finding) -> list[str]:
             f.target,
             f.check,
             _status_word(f.status, lg),
-            f.text(lg) + (f" [{f.reason}]" if f.reason and f.reason not in f.summary else ""),
+            f.text(lg)
+            + (f" [{i18n.reason(f.reason, lg)}]" if f.reason and f.reason not in f.summary else ""),
         )
     ]
 
@@ -268,6 +269,9 @@ def write_table(out: IO[str], spool: Spool, _generated_at: str) -> None:
 
 
 def write_csv(out: IO[str], spool: Spool, _generated_at: str) -> None:
+    """One row per finding: field names as the header (what scripts key on), the summary
+    and reason in the run's language (what a spreadsheet's reader acts on)."""
+    lg = i18n.active()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["target", "check", "status", "summary", "reason", "evidence"])
     for f in spool.findings():
@@ -277,8 +281,8 @@ def write_csv(out: IO[str], spool: Spool, _generated_at: str) -> None:
                 f.target,
                 f.check,
                 f.status.value,
-                f.summary,
-                f.reason or "",
+                f.text(lg),
+                i18n.reason(f.reason, lg) if f.reason else "",
                 json.dumps(dict(f.evidence), ensure_ascii=False, sort_keys=True),
             ]
         )
@@ -323,16 +327,17 @@ def _junit_suite(target: str, fs: Sequence[Finding], skip: Collection[Status]) -
         case = ET.SubElement(suite, "testcase", classname=x(target), name=x(f.check))
         text = x(json.dumps(dict(f.evidence), ensure_ascii=False, indent=1))
         summary = x(f.text())  # the summary in the language of the run
+        word = _status_word(f.status, i18n.active())
         if f.status is Status.FAIL:
             ET.SubElement(case, "failure", message=summary, type="fail").text = text
         elif f.status is Status.ERROR:
             ET.SubElement(case, "error", message=summary, type="error").text = (
-                x(f.reason) if f.reason else text
+                x(i18n.reason(f.reason)) if f.reason else text
             )
         elif f.status in skip:
-            ET.SubElement(case, "skipped", message=f"{f.status.value}: {summary}")
+            ET.SubElement(case, "skipped", message=f"{word}: {summary}")
         else:
-            ET.SubElement(case, "system-out").text = f"{f.status.value}: {summary}"
+            ET.SubElement(case, "system-out").text = f"{word}: {summary}"
     return suite
 
 

@@ -35,16 +35,26 @@ def _chart_rows(cov: dict[str, Any], titles: dict[str, str]) -> list[dict[str, A
     ]
 
 
-def evidence_text(evidence: dict[str, Any]) -> str:
-    """What an auditor checks: document references with dates, the waiver, probe results."""
+def evidence_text(evidence: dict[str, Any], lang: Lang | None = None) -> str:
+    """What an auditor checks: document references with dates, the waiver, probe results,
+    dates and statuses written in the reader's language (the JSON keeps ISO days and codes)."""
+    lg = lang or i18n.active()
     parts = [
-        d["ref"] + (f" ({d['date']})" if d.get("date") else "")
+        d["ref"] + (f" ({i18n.date_short(d['date'], lg)})" if d.get("date") else "")
         for d in evidence.get("documents", [])
     ]
     waiver = evidence.get("waiver")
     if waiver:
-        parts.append(f"{waiver['approver']}, {waiver['expires']}")
-    parts += [f"{p['check']}: {p['status']}" for p in evidence.get("probes", [])]
+        parts.append(f"{waiver['approver']}, {i18n.date_short(waiver['expires'], lg)}")
+    parts += [
+        f"{p['check']}: "
+        + (
+            i18n.t(f"status.{p['status']}", lg)
+            if i18n.has(f"status.{p['status']}")
+            else p["status"]
+        )
+        for p in evidence.get("probes", [])
+    ]
     check = evidence.get("profile_check")
     if check:
         parts.append(f"{check['check']}: {check['value']}")
@@ -55,7 +65,7 @@ def context(report: GapReport, lang: Lang) -> dict[str, Any]:
     """Template context shared by the Markdown and HTML gap report."""
     data = gap_json(report, lang)
     for f in data["findings"]:
-        f["evidence_text"] = evidence_text(f["evidence"])
+        f["evidence_text"] = evidence_text(f["evidence"], lang)
     by_id = {f["check"]: f for f in data["findings"]}
     parts = [
         {

@@ -97,6 +97,8 @@ def _advice(check: str, lang: i18n.Lang) -> dict[str, Any] | None:
 def _finding(f: Finding, lang: i18n.Lang) -> dict[str, Any]:
     d = f.to_json()
     d["summary"] = f.text(lang)
+    if f.reason is not None:
+        d["reason"] = i18n.reason(f.reason, lang)
     d["title"] = _title(f.check, lang)
     d["status_text"] = i18n.t(f"status.{f.status.value}", lang)
     d["evidence_json"] = json.dumps(dict(f.evidence), ensure_ascii=False, indent=2)

@@ -25,6 +25,7 @@ from pyhanko_certvalidator import errors as cv_errors
 
 from assure import trust
 from assure.findings import Status, worst
+from assure.i18n import Msg
 from assure.signatures import revocation
 from assure.signatures.fetch import Cache, Limits
 
@@ -73,7 +74,7 @@ class TrustResult:
     """Verdict on one signer, with the parts an auditor needs to redo it."""
 
     status: Status
-    summary: str
+    summary: Msg
     reason: str | None = None
     path: tuple[x509.Certificate, ...] = ()  # leaf first, anchor last
     identification: trust.Identification | None = None
@@ -126,7 +127,7 @@ _NOT_FOR_DOCUMENTS = frozenset(
 )
 
 
-def key_usage_problem(cert: x509.Certificate, purpose: str = "sign") -> str | None:
+def key_usage_problem(cert: x509.Certificate, purpose: str = "sign") -> Msg | None:
     """Why the certificate's key may not sign documents (or, for "timestamp", tokens)."""
     try:
         ku: x509.KeyUsage | None = cert.extensions.get_extension_for_class(x509.KeyUsage).value
@@ -138,22 +139,18 @@ def key_usage_problem(cert: x509.Certificate, purpose: str = "sign") -> str | No
             for name in ("key_encipherment", "data_encipherment", "key_agreement", "key_cert_sign")
             if getattr(ku, name)
         ]
-        return (
-            "key usage allows neither digitalSignature nor nonRepudiation (has: "
-            + (", ".join(allowed) or "nothing")
-            + ")"
-        )
+        return Msg.of("sig.ku.no_signing", has=", ".join(allowed) or "-")
     try:
         eku = set(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
     except x509.ExtensionNotFound:
         eku = set()
     if purpose == "timestamp":
         if ExtendedKeyUsageOID.TIME_STAMPING not in eku:
-            return "certificate lacks the timeStamping extended key usage a TSA must have"
+            return Msg.of("sig.ku.no_timestamping")
         return None
     if eku and eku <= _NOT_FOR_DOCUMENTS:
         names = ", ".join(sorted(_EKU_NAMES.get(o, o.dotted_string) for o in eku))
-        return f"extended key usage confines the key to {names}, not document signing"
+        return Msg.of("sig.ku.confined", names=names)
     return None
 
 
@@ -200,7 +197,7 @@ def evaluate(
     if opts.anchors.empty:
         return TrustResult(
             Status.INCONCLUSIVE,
-            "No trust anchor is configured; import the national roots with `assure trust add`.",
+            Msg.of("sig.trust.no_anchors"),
             "no trust anchors",
             identification=ident,
             evidence=ev,
@@ -217,9 +214,7 @@ def evaluate(
             label = trust.registry().family_label(ident.family)
             return TrustResult(
                 Status.INCONCLUSIVE,
-                f"The signer's chain leads to {label} ({ident.anchor.name}), whose root is "
-                "not among the anchors; import it with `assure trust add` (see "
-                "`assure trust list`).",
+                Msg.of("sig.trust.root_not_imported", family=label, anchor=ident.anchor.name),
                 "national root not imported",
                 identification=ident,
                 evidence=ev,
@@ -231,27 +226,25 @@ def evaluate(
             # intermediate (common), so trust cannot be decided without it.
             return TrustResult(
                 Status.INCONCLUSIVE,
-                f"The certificate of {trust.common_name(missing)!r}, which issued part of "
-                "the signer's chain, is neither in the document nor given; pass it with "
-                "--intermediates PEM.",
+                Msg.of("sig.trust.issuer_missing", name=trust.common_name(missing)),
                 "issuer certificate missing",
                 identification=ident,
                 evidence={**ev, "missing_issuer": missing.rfc4514_string()},
             )
         return TrustResult(
             Status.FAIL,
-            "The signer's certificate does not chain to any configured trust anchor.",
+            Msg.of("sig.trust.no_chain"),
             identification=ident,
             evidence=ev,
         )
     except cv_errors.ExpiredError as exc:
-        return _fail("A certificate of the chain had expired at", moment, exc, ident, ev)
+        return _fail("expired", moment, exc, ident, ev)
     except cv_errors.NotYetValidError as exc:
-        return _fail("A certificate of the chain was not yet valid at", moment, exc, ident, ev)
+        return _fail("not_yet_valid", moment, exc, ident, ev)
     except cv_errors.DisallowedAlgorithmError as exc:
-        return _fail("The chain uses a forbidden algorithm, checked at", moment, exc, ident, ev)
+        return _fail("forbidden_algorithm", moment, exc, ident, ev)
     except (cv_errors.PathValidationError, cv_errors.InvalidCertificateError) as exc:
-        return _fail("The chain does not validate at", moment, exc, ident, ev)
+        return _fail("invalid", moment, exc, ident, ev)
     ident = trust.identify(path)
     ev["issuer_family"] = ident.family
     ev["chain"] = [trust.describe(c) for c in path]
@@ -260,25 +253,22 @@ def evaluate(
         "source": opts.anchors.sources.get(trust.fingerprint(path[-1]), "unknown"),
         **ident.to_json(),
     }
-    parts: list[tuple[Status, str]] = []
+    parts: list[tuple[Status, Msg]] = []
     ku = key_usage_problem(signer, purpose)
     parts.append(
-        (Status.FAIL, f"The signer's {ku}.") if ku else (Status.PASS, "Key usage allows signing.")
+        (Status.FAIL, Msg.of("sig.trust.key_usage", problem=ku))
+        if ku
+        else (Status.PASS, Msg.of("sig.trust.key_usage_ok"))
     )
     if purpose == "sign" and _is_ca(signer):
-        parts.append((Status.WARN, "The signer's certificate is a CA certificate."))
+        parts.append((Status.WARN, Msg.of("sig.trust.signer_is_ca")))
     expired_now = [c for c in path if not (c.not_valid_before_utc <= now <= c.not_valid_after_utc)]
     ev["valid_now"] = not expired_now
+    expired_since = Msg.of("sig.trust.expired_since")
     if expired_now and signing_moment is None:
-        parts.append((Status.FAIL, "A certificate of the chain is not valid now."))
+        parts.append((Status.FAIL, Msg.of("sig.trust.not_valid_now")))
     elif expired_now:
-        parts.append(
-            (
-                Status.PASS,
-                "The certificate has expired since, but a trusted timestamp proves the "
-                "signature was made while it was valid.",
-            )
-        )
+        parts.append((Status.PASS, expired_since))
     rev_status, rev_text, rev_ev = _revocation(
         path, opts, moment, signing_moment is not None, embedded
     )
@@ -288,12 +278,14 @@ def evaluate(
     bad = [t for s, t in parts if s == status and status != Status.PASS]
     name = trust.common_name(signer.subject)
     anchor_name = ident.anchor.name if ident.anchor else trust.common_name(path[-1].subject)
+    summary = Msg.of("sig.trust.chains", name=name, anchor=anchor_name)
     if status == Status.PASS:
-        notes = " ".join(t for s, t in parts if "expired since" in t)
-        summary = f"{name} chains to {anchor_name}." + (f" {notes}" if notes else "")
+        if any(t == expired_since for _s, t in parts):
+            summary = Msg.of("sig.join.space", a=summary, b=expired_since)
     else:
-        summary = f"{name} chains to {anchor_name}, but: " + " ".join(bad)
-    reason = rev_text if status == Status.INCONCLUSIVE else None
+        problems = revocation.joined(bad, "space")
+        summary = Msg.of("sig.trust.chains_but", name=name, anchor=anchor_name, problems=problems)
+    reason = rev_text.text("en") if status == Status.INCONCLUSIVE else None
     return TrustResult(status, summary, reason, path, ident, ev)
 
 
@@ -328,7 +320,7 @@ def _fail(
     ev["validator_message"] = str(exc)[:300]
     return TrustResult(
         Status.FAIL,
-        f"{what} {moment.isoformat()}: {str(exc)[:200]}",
+        Msg.of(f"sig.trust.{what}_at", time=moment.isoformat(), detail=str(exc)[:200]),
         identification=ident,
         evidence=ev,
     )
@@ -340,12 +332,12 @@ def _revocation(
     moment: dt.datetime,
     timestamped: bool,
     embedded: revocation.Embedded | None,
-) -> tuple[Status, str, list[dict[str, Any]]]:
+) -> tuple[Status, Msg, list[dict[str, Any]]]:
     """Worst revocation status over the chain (the anchor itself is not checked)."""
     if not opts.check_revocation:
-        return Status.WARN, "Revocation was not checked (--no-revocation).", []
+        return Status.WARN, Msg.of("sig.trust.revocation_unchecked"), []
     results: list[dict[str, Any]] = []
-    statuses: list[tuple[Status, str]] = []
+    statuses: list[tuple[Status, Msg]] = []
     for cert, issuer in itertools.pairwise(path):
         # Freshness of revocation data is judged against the real clock (it is fetched
         # now); the revocation date against the moment being judged.
@@ -359,16 +351,18 @@ def _revocation(
             moment=moment if timestamped or opts.at else None,
         )
         entry = {"certificate": trust.common_name(cert.subject), **r.to_json()}
-        status, text = r.status, r.detail
+        status, text = r.status, r.msg
         if r.status == Status.FAIL and r.revoked_at and r.revoked_at > moment:
             # revoked after the moment judged (a timestamped signing time, or --at)
             status = Status.PASS
-            basis = "timestamped signing time" if timestamped else "instant judged"
-            text = f"{r.detail}, after the {basis}"
+            basis = "timestamp" if timestamped else "instant"
+            text = Msg.of(f"sig.trust.revoked_after_{basis}", detail=r.msg)
         entry["verdict"] = status.value
         results.append(entry)
-        statuses.append((status, f"{trust.common_name(cert.subject)}: {text}"))
+        name = trust.common_name(cert.subject)
+        statuses.append((status, Msg.of("sig.trust.cert_says", cert=name, text=text)))
     st = worst((s for s, _ in statuses), default=Status.PASS)
     if st == Status.PASS:
-        return Status.PASS, "Not revoked.", results
-    return st, "; ".join(t for s, t in statuses if s == st) + ".", results
+        return Status.PASS, Msg.of("sig.trust.not_revoked"), results
+    said = revocation.joined([t for s, t in statuses if s == st])
+    return st, Msg.of("sig.trust.sentence", text=said), results

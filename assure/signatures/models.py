@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assure.findings import Finding, Status, worst
+from assure.i18n import Msg
 
 CHECK_VALID = "doc_signature_valid"
 CHECK_TRUSTED = "doc_signer_trusted"
@@ -21,12 +22,21 @@ CHECKS = (CHECK_VALID, CHECK_TRUSTED, CHECK_COVERAGE)
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """One check's result for one signature."""
+    """One check's result for one signature.
+
+    `summary` is a catalogue message, so reports word it in the reader's language; its
+    English text is what the JSON contract's `summary` carries.
+    """
 
     status: Status
-    summary: str
+    summary: Msg
     reason: str | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The summary in English, the JSON contract's language."""
+        return self.summary.text("en")
 
 
 @dataclass(slots=True)
@@ -48,19 +58,15 @@ class SignatureReport:
         judged against the document: its signature data cannot be processed.
         """
         self.verdicts.setdefault(
-            CHECK_VALID,
-            Verdict(Status.FAIL, f"Signature {self.name!r}: malformed signature data ({why})."),
+            CHECK_VALID, Verdict(Status.FAIL, Msg.of("sig.malformed", name=self.name, why=why))
         )
         self.verdicts.setdefault(
             CHECK_TRUSTED,
-            Verdict(
-                Status.FAIL,
-                f"Signature {self.name!r}: the signer's certificates cannot be processed ({why}).",
-            ),
+            Verdict(Status.FAIL, Msg.of("sig.certs_unprocessable", name=self.name, why=why)),
         )
         self.verdicts.setdefault(
             CHECK_COVERAGE,
-            Verdict(Status.NOT_APPLICABLE, f"Signature {self.name!r} could not be checked."),
+            Verdict(Status.NOT_APPLICABLE, Msg.of("sig.not_checked", name=self.name)),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -71,7 +77,11 @@ class SignatureReport:
             "signer": self.signer,
             **self.evidence,
             "checks": {
-                check: {"status": v.status.value, "summary": v.summary}
+                check: {
+                    "status": v.status.value,
+                    "summary": v.text,
+                    "message": v.summary.to_json(),
+                }
                 for check, v in self.verdicts.items()
             },
         }
@@ -87,6 +97,7 @@ class DocumentReport:
     sha256: str
     signatures: list[SignatureReport] = field(default_factory=list)
     error: str | None = None  # the tool could not finish (e.g. the time limit ran out)
+    error_msg: Msg | None = None  # the same, as a catalogue message
     unavailable: str | None = None  # the document could not be obtained (download failed)
 
     def findings(self) -> list[Finding]:
@@ -94,49 +105,25 @@ class DocumentReport:
         out: list[Finding] = []
         doc_ev = {"format": self.format, "size": self.size, "sha256": self.sha256}
         if self.error is not None:
+            msg = Msg.of("sig.unfinished", error=self.error_msg or self.error)
             return [
-                Finding(
-                    check,
-                    self.target,
-                    Status.ERROR,
-                    f"Verification did not finish: {self.error}.",
-                    dict(doc_ev),
-                    reason=self.error,
-                )
+                _finding(check, self.target, Status.ERROR, msg, dict(doc_ev), self.error)
                 for check in CHECKS
             ]
         if self.unavailable is not None:
+            msg = Msg.of("sig.not_downloaded", why=self.unavailable)
+            ev: dict[str, Any] = {"url": self.target}
             return [
-                Finding(
-                    check,
-                    self.target,
-                    Status.INCONCLUSIVE,
-                    f"The document could not be downloaded: {self.unavailable}.",
-                    {"url": self.target},
-                    reason=self.unavailable,
-                )
+                _finding(check, self.target, Status.INCONCLUSIVE, msg, ev, self.unavailable)
                 for check in CHECKS
             ]
         if not self.signatures:
-            out.append(
-                Finding(
-                    CHECK_VALID,
-                    self.target,
-                    Status.FAIL,
-                    "The document carries no digital signature.",
-                    {**doc_ev, "signatures": []},
-                )
-            )
+            unsigned = Msg.of("sig.unsigned")
+            ev = {**doc_ev, "signatures": []}
+            out.append(_finding(CHECK_VALID, self.target, Status.FAIL, unsigned, ev))
             for check in (CHECK_TRUSTED, CHECK_COVERAGE):
-                out.append(
-                    Finding(
-                        check,
-                        self.target,
-                        Status.NOT_APPLICABLE,
-                        "There is no signature to judge.",
-                        dict(doc_ev),
-                    )
-                )
+                nothing = Msg.of("sig.nothing_to_judge")
+                out.append(_finding(check, self.target, Status.NOT_APPLICABLE, nothing, doc_ev))
             return out
         for check in CHECKS:
             verdicts = [(s, s.verdicts[check]) for s in self.signatures if check in s.verdicts]
@@ -144,7 +131,7 @@ class DocumentReport:
                 continue
             status = worst(v.status for _, v in verdicts)
             out.append(
-                Finding(
+                _finding(
                     check,
                     self.target,
                     status,
@@ -157,14 +144,15 @@ class DocumentReport:
                                 "name": s.name,
                                 "signer": s.signer,
                                 "status": v.status.value,
-                                "summary": v.summary,
+                                "summary": v.text,
+                                "message": v.summary.to_json(),
                                 **s.evidence,
                                 **v.evidence,
                             }
                             for s, v in verdicts
                         ],
                     },
-                    reason=next((v.reason for _, v in verdicts if v.status == status), None),
+                    next((v.reason for _, v in verdicts if v.status == status), None),
                 )
             )
         return out
@@ -181,11 +169,28 @@ class DocumentReport:
         }
 
 
-def _summary(verdicts: Sequence[tuple[SignatureReport, Verdict]], status: Status) -> str:
+def _finding(
+    check: str,
+    target: str,
+    status: Status,
+    msg: Msg,
+    evidence: dict[str, Any],
+    reason: str | None = None,
+) -> Finding:
+    """A finding whose summary is `msg`: English in JSON, the reader's language elsewhere."""
+    return Finding(check, target, status, msg.text("en"), dict(evidence), reason, message=msg)
+
+
+def _summary(verdicts: Sequence[tuple[SignatureReport, Verdict]], status: Status) -> Msg:
     if len(verdicts) == 1:
         return verdicts[0][1].summary
     hit = [(s, v) for s, v in verdicts if v.status == status]
     first = hit[0]
-    return f"{len(hit)} of {len(verdicts)} signatures: {status.value}; #{first[0].index + 1}: " + (
-        first[1].summary
+    return Msg.of(
+        "sig.some_of",
+        n=len(hit),
+        total=len(verdicts),
+        status=Msg.of(f"status.{status.value}"),
+        index=first[0].index + 1,
+        message=first[1].summary,
     )

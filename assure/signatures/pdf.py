@@ -34,6 +34,7 @@ from pyhanko.sign.validation.status import (
 from assure import trust
 from assure.errors import DataError
 from assure.findings import Status
+from assure.i18n import Msg
 from assure.signatures import chain, revocation
 from assure.signatures.models import (
     CHECK_COVERAGE,
@@ -59,12 +60,12 @@ def looks_like_pdf(data: bytes) -> bool:
 def verify_pdf(data: bytes, target: str, report: DocumentReport, opts: chain.Options) -> None:
     """Verify every signature of the PDF in `data`, adding them to `report`."""
     if not looks_like_pdf(data):
-        raise DataError.at(target, "not a PDF file (no %PDF- header)")
+        raise DataError.at(target, Msg.of("sig.err.not_pdf"))
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         fields = list(enumerate_sig_fields(reader, filled_status=True))
     except Exception as exc:  # any parser failure on hostile input is bad data
-        raise DataError.at(target, f"cannot read the PDF structure: {_short(exc)}") from None
+        raise DataError.at(target, Msg.of("sig.err.pdf_structure", detail=_short(exc))) from None
     for index, (name, _sig_obj, sig_field) in enumerate(fields):
         rep = SignatureReport(index, "pdf", str(name))
         report.signatures.append(rep)
@@ -73,7 +74,7 @@ def verify_pdf(data: bytes, target: str, report: DocumentReport, opts: chain.Opt
             signer = chain.from_asn1(emb.signer_cert)
             others = [chain.from_asn1(c) for c in emb.other_embedded_certs]
         except Exception as exc:  # garbage CMS is the document's fault
-            _unreadable(rep, f"the signature is not a readable CMS structure ({_short(exc)})")
+            _unreadable(rep, Msg.of("sig.why.not_cms", detail=_short(exc)))
             continue
         try:
             embedded, dss_certs = _embedded_revinfo(reader, emb)
@@ -132,7 +133,7 @@ def _verify_doc_timestamp(
             emb, validation_context=chain.validation_context(opts.anchors, others, opts.now)
         )
     except Exception as exc:  # hostile tokens break validators in many ways
-        _unreadable(rep, f"the document timestamp cannot be validated ({_short(exc)})")
+        _unreadable(rep, Msg.of("sig.why.timestamp_invalid", detail=_short(exc)))
         return
     rep.evidence.update(
         {
@@ -150,9 +151,9 @@ def _verify_doc_timestamp(
     )
 
 
-def _unreadable(rep: SignatureReport, why: str) -> None:
-    rep.verdicts[CHECK_VALID] = Verdict(Status.FAIL, f"Signature {rep.name!r}: {why}.")
-    na = Verdict(Status.NOT_APPLICABLE, f"Signature {rep.name!r} is unreadable.")
+def _unreadable(rep: SignatureReport, why: Msg) -> None:
+    rep.verdicts[CHECK_VALID] = Verdict(Status.FAIL, Msg.of("sig.bad", name=rep.name, why=why))
+    na = Verdict(Status.NOT_APPLICABLE, Msg.of("sig.unreadable", name=rep.name))
     rep.verdicts[CHECK_TRUSTED] = na
     rep.verdicts[CHECK_COVERAGE] = na
 
@@ -175,7 +176,7 @@ def _verify_one(
             key_usage_settings=KeyUsageConstraints(),
         )
     except Exception as exc:  # hostile signatures break validators in many ways
-        _unreadable(rep, f"the signature cannot be validated ({_short(exc)})")
+        _unreadable(rep, Msg.of("sig.why.cannot_validate", detail=_short(exc)))
         return
     ts = status.timestamp_validity
     ts_trusted = bool(ts is not None and ts.intact and ts.valid and ts.trusted)
@@ -201,8 +202,7 @@ def _verify_one(
     if refused:
         rep.verdicts[CHECK_TRUSTED] = Verdict(
             Status.FAIL,
-            f"Signature {rep.name!r} cannot be attributed to {rep.signer}: its algorithms are "
-            f"refused ({refused}).",
+            Msg.of("sig.not_attributable", name=rep.name, signer=rep.signer, why=refused),
             "algorithm constraints",
         )
         return
@@ -229,33 +229,28 @@ def _integrity(
     algo = f"{emb.md_algorithm}, {status.pkcs7_signature_mechanism}"
     if emb.md_algorithm.lower() in WEAK_DIGESTS:
         return Verdict(
-            Status.FAIL, f"Signature {name!r} uses the forbidden digest {emb.md_algorithm}."
+            Status.FAIL, Msg.of("sig.forbidden_digest", name=name, digest=emb.md_algorithm)
         )
     mech = status.pkcs7_signature_mechanism.lower()
     if any(w in mech for w in ("md5", "sha1_", "sha1with")):
-        return Verdict(Status.FAIL, f"Signature {name!r} uses a forbidden algorithm ({mech}).")
+        return Verdict(Status.FAIL, Msg.of("sig.forbidden_algorithm", name=name, algorithms=mech))
     refused = algorithm_refusal(emb, status)
     if refused:
         return Verdict(
             Status.FAIL,
-            f"Signature {name!r} uses algorithms pyHanko's usage policy refuses ({algo}): "
-            f"{refused}.",
+            Msg.of("sig.policy_refuses", name=name, algorithms=algo, why=refused),
             "algorithm constraints",
         )
     if not status.intact:
-        return Verdict(
-            Status.FAIL,
-            f"Signature {name!r} does not match the signed bytes: the document was altered "
-            "inside the signed range.",
-        )
+        return Verdict(Status.FAIL, Msg.of("sig.altered", name=name))
     if not status.valid:
-        return Verdict(Status.FAIL, f"Signature {name!r}: the signature value does not verify.")
-    return Verdict(Status.PASS, f"Signature {name!r} is cryptographically intact ({algo}).")
+        return Verdict(Status.FAIL, Msg.of("sig.value_fails", name=name))
+    return Verdict(Status.PASS, Msg.of("sig.intact", name=name, algorithms=algo))
 
 
 def algorithm_refusal(
     emb: EmbeddedPdfSignature, status: PdfSignatureStatus | DocumentTimestampStatus
-) -> str | None:
+) -> str | Msg | None:
     """Why pyHanko's algorithm usage policy refused the signature, or None.
 
     pyHanko checks the bytes (intact, valid) apart from its algorithm constraints, and a
@@ -277,7 +272,7 @@ def algorithm_refusal(
     )
     if not combo and combo.failure_reason:
         return str(combo.failure_reason)
-    return "the signature or digest algorithm is not allowed"
+    return Msg.of("sig.why.algorithm_not_allowed")
 
 
 def _coverage(status: PdfSignatureStatus | DocumentTimestampStatus, name: str) -> Verdict:
@@ -289,50 +284,43 @@ def _coverage(status: PdfSignatureStatus | DocumentTimestampStatus, name: str) -
         "docmdp_ok": status.docmdp_ok,
     }
     if cov == SignatureCoverageLevel.ENTIRE_FILE:
-        return Verdict(Status.PASS, f"Signature {name!r} covers the whole file.", evidence=ev)
+        return Verdict(Status.PASS, Msg.of("sig.covers_file", name=name), evidence=ev)
     if cov != SignatureCoverageLevel.ENTIRE_REVISION:
         return Verdict(
             Status.FAIL,
-            f"Signature {name!r} covers only part of its revision "
-            f"({cov.name if cov else 'unknown'}).",
+            Msg.of("sig.covers_part", name=name, coverage=cov.name if cov else "unknown"),
             evidence=ev,
         )
     if status.docmdp_ok is False and level != ModificationLevel.OTHER:
         return Verdict(
             Status.FAIL,
-            f"Changes after signature {name!r} exceed what its certification level permits.",
+            Msg.of("sig.exceeds_certification", name=name),
             evidence=ev,
         )
     if level == ModificationLevel.NONE:
         return Verdict(
             Status.PASS,
-            f"Signature {name!r} covers its revision; the bytes after it change nothing.",
+            Msg.of("sig.covers_revision_unchanged", name=name),
             evidence=ev,
         )
     if level == ModificationLevel.LTA_UPDATES:
         return Verdict(
             Status.PASS,
-            f"Signature {name!r} covers its revision; later updates only add validation data "
-            "or document timestamps.",
+            Msg.of("sig.covers_revision_lta", name=name),
             evidence=ev,
         )
     if level in (ModificationLevel.FORM_FILLING, ModificationLevel.ANNOTATIONS):
-        what = (
-            "form filling or further signatures"
-            if level == ModificationLevel.FORM_FILLING
-            else ("annotations")
-        )
+        what = "form_filling" if level == ModificationLevel.FORM_FILLING else "annotations"
         return Verdict(
             Status.PASS,
-            f"Signature {name!r} covers its revision; later updates are only {what}, which "
-            "signing permits.",
+            Msg.of(f"sig.covers_revision_{what}", name=name),
             evidence=ev,
         )
     diff = status.diff_result
     ev["diff"] = _short(diff) if isinstance(diff, Exception) else None
     return Verdict(
         Status.FAIL,
-        f"The document was changed after signature {name!r} in ways signing does not permit.",
+        Msg.of("sig.changed_after", name=name),
         evidence=ev,
     )
 

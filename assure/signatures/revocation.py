@@ -21,6 +21,7 @@ from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
 
 from assure.findings import Status
+from assure.i18n import Msg
 from assure.signatures.fetch import Cache, FetchError, Limits
 
 #: Clock skew tolerated between us and a responder.
@@ -29,21 +30,35 @@ SKEW = dt.timedelta(minutes=5)
 REVOCATION_LIMITS = Limits(max_bytes=10 * 1024 * 1024, timeout=10.0, deadline=20.0)
 
 
+def joined(parts: list[Msg], sep: str = "semicolon") -> Msg:
+    """Several messages as one ("a; b; c"), each worded in the reader's language."""
+    out = parts[-1]
+    for part in reversed(parts[:-1]):
+        out = Msg.of(f"sig.join.{sep}", a=part, b=out)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Revocation:
     """Outcome for one certificate: PASS good, FAIL revoked, WARN no source, else INCONCLUSIVE."""
 
     status: Status
     source: str  # "ocsp", "crl" or "none"
-    detail: str
+    msg: Msg  # what was found, worded in the reader's language when printed
     url: str | None = None
     revoked_at: dt.datetime | None = None
+
+    @property
+    def detail(self) -> str:
+        """What was found, in English (the evidence's language)."""
+        return self.msg.text("en")
 
     def to_json(self) -> dict[str, Any]:
         return {
             "status": self.status.value,
             "source": self.source,
             "detail": self.detail,
+            "message": self.msg.to_json(),
             "url": self.url,
             "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
         }
@@ -100,28 +115,29 @@ def check(
     moment: dt.datetime | None = None,
 ) -> Revocation:
     """Revocation status of `cert` (issued by `issuer`): OCSP first, then each CRL."""
-    tried: list[str] = []
+    tried: list[Msg] = []
     sources = [("ocsp", u, _ocsp) for u in ocsp_urls(cert)]
     sources += [("crl", u, _crl) for u in crl_urls(cert)]
     for kind, url, how in sources:
         try:
             result = how(cert, issuer, url, now, limits, cache or Cache())
         except Exception as exc:  # a hostile responder's data can break lazy parsers late
+            detail = str(exc)[:200]
+            why = Msg.of("sig.rev.malformed", detail=detail)
+            label = f"{kind.upper()} {url}"
             result = Revocation(
-                Status.INCONCLUSIVE, kind, f"{kind.upper()} {url}: malformed answer ({exc})"[:300]
+                Status.INCONCLUSIVE, kind, Msg.of("sig.rev.at", label=label, why=why)
             )
         if result.status.decided:
             return result
-        tried.append(result.detail)
+        tried.append(result.msg)
     if embedded is not None and moment is not None:
         found = _embedded(cert, issuer, embedded, now, moment)
         if found is not None:
             return found
     if not tried:
-        return Revocation(
-            Status.WARN, "none", "certificate names no OCSP responder and no CRL to check"
-        )
-    return Revocation(Status.INCONCLUSIVE, "none", "; ".join(tried))
+        return Revocation(Status.WARN, "none", Msg.of("sig.rev.no_source"))
+    return Revocation(Status.INCONCLUSIVE, "none", joined(tried))
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +196,10 @@ def _ocsp(
             content_type="application/ocsp-request",
         )
     except FetchError as exc:
-        return Revocation(Status.INCONCLUSIVE, "ocsp", f"OCSP {url}: unreachable ({exc})", url)
+        why = Msg.of("sig.rev.unreachable", detail=str(exc))
+        return Revocation(
+            Status.INCONCLUSIVE, "ocsp", Msg.of("sig.rev.at", label=f"OCSP {url}", why=why), url
+        )
     return judge_ocsp(body, cert, issuer, label=f"OCSP {url}", url=url, now=now)
 
 
@@ -201,18 +220,21 @@ def judge_ocsp(
     must have been produced after the moment judged, which it then proves.
     """
 
-    def unknown(why: str) -> Revocation:
-        return Revocation(Status.INCONCLUSIVE, source, f"{label}: {why}", url)
+    def unknown(key: str, **params: Any) -> Revocation:
+        why = Msg.of(f"sig.rev.{key}", **params)
+        return Revocation(
+            Status.INCONCLUSIVE, source, Msg.of("sig.rev.at", label=label, why=why), url
+        )
 
     try:
         resp = ocsp.load_der_ocsp_response(body)
     except ValueError as exc:
-        return unknown(f"unreadable response ({exc})")
+        return unknown("ocsp_unreadable", detail=str(exc))
     if resp.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
-        return unknown(f"responder answered {resp.response_status.name}")
+        return unknown("ocsp_status", status=resp.response_status.name)
     responder = _ocsp_signer(resp, issuer)
     if responder is None:
-        return unknown("response is not signed by the issuer or a responder it authorised")
+        return unknown("ocsp_not_authorised")
     try:
         verify_signature(
             responder.public_key(),
@@ -221,28 +243,27 @@ def judge_ocsp(
             resp.signature_hash_algorithm,
         )
     except (InvalidSignature, UnsupportedAlgorithm):
-        return unknown("response signature does not verify")
+        return unknown("ocsp_signature")
     for single in resp.responses:
         if single.serial_number != cert.serial_number:
             continue
         if single.this_update_utc > now + SKEW:
-            return unknown("response is dated in the future")
+            return unknown("ocsp_future")
         if produced_after is not None:
             if single.this_update_utc < produced_after - SKEW:
-                return unknown("response predates the moment judged")
+                return unknown("ocsp_predates")
         elif single.next_update_utc is not None and single.next_update_utc < now - SKEW:
-            return unknown(f"response expired at {single.next_update_utc.isoformat()}")
+            return unknown("ocsp_expired", time=single.next_update_utc.isoformat())
         if single.certificate_status == ocsp.OCSPCertStatus.GOOD:
-            return Revocation(Status.PASS, source, f"{label}: good", url)
+            return Revocation(Status.PASS, source, Msg.of("sig.rev.good", label=label), url)
         if single.certificate_status == ocsp.OCSPCertStatus.REVOKED:
             at = single.revocation_time_utc
             reason = single.revocation_reason.name if single.revocation_reason else "unspecified"
-            when = at.isoformat() if at else "unknown time"
-            return Revocation(
-                Status.FAIL, source, f"{label}: revoked at {when} ({reason})", url, at
-            )
-        return unknown("responder does not know the certificate")
-    return unknown("response does not name the certificate")
+            when = at.isoformat() if at else "?"
+            said = Msg.of("sig.rev.revoked_because", label=label, time=when, reason=reason)
+            return Revocation(Status.FAIL, source, said, url, at)
+        return unknown("ocsp_unknown_cert")
+    return unknown("ocsp_not_named")
 
 
 def _ocsp_signer(resp: ocsp.OCSPResponse, issuer: x509.Certificate) -> x509.Certificate | None:
@@ -280,7 +301,10 @@ def _crl(
     try:
         body = cache.fetch(url, limits)
     except FetchError as exc:
-        return Revocation(Status.INCONCLUSIVE, "crl", f"CRL {url}: unreachable ({exc})", url)
+        why = Msg.of("sig.rev.unreachable", detail=str(exc))
+        return Revocation(
+            Status.INCONCLUSIVE, "crl", Msg.of("sig.rev.at", label=f"CRL {url}", why=why), url
+        )
     return judge_crl(body, cert, issuer, label=f"CRL {url}", url=url, now=now)
 
 
@@ -297,8 +321,11 @@ def judge_crl(
 ) -> Revocation:
     """Judge a CRL for `cert` (current when live; issued after the moment when embedded)."""
 
-    def unknown(why: str) -> Revocation:
-        return Revocation(Status.INCONCLUSIVE, source, f"{label}: {why}", url)
+    def unknown(key: str, **params: Any) -> Revocation:
+        why = Msg.of(f"sig.rev.{key}", **params)
+        return Revocation(
+            Status.INCONCLUSIVE, source, Msg.of("sig.rev.at", label=label, why=why), url
+        )
 
     try:
         crl = (
@@ -307,24 +334,25 @@ def judge_crl(
             else x509.load_der_x509_crl(body)
         )
     except ValueError as exc:
-        return unknown(f"not a CRL ({exc})")
+        return unknown("crl_unreadable", detail=str(exc))
     if crl.issuer != issuer.subject:
-        return unknown("CRL is issued by another authority")
+        return unknown("crl_other_issuer")
     try:
         signed = crl.is_signature_valid(issuer.public_key())  # type: ignore[arg-type]
     except (TypeError, UnsupportedAlgorithm):
         signed = False
     if not signed:
-        return unknown("CRL signature does not verify against the issuer")
+        return unknown("crl_signature")
     if crl.last_update_utc > now + SKEW:
-        return unknown("CRL is dated in the future")
+        return unknown("crl_future")
     if produced_after is not None:
         if crl.last_update_utc < produced_after - SKEW:
-            return unknown("CRL predates the moment judged")
+            return unknown("crl_predates")
     elif crl.next_update_utc is not None and crl.next_update_utc < now - SKEW:
-        return unknown(f"CRL is stale (next update was {crl.next_update_utc.isoformat()})")
+        return unknown("crl_stale", time=crl.next_update_utc.isoformat())
     entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
     if entry is None:
-        return Revocation(Status.PASS, source, f"{label}: not revoked", url)
+        return Revocation(Status.PASS, source, Msg.of("sig.rev.not_revoked", label=label), url)
     at = entry.revocation_date_utc
-    return Revocation(Status.FAIL, source, f"{label}: revoked at {at.isoformat()}", url, at)
+    said = Msg.of("sig.rev.revoked", label=label, time=at.isoformat())
+    return Revocation(Status.FAIL, source, said, url, at)

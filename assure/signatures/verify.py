@@ -23,8 +23,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from assure import trust
-from assure.errors import DataError
+from assure.errors import DataError, os_reason
 from assure.findings import Finding, Status
+from assure.i18n import Msg
 from assure.signatures import chain, fetch, pdf, xml
 from assure.signatures.models import CHECK_COVERAGE, CHECK_TRUSTED, CHECK_VALID, DocumentReport
 
@@ -40,25 +41,27 @@ def read_document(target: str, limits: fetch.Limits) -> bytes:
         try:
             return fetch.fetch(target, limits)
         except fetch.TooLargeError as exc:
-            raise DataError.at(target, f"download refused: {exc} (--max-size)") from None
+            raise DataError.at(
+                target, Msg.of("sig.err.download_refused", detail=str(exc))
+            ) from None
     if target == "-":
         data = sys.stdin.buffer.read(limits.max_bytes + 1)
         if len(data) > limits.max_bytes:
-            raise DataError.at("-", f"standard input is over the limit of {limits.max_bytes} bytes")
+            raise DataError.at("-", Msg.of("sig.err.stdin_too_large", limit=limits.max_bytes))
         return data
     path = Path(target)
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:
             raise DataError.at(
-                target, f"file is {size} bytes, over the limit of {limits.max_bytes} (--max-size)"
+                target, Msg.of("sig.err.file_too_large", size=size, limit=limits.max_bytes)
             )
         with path.open("rb") as fh:
             data = fh.read(limits.max_bytes + 1)
     except OSError as exc:
-        raise DataError.at(target, f"cannot read: {exc.strerror or exc}") from None
+        raise DataError.at(target, Msg.of("sig.err.cannot_read", reason=os_reason(exc))) from None
     if len(data) > limits.max_bytes:
-        raise DataError.at(target, f"file is over the limit of {limits.max_bytes} bytes")
+        raise DataError.at(target, Msg.of("sig.err.over_limit", limit=limits.max_bytes))
     return data
 
 
@@ -68,6 +71,10 @@ class DocumentTimeout(BaseException):
     A BaseException, like KeyboardInterrupt, so that the broad handlers which turn parser
     failures on hostile input into findings cannot swallow it.
     """
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"took longer than {seconds:g} s")
+        self.seconds = seconds
 
 
 @contextlib.contextmanager
@@ -86,7 +93,7 @@ def time_limit(seconds: float) -> Iterator[None]:
         return
 
     def on_alarm(_signum: int, _frame: FrameType | None) -> None:
-        raise DocumentTimeout(f"took longer than {seconds:g} s")
+        raise DocumentTimeout(seconds)
 
     def quiet(unraisable: Any) -> None:
         if not isinstance(unraisable.exc_value, DocumentTimeout):
@@ -114,7 +121,7 @@ def verify_bytes(
 ) -> DocumentReport:
     """Verify a document already in memory, within `time_limit_s` seconds (0: no limit)."""
     if not data:
-        raise DataError.at(target, "the document is empty")
+        raise DataError.at(target, Msg.of("sig.err.empty"))
     sha = hashlib.sha256(data).hexdigest()
     fmt = "pdf" if pdf.looks_like_pdf(data) else "xml"
     try:
@@ -122,8 +129,9 @@ def verify_bytes(
             return _verify(data, target, opts, sha)
     except DocumentTimeout as exc:
         reason = f"verification {exc}"
+        said = Msg.of("sig.why.timeout", seconds=f"{exc.seconds:g}")
     _collect_quietly()
-    return DocumentReport(target, fmt, len(data), sha, error=reason)
+    return DocumentReport(target, fmt, len(data), sha, error=reason, error_msg=said)
 
 
 def _collect_quietly() -> None:
@@ -164,12 +172,12 @@ def _verify(data: bytes, target: str, opts: chain.Options, sha: str) -> Document
         report = DocumentReport(target, "pdf", len(data), sha)
         pdf.verify_pdf(data, target, report, opts)
     elif named_pdf:
-        raise DataError.at(target, "named .pdf but is not a PDF file (no %PDF- header)")
+        raise DataError.at(target, Msg.of("sig.err.named_pdf"))
     elif xml.looks_like_xml(data):
         report = DocumentReport(target, "xml", len(data), sha)
         xml.verify_xml(data, target, report, opts)
     else:
-        raise DataError.at(target, "neither a PDF nor an XML document")
+        raise DataError.at(target, Msg.of("sig.err.neither"))
     return report
 
 
@@ -204,18 +212,22 @@ def document_findings(
         try:
             out.extend(verify_target(target, opts, limits).findings())
         except DataError as exc:
-            why = "; ".join(p.message for p in exc.problems)
+            first = exc.problems[0]
+            why: Msg | str = first.msg if first.msg is not None else first.message
+            msg = Msg.of("sig.not_readable", why=why)
             out.append(
                 Finding(
                     CHECK_VALID,
                     target,
                     Status.FAIL,
-                    f"The document is not a readable signed PDF or XML: {why}.",
+                    msg.text("en"),
                     {"problems": [str(p) for p in exc.problems]},
+                    message=msg,
                 )
             )
+            nothing = Msg.of("sig.nothing_to_judge")
             out.extend(
-                Finding(c, target, Status.NOT_APPLICABLE, "There is no signature to judge.")
+                Finding(c, target, Status.NOT_APPLICABLE, nothing.text("en"), {}, message=nothing)
                 for c in (CHECK_TRUSTED, CHECK_COVERAGE)
             )
     return out

@@ -36,6 +36,7 @@ from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
 from assure import trust
 from assure.errors import DataError
 from assure.findings import Status
+from assure.i18n import Msg
 from assure.signatures import chain
 from assure.signatures.models import (
     CHECK_COVERAGE,
@@ -84,15 +85,11 @@ def parse(data: bytes, target: str) -> Any:
         line = getattr(exc, "lineno", None) or 1
         col = getattr(exc, "offset", None) or 1
         raise DataError.at(
-            target, f"not well-formed XML: {exc.msg}", line=line, column=col
+            target, Msg.of("sig.err.xml_syntax", detail=exc.msg), line=line, column=col
         ) from None
     info = root.getroottree().docinfo
     if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
-        raise DataError.at(
-            target,
-            "XML with a DOCTYPE or entity declarations is refused (entity expansion and "
-            "external entities are not allowed in signed documents)",
-        )
+        raise DataError.at(target, Msg.of("sig.err.doctype"))
     return root
 
 
@@ -100,7 +97,7 @@ def verify_xml(data: bytes, target: str, report: DocumentReport, opts: chain.Opt
     """Verify the XML signatures of `data`, adding them to `report`."""
     root = parse(data, target)
     if etree.QName(root).localname.lower() == "html":
-        raise DataError.at(target, "an HTML page, not a signed XML document")
+        raise DataError.at(target, Msg.of("sig.err.html_page"))
     sigs = list(root.iter(DS_SIGNATURE))
     for index, sig in enumerate(sigs):
         xades = sig.find(".//xades:QualifyingProperties", NS) is not None
@@ -131,9 +128,9 @@ def _algorithms(sig: Any) -> list[str]:
     return [a for a in out if a]
 
 
-def _unreadable(rep: SignatureReport, why: str) -> None:
-    rep.verdicts[CHECK_VALID] = Verdict(Status.FAIL, f"Signature {rep.name!r}: {why}.")
-    na = Verdict(Status.NOT_APPLICABLE, f"Signature {rep.name!r} could not be checked.")
+def _unreadable(rep: SignatureReport, why: Msg) -> None:
+    rep.verdicts[CHECK_VALID] = Verdict(Status.FAIL, Msg.of("sig.bad", name=rep.name, why=why))
+    na = Verdict(Status.NOT_APPLICABLE, Msg.of("sig.not_checked", name=rep.name))
     rep.verdicts[CHECK_TRUSTED] = na
     rep.verdicts[CHECK_COVERAGE] = na
 
@@ -147,13 +144,13 @@ def _verify_one(
     try:
         certs = _certs(sig)
     except ValueError as exc:
-        _unreadable(rep, f"its X509Certificate is not a certificate ({str(exc)[:120]})")
+        _unreadable(rep, Msg.of("sig.why.not_certificate", detail=str(exc)[:120]))
         return
     if not certs:
         if sig.find("ds:KeyInfo/ds:KeyValue", NS) is not None:
             _verify_key_value(root, sig, index, rep, xades=xades, weak=weak)
             return
-        _unreadable(rep, "it carries no X.509 certificate (KeyInfo/X509Data) and no KeyValue")
+        _unreadable(rep, Msg.of("sig.why.no_key"))
         return
     signing_time = _xades_signing_time(sig) if xades else None
     rep.evidence["signing_time_claimed"] = signing_time
@@ -170,16 +167,16 @@ def _verify_one(
         if weak:
             rep.verdicts[CHECK_VALID] = Verdict(
                 Status.FAIL,
-                f"Signature {rep.name!r} uses a forbidden algorithm: {', '.join(weak)}.",
+                Msg.of("sig.forbidden_algorithm", name=rep.name, algorithms=", ".join(weak)),
             )
         else:
             rep.verdicts[CHECK_VALID] = Verdict(
                 Status.FAIL,
-                f"Signature {rep.name!r} does not verify: {errors[0] if errors else 'unknown'}.",
+                Msg.of("sig.does_not_verify", name=rep.name, why=errors[0] if errors else "?"),
             )
         leaf = certs[0]
         rep.signer = trust.common_name(leaf.subject)
-        na = Verdict(Status.NOT_APPLICABLE, f"Signature {rep.name!r} is not intact.")
+        na = Verdict(Status.NOT_APPLICABLE, Msg.of("sig.not_intact", name=rep.name))
         rep.verdicts[CHECK_TRUSTED] = na
         rep.verdicts[CHECK_COVERAGE] = na
         return
@@ -187,12 +184,13 @@ def _verify_one(
     rep.evidence["signer_certificate_sha256"] = trust.fingerprint(signer)
     if weak:
         rep.verdicts[CHECK_VALID] = Verdict(
-            Status.FAIL, f"Signature {rep.name!r} uses a forbidden algorithm: {', '.join(weak)}."
+            Status.FAIL,
+            Msg.of("sig.forbidden_algorithm", name=rep.name, algorithms=", ".join(weak)),
         )
     else:
         rep.verdicts[CHECK_VALID] = Verdict(
             Status.PASS,
-            f"Signature {rep.name!r} ({'XAdES' if xades else 'XML Signature'}) is intact.",
+            Msg.of("sig.xml_intact", name=rep.name, kind="XAdES" if xades else "XML Signature"),
         )
     rep.verdicts[CHECK_COVERAGE] = _coverage(root, sig, rep.name)
     others = [c for c in certs if c is not signer]
@@ -224,28 +222,25 @@ def _verify_key_value(
     except Exception as exc:  # schema errors, unknown algorithms, bad keys: all "invalid"
         why = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         rep.verdicts[CHECK_VALID] = Verdict(
-            Status.FAIL,
-            f"Signature {rep.name!r} does not verify with the key it carries (KeyValue): {why}.",
+            Status.FAIL, Msg.of("sig.key_value_fails", name=rep.name, why=why)
         )
-        na = Verdict(Status.NOT_APPLICABLE, f"Signature {rep.name!r} is not intact.")
+        na = Verdict(Status.NOT_APPLICABLE, Msg.of("sig.not_intact", name=rep.name))
         rep.verdicts[CHECK_TRUSTED] = na
         rep.verdicts[CHECK_COVERAGE] = na
         return
     if weak:
         rep.verdicts[CHECK_VALID] = Verdict(
-            Status.FAIL, f"Signature {rep.name!r} uses a forbidden algorithm: {', '.join(weak)}."
+            Status.FAIL,
+            Msg.of("sig.forbidden_algorithm", name=rep.name, algorithms=", ".join(weak)),
         )
     else:
         rep.verdicts[CHECK_VALID] = Verdict(
-            Status.PASS,
-            f"Signature {rep.name!r} is intact: it verifies with the public key it carries "
-            f"(KeyValue, {kind}).",
+            Status.PASS, Msg.of("sig.key_value_intact", name=rep.name, kind=kind)
         )
     rep.verdicts[CHECK_COVERAGE] = _coverage(root, sig, rep.name)
     rep.verdicts[CHECK_TRUSTED] = Verdict(
         Status.FAIL,
-        f"Signature {rep.name!r} carries only a bare public key (KeyValue) and no certificate: "
-        "nothing binds the key to a signer, so the signer is not trusted.",
+        Msg.of("sig.bare_key", name=rep.name),
         "no certificate",
     )
 
@@ -406,11 +401,10 @@ def _coverage(root: Any, sig: Any, name: str) -> Verdict:
         ev["unsigned_objects"] = unsigned
         whole = not unsigned
     if whole:
-        return Verdict(Status.PASS, f"Signature {name!r} covers the whole document.", evidence=ev)
+        return Verdict(Status.PASS, Msg.of("sig.covers_document", name=name), evidence=ev)
     return Verdict(
         Status.WARN,
-        f"Signature {name!r} covers only parts of the document; unsigned parts must not be "
-        "trusted.",
+        Msg.of("sig.covers_parts", name=name),
         evidence=ev,
     )
 

@@ -215,7 +215,7 @@ def test_trust_follows_clients_and_agrees_with_openssl(case: str, tmp_path: Path
     if rule:
         named = [f["rule"] for f in v.evidence["profile"]]  # type: ignore[union-attr]
         assert rule in named, v.evidence
-        assert "RFC 5280" in v.summary
+        assert "RFC 5280" in v.text
 
 
 def test_trustme_chain_is_accepted_with_a_named_rule(tmp_path: Path) -> None:
@@ -230,4 +230,4 @@ def test_trustme_chain_is_accepted_with_a_named_rule(tmp_path: Path) -> None:
     der = [c.public_bytes(serialization.Encoding.DER) for c in chain]
     v = certs.judge_trusted(certs.CertInput(HOST, der, [anchor], frozenset(), NOW))
     assert v.status is Status.WARN, v
-    assert "§4.2.1.6" in v.summary
+    assert "§4.2.1.6" in v.text

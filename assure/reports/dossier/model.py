@@ -109,17 +109,13 @@ class DocModel:
         self.blocks.append(Block("pagebreak"))
 
 
-def _t(lang: Lang, vi: str, en: str) -> str:
-    return vi if lang == "vi" else en
-
-
 def todo(lang: Lang, what: str) -> str:
     """A visible marker for a fact the profile does not state; a profile field is named in
     words (the field itself is listed in the dossier's to-do list, not in the text)."""
     key = f"field.{what}"
     if i18n.has(key):
         what = i18n.t(key, lang)
-    return _t(lang, f"[Cần bổ sung: {what}]", f"[To be completed: {what}]")
+    return i18n.t("dossier.to_be_completed", lang, what=what)
 
 
 _UNIT_FIELDS = (
@@ -190,33 +186,33 @@ def _unit_table(doc: DocModel, unit: Mapping[str, Any] | None, what: str) -> Non
     ]
     if lang == "en" and unit.get("name_en"):
         rows[0][1] = f"{unit['name_en']} ({unit['name']})"
-    doc.table([_t(lang, "Thông tin", "Field"), _t(lang, "Nội dung", "Value")], rows)
+    doc.table([i18n.t("dossier.field", lang), i18n.t("dossier.value", lang)], rows)
 
 
 def _overview(doc: DocModel, plan: Plan) -> None:
     """Part 1 of the dossier: the system described, section by section (1.1–1.10)."""
     lang = doc.lang
     data = plan.profile.data
-    doc.h(_t(lang, "Phần 1. Mô tả, thuyết minh tổng quan hệ thống", "Part 1. System overview"))
-    doc.h(_t(lang, "1.1. Thông tin chung", "1.1. General"), 2)
+    doc.h(i18n.t("dossier.part_system_overview", lang))
+    doc.h(i18n.t("dossier.general", lang), 2)
     rows = [
-        [_t(lang, "Tên hệ thống", "System name"), display_name(plan, lang)],
-        [_t(lang, "Mã hệ thống", "System ID"), plan.profile.id],
+        [i18n.t("dossier.system_name", lang), display_name(plan, lang)],
+        [i18n.t("dossier.system_id", lang), plan.profile.id],
         [
-            _t(lang, "Giai đoạn", "Lifecycle"),
+            i18n.t("dossier.lifecycle", lang),
             _LIFECYCLE[data["lifecycle"]](lang)
             if data.get("lifecycle")
             else todo(lang, "lifecycle"),
         ],
     ]
     if data.get("description"):
-        rows.append([_t(lang, "Mô tả", "Description"), str(data["description"])])
-    doc.table([_t(lang, "Thông tin", "Field"), _t(lang, "Nội dung", "Value")], rows)
-    doc.h(_t(lang, "1.2. Chủ quản hệ thống thông tin", "1.2. System owner"), 2)
+        rows.append([i18n.t("dossier.description", lang), str(data["description"])])
+    doc.table([i18n.t("dossier.field", lang), i18n.t("dossier.value", lang)], rows)
+    doc.h(i18n.t("dossier.system_owner", lang), 2)
     _unit_table(doc, data.get("owner"), "owner")
-    doc.h(_t(lang, "1.3. Đơn vị vận hành hệ thống thông tin", "1.3. Operating unit"), 2)
+    doc.h(i18n.t("dossier.operating_unit", lang), 2)
     _unit_table(doc, data.get("operator"), "operator")
-    doc.h(_t(lang, "1.4. Đơn vị chuyên trách về an toàn thông tin", "1.4. Security unit"), 2)
+    doc.h(i18n.t("dossier.security_unit", lang), 2)
     _unit_table(doc, data.get("security_unit"), "security_unit")
     _scope(doc, plan)
     _hosting(doc, plan)
@@ -230,30 +226,28 @@ def _scope(doc: DocModel, plan: Plan) -> None:
     """1.5: scope, scale and who the system serves."""
     lang = doc.lang
     data = plan.profile.data
-    doc.h(_t(lang, "1.5. Phạm vi, quy mô và đối tượng phục vụ", "1.5. Scope, scale and users"), 2)
+    doc.h(i18n.t("dossier.scope_scale_and_users", lang), 2)
     scope = data.get("scope") or {}
     if not scope:
         doc.p(todo(lang, "scope"), italic=True)
     else:
         srows = []
         if scope.get("description"):
-            srows.append([_t(lang, "Phạm vi", "Scope"), str(scope["description"])])
+            srows.append([i18n.t("dossier.scope", lang), str(scope["description"])])
         if "users_served" in scope:
-            srows.append(
-                [_t(lang, "Số người sử dụng", "Users served"), _num(scope["users_served"], lang)]
-            )
+            srows.append([i18n.t("dossier.users_served", lang), _num(scope["users_served"], lang)])
         if "internal_users" in scope:
             srows.append(
                 [
-                    _t(lang, "Người dùng nội bộ", "Internal users"),
+                    i18n.t("dossier.internal_users", lang),
                     _num(scope["internal_users"], lang),
                 ]
             )
         if scope.get("locations"):
-            srows.append([_t(lang, "Địa điểm", "Locations"), "; ".join(scope["locations"])])
+            srows.append([i18n.t("dossier.locations", lang), "; ".join(scope["locations"])])
         if scope.get("service_hours"):
-            srows.append([_t(lang, "Thời gian phục vụ", "Service hours"), scope["service_hours"]])
-        doc.table([_t(lang, "Thông tin", "Field"), _t(lang, "Nội dung", "Value")], srows)
+            srows.append([i18n.t("dossier.service_hours", lang), scope["service_hours"]])
+        doc.table([i18n.t("dossier.field", lang), i18n.t("dossier.value", lang)], srows)
 
 
 def _hosting(doc: DocModel, plan: Plan) -> None:
@@ -261,26 +255,15 @@ def _hosting(doc: DocModel, plan: Plan) -> None:
     lang = doc.lang
     data = plan.profile.data
     hosting = data.get("hosting") or {}
-    doc.h(_t(lang, "1.6. Mô hình tổng thể và nơi đặt hệ thống", "1.6. Architecture and hosting"), 2)
+    doc.h(i18n.t("dossier.architecture_and_hosting", lang), 2)
     design_doc = (data.get("design") or {}).get("document")
     if design_doc:
-        doc.p(
-            _t(
-                lang,
-                "Mô hình logic và mô hình vật lý của hệ thống: theo hồ sơ thiết kế"
-                f" “{design_doc}”.",
-                f"Logical and physical models of the system: see the design “{design_doc}”.",
-            )
-        )
+        doc.p(i18n.t("dossier.logical_and_physical_models_of", lang, design_doc=design_doc))
     else:
         doc.p(
             todo(
                 lang,
-                _t(
-                    lang,
-                    "sơ đồ mô hình logic, mô hình vật lý",
-                    "logical and physical model diagrams",
-                ),
+                i18n.t("dossier.logical_and_physical_model_diagrams", lang),
             ),
             italic=True,
         )
@@ -288,7 +271,7 @@ def _hosting(doc: DocModel, plan: Plan) -> None:
         doc.p(todo(lang, "hosting"), italic=True)
     else:
         doc.table(
-            [_t(lang, "Thông tin", "Field"), _t(lang, "Nội dung", "Value")],
+            [i18n.t("dossier.field", lang), i18n.t("dossier.value", lang)],
             [
                 [
                     _HOSTING[k](lang),
@@ -318,21 +301,21 @@ def _inventory(
 def _devices(doc: DocModel, plan: Plan) -> None:
     """1.7: the device list."""
     lang = doc.lang
-    doc.h(_t(lang, "1.7. Danh mục thiết bị", "1.7. Devices"), 2)
+    doc.h(i18n.t("dossier.devices", lang), 2)
     _inventory(
         doc,
         "devices",
         [
-            _t(lang, "Tên/chủng loại", "Name/type"),
-            _t(lang, "Vị trí", "Location"),
-            _t(lang, "Mục đích", "Purpose"),
-            _t(lang, "Thiết bị mạng chính", "Main network device"),
+            i18n.t("dossier.name_type", lang),
+            i18n.t("dossier.location", lang),
+            i18n.t("dossier.purpose", lang),
+            i18n.t("dossier.main_network_device", lang),
         ],
         lambda d: [
             " / ".join(x for x in (d["name"], d.get("type", "")) if x),
             d.get("location", "—"),
             d.get("purpose", "—"),
-            _t(lang, "có", "yes") if d.get("main") else "—",
+            i18n.t("dossier.yes", lang) if d.get("main") else "—",
         ],
         plan,
     )
@@ -341,15 +324,15 @@ def _devices(doc: DocModel, plan: Plan) -> None:
 def _applications(doc: DocModel, plan: Plan) -> None:
     """1.8: applications and services."""
     lang = doc.lang
-    doc.h(_t(lang, "1.8. Danh mục ứng dụng, dịch vụ", "1.8. Applications and services"), 2)
+    doc.h(i18n.t("dossier.applications_and_services", lang), 2)
     _inventory(
         doc,
         "applications",
         [
-            _t(lang, "Tên", "Name"),
-            _t(lang, "Máy chủ/vị trí", "Server/location"),
-            _t(lang, "Hệ điều hành", "OS"),
-            _t(lang, "Mục đích", "Purpose"),
+            i18n.t("dossier.name", lang),
+            i18n.t("dossier.server_location", lang),
+            i18n.t("dossier.os", lang),
+            i18n.t("dossier.purpose", lang),
         ],
         lambda a: [
             a["name"],
@@ -364,15 +347,15 @@ def _applications(doc: DocModel, plan: Plan) -> None:
 def _zones(doc: DocModel, plan: Plan) -> None:
     """1.9: network zones and the IP plan."""
     lang = doc.lang
-    doc.h(_t(lang, "1.9. Vùng mạng và quy hoạch địa chỉ IP", "1.9. Network zones and IP plan"), 2)
+    doc.h(i18n.t("dossier.network_zones_and_ip_plan", lang), 2)
     _inventory(
         doc,
         "network_zones",
         [
-            _t(lang, "Vùng mạng", "Zone"),
-            _t(lang, "Địa chỉ IP nội bộ", "Private IPs"),
-            _t(lang, "Địa chỉ IP công cộng", "Public IPs"),
-            _t(lang, "Mục đích", "Purpose"),
+            i18n.t("dossier.zone", lang),
+            i18n.t("dossier.private_ips", lang),
+            i18n.t("dossier.public_ips", lang),
+            i18n.t("dossier.purpose", lang),
         ],
         lambda z: [
             z["name"],
@@ -390,7 +373,7 @@ def _endpoints(doc: DocModel, plan: Plan) -> None:
     data = plan.profile.data
     endpoints = data.get("endpoints") or []
     if endpoints:
-        doc.h(_t(lang, "1.10. Địa chỉ truy cập", "1.10. Endpoints"), 2)
+        doc.h(i18n.t("dossier.endpoints", lang), 2)
         for e in endpoints:
             doc.bullet(e["url"] + (f" — {e['description']}" if e.get("description") else ""))
 
@@ -402,7 +385,7 @@ def _num(value: int, lang: Lang) -> str:
 def _design(doc: DocModel, plan: Plan) -> None:
     lang = doc.lang
     design = plan.profile.data.get("design") or {}
-    doc.h(_t(lang, "Phần 2. Hồ sơ thiết kế", "Part 2. Design documents"))
+    doc.h(i18n.t("dossier.part_design_documents", lang))
     kinds = {
         "preliminary": Text("Thiết kế sơ bộ", "Preliminary design"),
         "construction": Text("Thiết kế thi công được phê duyệt", "Approved construction design"),
@@ -413,34 +396,31 @@ def _design(doc: DocModel, plan: Plan) -> None:
         return
     rows = [
         [
-            _t(lang, "Loại", "Kind"),
+            i18n.t("dossier.kind", lang),
             kinds[design["kind"]](lang) if design.get("kind") else todo(lang, "design.kind"),
         ],
-        [_t(lang, "Tài liệu", "Document"), design.get("document") or todo(lang, "design.document")],
+        [i18n.t("dossier.document", lang), design.get("document") or todo(lang, "design.document")],
         [
-            _t(lang, "Cấp phê duyệt", "Approved by"),
+            i18n.t("dossier.approved_by", lang),
             design.get("approved_by") or todo(lang, "design.approved_by"),
         ],
-        [_t(lang, "Ngày", "Date"), design.get("date") or todo(lang, "design.date")],
+        [
+            i18n.t("dossier.date", lang),
+            i18n.date_short(str(design["date"]), lang)
+            if design.get("date")
+            else todo(lang, "design.date"),
+        ],
     ]
-    doc.table([_t(lang, "Thông tin", "Field"), _t(lang, "Nội dung", "Value")], rows)
+    doc.table([i18n.t("dossier.field", lang), i18n.t("dossier.value", lang)], rows)
     src = part_source(plan.regime, "design")
-    doc.p(
-        _t(
-            lang,
-            f"Hồ sơ thiết kế được gửi kèm hồ sơ này ({cite(src, 'vi')}).",
-            f"The design documents are attached to this dossier ({cite(src, 'en')}).",
-        )
-    )
+    doc.p(i18n.t("dossier.design_attached", lang, source=cite(src, lang)))
 
 
 def _level(doc: DocModel, plan: Plan, cls: Mapping[str, Any]) -> None:
     lang = doc.lang
     regime = plan.regime
-    doc.h(_t(lang, "Phần 3. Thuyết minh đề xuất cấp độ", "Part 3. Level proposal"))
-    doc.h(
-        _t(lang, "3.1. Danh sách hệ thống và cấp độ đề xuất", "3.1. Systems and proposed levels"), 2
-    )
+    doc.h(i18n.t("dossier.part_level_proposal", lang))
+    doc.h(i18n.t("dossier.systems_and_proposed_levels", lang), 2)
 
     def rows(node: Mapping[str, Any], depth: int) -> list[list[str]]:
         basis = "; ".join(c["article"] for c in node["criteria"] if c["level"] == node["level"])
@@ -450,10 +430,14 @@ def _level(doc: DocModel, plan: Plan, cls: Mapping[str, Any]) -> None:
         return out
 
     doc.table(
-        [_t(lang, "Hệ thống", "System"), _t(lang, "Cấp độ", "Level"), _t(lang, "Căn cứ", "Basis")],
+        [
+            i18n.t("dossier.system", lang),
+            i18n.t("dossier.level", lang),
+            i18n.t("dossier.basis", lang),
+        ],
         rows(cls, 0),
     )
-    doc.h(_t(lang, "3.2. Thông tin chi tiết", "3.2. Details"), 2)
+    doc.h(i18n.t("dossier.details", lang), 2)
     for node in plan.classification.root.node.walk():
         doc.h(node.name, 3)
         facts = node.facts
@@ -462,55 +446,45 @@ def _level(doc: DocModel, plan: Plan, cls: Mapping[str, Any]) -> None:
             for k, v in facts.items()
             if k in regime.facts
         ]
-        doc.table([_t(lang, "Yếu tố", "Fact"), _t(lang, "Giá trị", "Value")], frows)
-    doc.h(_t(lang, "3.3. Căn cứ xác định cấp độ", "3.3. Derivation of the level"), 2)
+        doc.table([i18n.t("dossier.fact", lang), i18n.t("dossier.value_2", lang)], frows)
+    doc.h(i18n.t("dossier.derivation_of_the_level", lang), 2)
     for c in cls["criteria"]:
         flag = f" ({labels(lang)['unconfirmed']})" if c.get("unconfirmed") else ""
         doc.bullet(
-            f"{c['article']} — {_t(lang, 'cấp độ', 'level')} {c['level']}: {c['reason']}{flag}"
+            f"{c['article']} — {i18n.t('dossier.level_2', lang)} {c['level']}: {c['reason']}{flag}"
         )
     nh = cls.get("not_higher")
     if nh and nh["closest"]:
         doc.p(
-            _t(
-                lang,
-                f"Vì sao không phải cấp độ {nh['next_level']}:",
-                f"Why not level {nh['next_level']}:",
-            ),
+            i18n.t("dossier.why_not_level", lang, next_level=nh["next_level"]),
             bold=True,
         )
         for m in nh["closest"][:3]:
             doc.bullet(f"{m['article']}: " + "; ".join(m["unmet"]))
     ap, pr = cls["appraisal"], cls["approval"]
-    doc.h(_t(lang, "3.4. Thẩm định và phê duyệt", "3.4. Appraisal and approval"), 2)
+    doc.h(i18n.t("dossier.appraisal_and_approval", lang), 2)
     arows = [
-        [_t(lang, "Lập hồ sơ", "Prepared by"), ap["prepared_by_label"] or "—"],
-        [_t(lang, "Thẩm định", "Appraised by"), ap["appraised_by_label"] or "—"],
-        [_t(lang, "Phê duyệt", "Approved by"), pr["approved_by_label"] or "—"],
+        [i18n.t("dossier.prepared_by", lang), ap["prepared_by_label"] or "—"],
+        [i18n.t("dossier.appraised_by", lang), ap["appraised_by_label"] or "—"],
+        [i18n.t("dossier.approved_by_2", lang), pr["approved_by_label"] or "—"],
     ]
     if ap.get("expert_opinion_by_label"):
-        arows.insert(
-            1, [_t(lang, "Ý kiến chuyên môn", "Expert opinion"), ap["expert_opinion_by_label"]]
-        )
+        arows.insert(1, [i18n.t("dossier.expert_opinion_2", lang), ap["expert_opinion_by_label"]])
     if ap.get("time_limit"):
         lim = ap["time_limit"]
         arows.append(
             [
-                _t(lang, "Thời hạn thẩm định", "Appraisal time limit"),
-                f"{lim['days']} {_t(lang, 'ngày', 'days')} ({source_text(lim, lang)})",
+                i18n.t("dossier.appraisal_time_limit", lang),
+                f"{lim['days']} {i18n.t('dossier.days', lang)} ({source_text(lim, lang)})",
             ]
         )
     basis = "; ".join(t for t in (source_text(ap, lang), source_text(pr, lang)) if t)
     if basis:  # who appraises and approves, and how the dossier reaches them, by article
-        arows.append([_t(lang, "Căn cứ", "Basis"), basis])
-    doc.table([_t(lang, "Bước", "Step"), _t(lang, "Cơ quan, đơn vị", "Body")], arows)
+        arows.append([i18n.t("dossier.basis", lang), basis])
+    doc.table([i18n.t("dossier.step", lang), i18n.t("dossier.body", lang)], arows)
     if plan.level >= 4:
         doc.h(
-            _t(
-                lang,
-                "3.5. Nội dung bổ sung đối với cấp độ 4, cấp độ 5",
-                "3.5. Additional content for levels 4 and 5",
-            ),
+            i18n.t("dossier.additional_content_for_levels_and", lang),
             2,
         )
         # The 24/7 justification is owed by the systems the regime's 24/7 criteria cover;
@@ -521,41 +495,28 @@ def _level(doc: DocModel, plan: Plan, cls: Mapping[str, Any]) -> None:
             if c.level >= 4 and "availability_24x7" in facts_in(c.when)
         ]
         cover = "; ".join(dict.fromkeys(always_on)) or "—"
-        for vi, en in (
-            ("Các hệ thống thông tin có liên quan, kết nối", "Related and connected systems"),
-            ("Nguy cơ tấn công và mức độ ảnh hưởng", "Attack threats and their impact"),
-            (
-                "Phạm vi, mức độ ảnh hưởng tới lợi ích công cộng, trật tự an toàn xã hội,"
-                " quốc phòng, an ninh",
-                "Scope and impact on public interest, social order, defence and security",
-            ),
-            (
-                f"Thuyết minh yêu cầu vận hành 24/7 (hệ thống thuộc {cover})",
-                f"Justification of 24/7 operation (systems under {cover})",
-            ),
+        for key in (
+            "dossier.level4.related_systems",
+            "dossier.level4.attack_threats",
+            "dossier.level4.public_impact",
+            "dossier.level4.always_on",
         ):
-            doc.p(_t(lang, vi, en), bold=True)
-            doc.p(todo(lang, _t(lang, vi, en).lower()), italic=True)
+            doc.p(i18n.t(key, lang, cover=cover), bold=True)
+            doc.p(todo(lang, i18n.t(key, lang, cover=cover).lower()), italic=True)
 
 
 def _security_plan(doc: DocModel, plan: Plan, gap: GapReport | None) -> None:
     lang = doc.lang
     lb = labels(lang)
-    doc.h(
-        _t(
-            lang,
-            "Phần 4. Thuyết minh phương án bảo đảm an toàn hệ thống thông tin theo cấp độ",
-            "Part 4. Security plan for the level",
-        )
-    )
+    doc.h(i18n.t("dossier.part_security_plan_for_the", lang))
     basis, parts = security_plan_sources(plan.regime, lang)
     doc.p(
-        _t(
+        i18n.t(
+            "dossier.how_each_management_and_technical",
             lang,
-            f"Phương án đáp ứng từng yêu cầu quản lý và kỹ thuật của cấp độ {plan.level}"
-            f" ({basis}), nhóm theo 7 nội dung của {parts}.",
-            f"How each management and technical requirement of level {plan.level} is met"
-            f" ({basis}), grouped by the 7 parts of {parts}.",
+            level=plan.level,
+            basis=basis,
+            parts=parts,
         )
     )
     status = {i.item.id: i for i in gap.items} if gap else {}
@@ -574,9 +535,10 @@ def _security_plan(doc: DocModel, plan: Plan, gap: GapReport | None) -> None:
                 if ctl.get("justification"):
                     how.append(ctl["justification"].rstrip("."))
                 for ev in ctl.get("evidence", []):
-                    how.append(ev["ref"] + (f" ({ev['date']})" if ev.get("date") else ""))
+                    day = f" ({i18n.date_short(ev['date'], lang)})" if ev.get("date") else ""
+                    how.append(ev["ref"] + day)
                 if ctl.get("due"):
-                    how.append(f"{lb['due']}: {ctl['due']}")
+                    how.append(f"{lb['due']}: {i18n.date_short(ctl['due'], lang)}")
                 gi = status.get(r["id"])
                 # the verdict is shown only when it is not what the declaration implies
                 # (a failed probe, a contradicting profile fact, a waiver)
@@ -591,7 +553,7 @@ def _security_plan(doc: DocModel, plan: Plan, gap: GapReport | None) -> None:
                     lb["requirement"],
                     lb["sources"],
                     lb["measure"],
-                    _t(lang, "Phương án đáp ứng", "How it is met"),
+                    i18n.t("dossier.how_it_is_met", lang),
                 ],
                 rows,
                 widths=(17, 22, 19, 17, 25),
@@ -606,54 +568,41 @@ def expert_opinion_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel | N
     if not any(p["id"] == "expert_opinion" for p in cls["dossier_parts"]):
         return None
     name = display_name(plan, lang)
-    doc = DocModel(_t(lang, "Ý kiến chuyên môn", "Expert opinion") + f": {name}", lang)
-    doc.title_block(_t(lang, "Ý KIẾN CHUYÊN MÔN", "EXPERT OPINION"))
+    doc = DocModel(i18n.t("dossier.expert_opinion_2", lang) + f": {name}", lang)
+    doc.title_block(i18n.t("dossier.expert_opinion", lang))
     doc.p(
-        _t(
-            lang,
-            f"Về hồ sơ đề xuất cấp độ {plan.level} của hệ thống thông tin “{name}”",
-            f"On the dossier proposing level {plan.level} for the information system “{name}”",
-        ),
+        i18n.t("dossier.on_the_dossier_proposing_level", lang, level=plan.level, name=name),
         bold=True,
         center=True,
     )
     unit = unit_name(plan.profile.data.get("security_unit"), lang) or todo(lang, "security_unit")
     src = part_source(plan.regime, "expert_opinion")
-    doc.p(
-        _t(
-            lang,
-            f"Đơn vị cho ý kiến: {unit} ({cite(src, 'vi')}).",
-            f"Opinion given by: {unit} ({cite(src, 'en')}).",
-        )
-    )
+    doc.p(i18n.t("dossier.opinion_by", lang, unit=unit, source=cite(src, lang)))
     basis = "; ".join(c["article"] for c in cls["criteria"] if c["level"] == plan.level)
     doc.p(
-        _t(
+        i18n.t(
+            "dossier.proposed_level_on_the_basis",
             lang,
-            f"Cấp độ đề xuất: {plan.level}, căn cứ {basis}."
-            f" Phương án gồm {len(plan.items)} yêu cầu.",
-            f"Proposed level: {plan.level}, on the basis of {basis}."
-            f" The plan holds {len(plan.items)} requirements.",
+            level=plan.level,
+            basis=basis,
+            n=len(plan.items),
         )
     )
-    for vi, en in (
-        ("1. Về sự phù hợp của cấp độ đề xuất", "1. On the fitness of the proposed level"),
-        (
-            "2. Về sự phù hợp của phương án bảo đảm an toàn thông tin",
-            "2. On the fitness of the security plan",
-        ),
-        ("3. Kiến nghị", "3. Recommendations"),
+    for key in (
+        "dossier.opinion.level_fitness",
+        "dossier.opinion.plan_fitness",
+        "dossier.opinion.recommendations",
     ):
-        doc.h(_t(lang, vi, en), 2)
+        doc.h(i18n.t(key, lang), 2)
         doc.p(
-            todo(lang, _t(lang, "ý kiến của đơn vị chuyên trách", "the security unit's opinion")),
+            todo(lang, i18n.t("dossier.the_security_unit_s_opinion", lang)),
             italic=True,
         )
     doc.signature(
         [],
         [
-            _t(lang, "THỦ TRƯỞNG ĐƠN VỊ", "HEAD OF UNIT"),
-            _t(lang, "(Ký, ghi rõ họ tên, đóng dấu)", "(Signature, name, seal)"),
+            i18n.t("dossier.head_of_unit", lang),
+            i18n.t("dossier.signature_name_seal", lang),
         ],
     )
     return doc
@@ -667,17 +616,17 @@ def dossier_model(plan: Plan, today: dt.date, lang: Lang, gap: GapReport | None 
     doc.title_block(lb["dossier_title"].upper())
     doc.p(display_name(plan, lang), bold=True, center=True)
     doc.p(
-        _t(lang, f"Cấp độ đề xuất: {plan.level}", f"Proposed level: {plan.level}"),
+        i18n.t("dossier.proposed_level", lang, level=plan.level),
         center=True,
     )
-    doc.p(_t(lang, "Thành phần hồ sơ:", "Contents:"), bold=True)
+    doc.p(i18n.t("dossier.contents", lang), bold=True)
     names = file_names(lang)
     where = {
-        "design": _t(lang, "hồ sơ thiết kế gửi kèm", "the attached design documents"),
-        "expert_opinion": _t(lang, f"tệp {names['opinion']}", f"file {names['opinion']}"),
+        "design": i18n.t("dossier.the_attached_design_documents", lang),
+        "expert_opinion": i18n.t("dossier.file_0", lang, opinion=names["opinion"]),
     }
     for part in cls["dossier_parts"]:
-        place = where.get(part["id"], _t(lang, "tài liệu này", "this document"))
+        place = where.get(part["id"], i18n.t("dossier.this_document", lang))
         doc.bullet(f"{part['title']} ({source_text(part, lang)}) — {place}")
     _overview(doc, plan)
     _design(doc, plan)
@@ -711,41 +660,37 @@ def _form_letter(
     doc = DocModel(f"{form_name}: {form['subject'][lang]}", lang)
     doc.p(form_name, bold=True, center=True)
     owner = unit_name(data.get("owner"), lang) or todo(lang, "owner.name")
-    place = op.get("place") or todo(lang, _t(lang, "địa danh", "place"))
+    place = op.get("place") or todo(lang, i18n.t("dossier.place", lang))
     doc.letterhead(
         owner,
         operator,
-        _t(lang, "Số:        /…", "No.:        /…"),
+        i18n.t("dossier.no", lang),
         f"{place}, {date_long(today, lang)}",
         (
-            _t(lang, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
-            _t(lang, "Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
+            i18n.t("dossier.socialist_republic_of_viet_nam", lang),
+            i18n.t("dossier.independence_freedom_happiness", lang),
         ),
         subject=str(form["subject"][lang]),
     )
-    doc.p(_t(lang, f"Kính gửi: {appraiser}.", f"To: {appraiser}."), center=True)
+    doc.p(i18n.t("dossier.to_0", lang, appraiser=appraiser), center=True)
     for line in form["basis"]:
         doc.p(str(line[lang]))
     doc.p(
-        _t(
-            lang,
-            f"{operator} {form['request']['vi']} với các nội dung sau:",
-            f"{operator} {form['request']['en']} as follows:",
-        )
+        i18n.t("dossier.request_as_follows", lang, operator=operator, request=form["request"][lang])
     )
-    doc.h(_t(lang, "Phần 1. Thông tin chung", "Part 1. General information"), 2)
+    doc.h(i18n.t("dossier.part_general_information", lang), 2)
     address = op.get("address") or todo(lang, "operator.address")
     for i, (label, value) in enumerate(
         (
-            (_t(lang, "Tên hệ thống thông tin", "Information system"), display_name(plan, lang)),
-            (_t(lang, "Đơn vị vận hành hệ thống thông tin", "Operating unit"), operator),
-            (_t(lang, "Địa chỉ", "Address"), str(address)),
-            (_t(lang, "Cấp độ hệ thống thông tin đề xuất", "Proposed level"), str(plan.level)),
+            (i18n.t("dossier.information_system", lang), display_name(plan, lang)),
+            (i18n.t("dossier.operating_unit_2", lang), operator),
+            (i18n.t("dossier.address", lang), str(address)),
+            (i18n.t("dossier.proposed_level_2", lang), str(plan.level)),
         ),
         start=1,
     ):
         doc.p(f"{i}. {label}: {value}")
-    doc.h(_t(lang, "Phần 2. Hồ sơ kèm theo", "Part 2. Attached documents"), 2)
+    doc.h(i18n.t("dossier.part_attached_documents", lang), 2)
     for i, item in enumerate(form["attachments"], start=1):
         doc.p(f"{i}. {item[lang]}")
     extra = form.get("flag_request")
@@ -753,28 +698,26 @@ def _form_letter(
     if extra and extra["flag"] in plan.classification.root.flags:
         also = f", {extra['text'][lang]}"
     doc.p(
-        _t(
+        i18n.t(
+            "dossier.request_of_system",
             lang,
-            f"{operator} {form['request']['vi']} của hệ thống thông tin"
-            f" “{display_name(plan, lang)}”{also} (căn cứ {cite(form['source'], 'vi')}).",
-            f"{operator} {form['request']['en']} of the information system"
-            f" “{display_name(plan, lang)}”{also} (under {cite(form['source'], 'en')}).",
+            operator=operator,
+            request=form["request"][lang],
+            name=display_name(plan, lang),
+            also=also,
+            source=cite(form["source"], lang),
         )
     )
     doc.signature(
         [
-            _t(lang, "Nơi nhận:", "Recipients:"),
-            _t(lang, "- Như trên;", "- As above;"),
-            _t(lang, "- Lưu: VT.", "- Filed: Records."),
+            i18n.t("dossier.recipients", lang),
+            i18n.t("dossier.as_above", lang),
+            i18n.t("dossier.filed_records", lang),
         ],
         [
-            _t(lang, "ĐẠI DIỆN CỦA CƠ QUAN, TỔ CHỨC", "FOR THE BODY"),
-            _t(
-                lang,
-                "(Ký, ghi rõ họ tên, chức danh và đóng dấu)",
-                "(Signature, full name, title and seal)",
-            ),
-            op.get("representative") or todo(lang, _t(lang, "họ tên người ký", "signer's name")),
+            i18n.t("dossier.for_the_body", lang),
+            i18n.t("dossier.signature_full_name_title_and", lang),
+            op.get("representative") or todo(lang, i18n.t("dossier.signer_s_name", lang)),
         ],
     )
     return doc
@@ -796,76 +739,55 @@ def cover_letter_model(plan: Plan, today: dt.date, lang: Lang) -> DocModel:
     form = _letter_form(plan)
     if form is not None:
         return _form_letter(plan, form, appraiser, operator, lang, today)
-    doc = DocModel(
-        _t(lang, "Tờ trình đề nghị thẩm định hồ sơ đề xuất cấp độ", "Cover request letter"), lang
-    )
-    place = (data.get("operator") or {}).get("place") or todo(lang, _t(lang, "địa danh", "place"))
+    doc = DocModel(i18n.t("dossier.cover_request_letter", lang), lang)
+    place = (data.get("operator") or {}).get("place") or todo(lang, i18n.t("dossier.place", lang))
     doc.letterhead(
         owner,
         operator,
-        _t(lang, "Số:        /TTr-…", "No.:        /…"),
+        i18n.t("dossier.no_2", lang),
         f"{place}, {date_long(today, lang)}",
         (
-            _t(lang, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
-            _t(lang, "Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
+            i18n.t("dossier.socialist_republic_of_viet_nam", lang),
+            i18n.t("dossier.independence_freedom_happiness", lang),
         ),
     )
-    doc.title_block(_t(lang, "TỜ TRÌNH", "REQUEST"))
+    doc.title_block(i18n.t("dossier.request", lang))
     doc.p(
-        _t(
-            lang,
-            "Về việc đề nghị thẩm định, phê duyệt hồ sơ đề xuất cấp độ hệ thống thông tin"
-            f" “{display_name(plan, lang)}”",
-            "Request to appraise and approve the level-proposal dossier of the information"
-            f" system “{display_name(plan, lang)}”",
-        ),
+        i18n.t("dossier.request_to_appraise_and_approve", lang, name=display_name(plan, lang)),
         bold=True,
         center=True,
     )
-    doc.p(_t(lang, f"Kính gửi: {appraiser}.", f"To: {appraiser}."), center=True)
-    doc.p(
-        _t(
-            lang,
-            "Căn cứ Nghị định số 85/2016/NĐ-CP ngày 01/7/2016 của Chính phủ về bảo đảm an toàn"
-            " hệ thống thông tin theo cấp độ và Thông tư số 12/2022/TT-BTTTT ngày 12/8/2022"
-            " của Bộ trưởng Bộ Thông tin và Truyền thông,",
-            "Pursuant to Decree 85/2016/ND-CP of 1 July 2016 on the security of information systems"
-            " by level and Circular 12/2022/TT-BTTTT of 12 August 2022,",
-        )
-    )
+    doc.p(i18n.t("dossier.to_0", lang, appraiser=appraiser), center=True)
+    doc.p(i18n.t("dossier.pursuant_to_decree_nd_cp", lang))
     basis = "; ".join(c["article"] for c in cls["criteria"] if c["level"] == plan.level)
     doc.p(
-        _t(
+        i18n.t(
+            "dossier.operating_unit_under_owner_requests",
             lang,
-            f"{operator} (đơn vị vận hành) thuộc {owner} (chủ quản) kính đề nghị thẩm định hồ"
-            f" sơ đề xuất cấp độ {plan.level} cho hệ thống thông tin “{display_name(plan, lang)}”,"
-            f" căn cứ {basis}.",
-            f"{operator} (operating unit), under {owner} (owner), requests the appraisal of the"
-            f" dossier proposing level {plan.level} for the information system"
-            f" “{display_name(plan, lang)}”, on the basis of {basis}.",
+            operator=operator,
+            owner=owner,
+            level=plan.level,
+            name=display_name(plan, lang),
+            basis=basis,
         )
     )
-    doc.p(_t(lang, "Hồ sơ kèm theo gồm:", "Attached:"))
+    doc.p(i18n.t("dossier.attached", lang))
     for part in cls["dossier_parts"]:
         doc.bullet(part["title"])
     doc.p(
-        _t(
-            lang,
-            f"Người phê duyệt theo quy định: {cls['approval']['approved_by_label']}.",
-            f"Approving authority: {cls['approval']['approved_by_label']}.",
-        )
+        i18n.t("dossier.approving_authority", lang, authority=cls["approval"]["approved_by_label"])
     )
     op = data.get("operator") or {}
     doc.signature(
         [
-            _t(lang, "Nơi nhận:", "Recipients:"),
-            _t(lang, "- Như trên;", "- As above;"),
-            _t(lang, "- Lưu: VT.", "- Filed: Records."),
+            i18n.t("dossier.recipients", lang),
+            i18n.t("dossier.as_above", lang),
+            i18n.t("dossier.filed_records", lang),
         ],
         [
-            op.get("title") or todo(lang, _t(lang, "chức vụ người ký", "signer's position")),
-            _t(lang, "(Ký, ghi rõ họ tên, đóng dấu)", "(Signature, full name and seal)"),
-            op.get("representative") or todo(lang, _t(lang, "họ tên người ký", "signer's name")),
+            op.get("title") or todo(lang, i18n.t("dossier.signer_s_position", lang)),
+            i18n.t("dossier.signature_full_name_and_seal", lang),
+            op.get("representative") or todo(lang, i18n.t("dossier.signer_s_name", lang)),
         ],
     )
     return doc
