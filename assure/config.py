@@ -184,7 +184,7 @@ def load_active(cwd: Path | None = None) -> Config:
     except UnicodeDecodeError:
         raise DataError([Problem.of(Position(display), "", Msg.of("config.not_utf8"))]) from None
     except OSError as exc:
-        raise EnvError.from_os(display, exc, "cannot read") from None
+        raise EnvError.from_os(display, exc, "cannot_read") from None
     return parse(text, display)
 
 

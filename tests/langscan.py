@@ -12,6 +12,8 @@ import io
 import re
 from pathlib import Path
 
+from assure.cli import COMMANDS
+
 #: Common English words that a Vietnamese page never needs (IDs and names are dropped first).
 ENGLISH = {
     "the",
@@ -119,8 +121,8 @@ _IDENT = re.compile(
     # what a message quotes is data: a signature's name, a server's or a library's words
     r"“[^”]*”|'[^'\n]*'|"
     # the tool's commands and a profile's field names in parentheses
-    r"\bassure (?:validate|classify|plan|gap|dossier|transition|probe|verify-signature|render|"
-    r"trust|demo)\b|\((?:endpoints)\)"
+    r"\bassure (?:" + "|".join(map(re.escape, sorted(COMMANDS, key=len, reverse=True))) + r")\b|"
+    r"\((?:endpoints)\)"
 )
 
 
@@ -133,6 +135,8 @@ JSON_DATA = {
     "regime_basis",
     "basis",
     "citations",
+    "regime_citations",
+    "doc",
     "summary",
     "message",
     "evidence",
@@ -284,6 +288,7 @@ NAMES = {
     "github",
     "gitlab",
     "web",
+    "km",
     "internet",
     "vn",
     "gov",

@@ -197,8 +197,9 @@ def table(report: Mapping[str, Any], lang: Lang) -> str:
 
 def worded(node: Any, lang: Lang, key: str = "") -> Any:
     """The report as a reader sees it: the citations JSON keeps in their compact English form
-    ("Decree 331/2026 Art. 23.3.a") worded in `lang` ("điểm a khoản 3 Điều 23 Nghị định số
-    331/2026/NĐ-CP"), and the ISO days of deadlines written as the language writes them."""
+    ("Decree 331/2026 Art. 23.3.a") worded in `lang`
+    ("điểm a khoản 3 Điều 23 Nghị định số 331/2026/NĐ-CP"), and the ISO days of deadlines
+    written as the language writes them."""
     if isinstance(node, Mapping):
         return {k: worded(v, lang, str(k)) for k, v in node.items()}
     if isinstance(node, list):

@@ -105,7 +105,7 @@ def _sqlite_engine(url: URL) -> Engine:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise EnvError.from_os(str(path.parent), exc, i18n.t("history.cannot_create")) from None
+        raise EnvError.from_os(str(path.parent), exc, "cannot_create_folder") from None
     engine = sa.create_engine(
         url.set(database=str(path)),
         connect_args={"timeout": BUSY_TIMEOUT_S},
