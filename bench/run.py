@@ -166,11 +166,20 @@ def main() -> None:
         ]
         choices: list[int | None] = [int(w) for w in args.workers.split(",") if w] or [None]
         ratios: dict[int | None, list[float]] = {w: [] for w in choices}
+        cpu_ratios: dict[int | None, list[float]] = {w: [] for w in choices}
         per_target_conns = []
         for r in range(args.repeat):
             n_raw = 20 * args.servers
+            own0 = resource.getrusage(resource.RUSAGE_SELF)
+            srv0 = fleet.cpu() if isinstance(fleet, NginxFleet) else 0.0
             t_raw = handshakes(n_raw, fleet.ports, args.ceiling_concurrency)
             hs = t_raw / n_raw
+            own1 = resource.getrusage(resource.RUSAGE_SELF)
+            srv1 = fleet.cpu() if isinstance(fleet, NginxFleet) else 0.0
+            # CPU of both ends per ceiling handshake: what a target's CPU is divided by below
+            hs_cpu = (
+                own1.ru_utime + own1.ru_stime - own0.ru_utime - own0.ru_stime + srv1 - srv0
+            ) / n_raw
             for w in choices[r % len(choices) :] + choices[: r % len(choices)]:
                 base = fleet.accepts()
                 server_cpu = fleet.cpu() if isinstance(fleet, NginxFleet) else 0.0
@@ -186,6 +195,8 @@ def main() -> None:
                 dns_cpu = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime
                 findings = len(out.read_text(encoding="utf-8").splitlines())
                 ratio = (t / args.targets) / hs
+                cpu_ratio = (LAST_CPU[0] + server_cpu + dns_cpu) / args.targets / hs_cpu
+                cpu_ratios[w].append(cpu_ratio)
                 ratios[w].append(ratio)
                 per_target_conns.append(conns / args.targets)
                 print(
@@ -197,7 +208,9 @@ def main() -> None:
                     f"{conns / args.targets:.1f} connections/target, "
                     f"CPU {LAST_CPU[0] / args.targets * 1000:.1f} ms/target, nginx CPU "
                     f"{server_cpu / args.targets * 1000:.1f} ms/target, DNS server CPU "
-                    f"{dns_cpu / args.targets * 1000:.1f} ms/target, peak {mem} MiB)",
+                    f"{dns_cpu / args.targets * 1000:.1f} ms/target, peak {mem} MiB; CPU of "
+                    f"both ends {cpu_ratio:.1f} ceiling handshakes' CPU "
+                    f"({hs_cpu * 1000:.2f} ms each))",
                     flush=True,
                 )
         for w, got in ratios.items():
@@ -206,7 +219,8 @@ def main() -> None:
                     f"assure{'' if w is None else f' --workers {w}'} cost per target: median "
                     f"{statistics.median(got):.1f} handshakes "
                     f"(runs: {', '.join(f'{x:.1f}' for x in got)}); "
-                    f"{statistics.median(per_target_conns):.1f} connections per target"
+                    f"{statistics.median(per_target_conns):.1f} connections per target; CPU of "
+                    f"both ends: median {statistics.median(cpu_ratios[w]):.1f} handshakes' CPU"
                 )
         t_help, _, _ = timed([args.assure, "probe", "--help"], stdout=subprocess.DEVNULL)
         print(f"start-up: `assure probe --help` {t_help * 1000:.0f} ms")

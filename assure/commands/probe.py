@@ -6,6 +6,7 @@ Exit codes: 1 when any check fails (the CI gate says no), 4 when nothing could b
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import ipaddress
@@ -220,10 +221,13 @@ def command(
             if procs == 1
             else processes.run(tlist, ctx, procs, threads)
         )
-        for done, result in enumerate(results, 1):
-            sinks.add(result.findings)
-            if show:
-                _progress(done, len(tlist))
+        # Closed as soon as the run stops, however it stops (a full disk while writing, say),
+        # so no worker process outlives it.
+        with contextlib.closing(results):
+            for done, result in enumerate(results, 1):
+                sinks.add(result.findings)
+                if show:
+                    _progress(done, len(tlist))
         if show:
             click.echo("", err=True)
         if documents:

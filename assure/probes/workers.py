@@ -26,7 +26,7 @@ import os
 import selectors
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 
 from assure import i18n
@@ -84,7 +84,7 @@ def run(
     workers: int,
     concurrency: int,
     probe: Callable[[Target, ProbeContext], list[Finding]] = runner.probe_target,
-) -> Iterator[runner.TargetResult]:
+) -> Generator[runner.TargetResult, None, None]:
     """Probe `targets` in `workers` processes of `concurrency` ÷ `workers` threads each,
     yielding each target's findings as a worker finishes it (finish order)."""
     parts = [p for p in slices(targets, max(1, workers)) if p]
