@@ -210,3 +210,66 @@ def test_ctrl_c_stops_every_worker(fleet: dict[str, Any], tmp_path: Path) -> Non
             os.killpg(proc.pid, 0)  # nothing of the group is left running
     finally:
         quiet.close()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_worker_killed_from_outside_is_exit_5(tmp_path: Path, lang: str) -> None:
+    """The kernel kills one worker (as the out-of-memory killer would) while it waits on a
+    silent server: the run ends at once with exit 5 and one line naming the worker and the
+    signal, in the user's language, no traceback, no report, no process left behind."""
+    quiet = Server(mode="silent", v6=False)
+    try:
+        names = [f"k{i}.test" for i in range(6)]
+        args = [x for n in names for x in ("--resolve", f"{n}:{quiet.port}:127.0.0.1")]
+        out = tmp_path / "r.json"
+        proc = subprocess.Popen(
+            [
+                *assure_command(),
+                "--lang",
+                lang,
+                "probe",
+                *(f"https://{n}:{quiet.port}/" for n in names),
+                *args,
+                "--timeout",
+                "30",
+                "--workers",
+                "2",
+                "-o",
+                f"json={out}",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            text=True,
+        )
+        for _ in range(100):
+            kids = _children(proc.pid)
+            if len(kids) == 2:
+                break
+            time.sleep(0.1)
+        assert len(kids) == 2, "the workers did not start"
+        time.sleep(0.5)
+        os.kill(kids[0], signal.SIGKILL)
+        _, err = proc.communicate(timeout=15)
+        assert proc.returncode == 5, err
+        assert "Traceback" not in err and "SIGKILL" in err
+        assert ("worker" in err) == (lang == "en") and ("tiến trình" in err) == (lang == "vi")
+        assert len(err.strip().splitlines()) == 1, err
+        assert not out.exists()
+        with pytest.raises(ProcessLookupError):
+            os.killpg(proc.pid, 0)
+    finally:
+        quiet.close()
