@@ -10,6 +10,7 @@ this machine. nginx is installed with apt-get when missing (root only).
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import shutil
@@ -198,6 +199,22 @@ http {{
         m = re.search(rb"\n\s*(\d+)\s+(\d+)\s+(\d+)", text)
         assert m, text
         return int(m.group(1))
+
+    def cpu(self) -> float:
+        """CPU seconds (user + system) nginx has used so far: the master and its workers."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            # fields[1] is the parent's pid, [11] and [12] user and system time in ticks
+            if int(entry.name) == self.proc.pid or int(fields[1]) == self.proc.pid:
+                total += (int(fields[11]) + int(fields[12])) / tick
+        return total
 
     def close(self) -> None:
         self.proc.terminate()

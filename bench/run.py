@@ -1,7 +1,7 @@
 """Benchmark `assure probe` in handshake units, against sslyze, and for memory per format.
 
     python bench/run.py [--server nginx|asyncio] [--servers 100] [--targets 100] [--repeat 3]
-                        [--memory 10000] [--sslyze PATH] [--concurrency N]
+                        [--memory 10000] [--sslyze PATH] [--concurrency N] [--workers 1,2,3]
 
 In one run, on one fleet (bench/nginx_fleet.py: real nginx, or bench/fleet.py: one asyncio
 process), with names answered by a loopback DNS server (A 127.0.0.1, AAAA ::1):
@@ -11,7 +11,9 @@ process), with names answered by a loopback DNS server (A 127.0.0.1, AAAA ::1):
 2. `assure probe` on the targets (both addresses each, every check), timed, with the
    connections the server accepted (nginx `stub_status`); its cost per target is given in
    handshake units (seconds per target ÷ seconds per ceiling handshake). Steps 1–2 alternate
-   `--repeat` times, so each ratio compares measurements a few seconds apart;
+   `--repeat` times, so each ratio compares measurements a few seconds apart; with
+   `--workers 1,2,3` every repeat runs the probe once per number of processes (in a rotated
+   order) against the same ceiling, and the medians are given per number;
 3. sslyze on the same endpoints when it is installed (skipped with a message otherwise);
 4. peak memory at `--memory` targets: one probe writing every format at once, then
    `assure render` of its findings into each format alone (max RSS of each child, `wait4`).
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import socket
 import ssl
@@ -113,7 +116,13 @@ def main() -> None:
     ap.add_argument("--targets", type=int, default=100, help="host names, spread over them")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=None, help="default: assure's own")
+    ap.add_argument(
+        "--workers",
+        default="",
+        help="comma-separated `assure probe --workers` values to compare (default: its own)",
+    )
     ap.add_argument("--ceiling-concurrency", type=int, default=4)
+    ap.add_argument("--nginx-workers", type=int, default=1, help="nginx worker processes")
     ap.add_argument("--sslyze", default=shutil.which("sslyze"))
     ap.add_argument("--memory", type=int, default=10000)
     ap.add_argument("--assure", default=str(Path(sys.executable).parent / "assure"))
@@ -125,7 +134,7 @@ def main() -> None:
     cert, key = pki.write_chain(tmp, "leaf", leaf, root.cert)
     (tmp / "root.pem").write_bytes(pki.pem(root.cert))
     fleet: NginxFleet | AsyncioFleet = (
-        NginxFleet(tmp, args.servers, cert, key, names=args.targets)
+        NginxFleet(tmp, args.servers, cert, key, args.nginx_workers, names=args.targets)
         if args.server == "nginx"
         else AsyncioFleet(args.servers, cert, key)
     )
@@ -155,34 +164,64 @@ def main() -> None:
             "::1/128",
             *(["--concurrency", str(args.concurrency)] if args.concurrency else []),
         ]
-        ratios, per_target_conns = [], []
+        choices: list[int | None] = [int(w) for w in args.workers.split(",") if w] or [None]
+        ratios: dict[int | None, list[float]] = {w: [] for w in choices}
+        cpu_ratios: dict[int | None, list[float]] = {w: [] for w in choices}
+        per_target_conns = []
         for r in range(args.repeat):
             n_raw = 20 * args.servers
+            own0 = resource.getrusage(resource.RUSAGE_SELF)
+            srv0 = fleet.cpu() if isinstance(fleet, NginxFleet) else 0.0
             t_raw = handshakes(n_raw, fleet.ports, args.ceiling_concurrency)
             hs = t_raw / n_raw
-            base = fleet.accepts()
-            out = tmp / "assure.jsonl"
-            t, code, mem = timed(
-                [args.assure, "probe", *targets, *common, "--format", "jsonl", "-o", str(out)],
-            )
-            conns = fleet.accepts() - base - 1
-            findings = len(out.read_text(encoding="utf-8").splitlines())
-            ratio = (t / args.targets) / hs
-            ratios.append(ratio)
-            per_target_conns.append(conns / args.targets)
-            print(
-                f"run {r + 1}: ceiling {hs * 1000:.2f} ms/handshake ({n_raw} at concurrency "
-                f"{args.ceiling_concurrency}); assure {t:.2f} s = {t / args.targets * 1000:.1f} "
-                f"ms/target = {ratio:.1f} handshakes/target (exit {code}, {findings} findings, "
-                f"{conns / args.targets:.1f} connections/target, "
-                f"CPU {LAST_CPU[0] / args.targets * 1000:.1f} ms/target, peak {mem} MiB)"
-            )
-        if ratios:
-            print(
-                f"assure cost per target: median {statistics.median(ratios):.1f} handshakes "
-                f"(runs: {', '.join(f'{x:.1f}' for x in ratios)}); "
-                f"{statistics.median(per_target_conns):.1f} connections per target"
-            )
+            own1 = resource.getrusage(resource.RUSAGE_SELF)
+            srv1 = fleet.cpu() if isinstance(fleet, NginxFleet) else 0.0
+            # CPU of both ends per ceiling handshake: what a target's CPU is divided by below
+            hs_cpu = (
+                own1.ru_utime + own1.ru_stime - own0.ru_utime - own0.ru_stime + srv1 - srv0
+            ) / n_raw
+            for w in choices[r % len(choices) :] + choices[: r % len(choices)]:
+                base = fleet.accepts()
+                server_cpu = fleet.cpu() if isinstance(fleet, NginxFleet) else 0.0
+                own = resource.getrusage(resource.RUSAGE_SELF)
+                out = tmp / "assure.jsonl"
+                more = ["--workers", str(w)] if w is not None else []
+                t, code, mem = timed(
+                    [args.assure, "probe", *targets, *common, *more, "-o", f"jsonl={out}"],
+                )
+                conns = fleet.accepts() - base - 1
+                server_cpu = (fleet.cpu() if isinstance(fleet, NginxFleet) else 0.0) - server_cpu
+                after = resource.getrusage(resource.RUSAGE_SELF)
+                dns_cpu = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime
+                findings = len(out.read_text(encoding="utf-8").splitlines())
+                ratio = (t / args.targets) / hs
+                cpu_ratio = (LAST_CPU[0] + server_cpu + dns_cpu) / args.targets / hs_cpu
+                cpu_ratios[w].append(cpu_ratio)
+                ratios[w].append(ratio)
+                per_target_conns.append(conns / args.targets)
+                print(
+                    f"run {r + 1}: ceiling {hs * 1000:.2f} ms/handshake ({n_raw} at concurrency "
+                    f"{args.ceiling_concurrency}); assure"
+                    f"{'' if w is None else f' --workers {w}'} {t:.2f} s = "
+                    f"{t / args.targets * 1000:.1f} ms/target = {ratio:.1f} handshakes/target "
+                    f"(exit {code}, {findings} findings, "
+                    f"{conns / args.targets:.1f} connections/target, "
+                    f"CPU {LAST_CPU[0] / args.targets * 1000:.1f} ms/target, nginx CPU "
+                    f"{server_cpu / args.targets * 1000:.1f} ms/target, DNS server CPU "
+                    f"{dns_cpu / args.targets * 1000:.1f} ms/target, peak {mem} MiB; CPU of "
+                    f"both ends {cpu_ratio:.1f} ceiling handshakes' CPU "
+                    f"({hs_cpu * 1000:.2f} ms each))",
+                    flush=True,
+                )
+        for w, got in ratios.items():
+            if got:
+                print(
+                    f"assure{'' if w is None else f' --workers {w}'} cost per target: median "
+                    f"{statistics.median(got):.1f} handshakes "
+                    f"(runs: {', '.join(f'{x:.1f}' for x in got)}); "
+                    f"{statistics.median(per_target_conns):.1f} connections per target; CPU of "
+                    f"both ends: median {statistics.median(cpu_ratios[w]):.1f} handshakes' CPU"
+                )
         t_help, _, _ = timed([args.assure, "probe", "--help"], stdout=subprocess.DEVNULL)
         print(f"start-up: `assure probe --help` {t_help * 1000:.0f} ms")
 

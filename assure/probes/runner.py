@@ -14,7 +14,7 @@ import ipaddress
 import os
 import threading
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -459,7 +459,7 @@ def run(
     ctx: ProbeContext,
     concurrency: int = 10,
     probe: Callable[[Target, ProbeContext], list[Finding]] = probe_target,
-) -> Iterator[TargetResult]:
+) -> Generator[TargetResult, None, None]:
     """Probe targets concurrently, yielding each target's findings as soon as it is done."""
     locks = _HostLocks()
 
