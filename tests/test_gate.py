@@ -354,3 +354,7 @@ def test_record_keeps_the_verdict_in_the_history(tmp_path: Path) -> None:
     runs = json.loads(listed.out)
     runs = runs["runs"] if isinstance(runs, dict) else runs
     assert [(r["command"], r["exit_code"]) for r in runs] == [("gate", 4)]
+    # the gate's run names its profile, so `--since approval` finds the approval date there
+    since = run_assure("drift", "cong-dvc-demo", "--db", db, "--since", "approval", env=NO_CONFIG)
+    assert since.code in (0, 1), since.err
+    assert "16/09/2024" in since.out

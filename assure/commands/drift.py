@@ -52,9 +52,10 @@ def _targets(data: dict[str, Any]) -> list[str]:
 
 
 def _profile_of(system: str, runs: list[Run]) -> Path | None:
-    """The profile file of the system's last recorded classify or gap run."""
+    """The profile file of the system's last recorded classify, gap or gate run (each
+    reads one profile and records it first among its inputs)."""
     for run in runs:  # newest first
-        if run.command in ("classify", "gap") and run.subject == system and run.inputs:
+        if run.command in ("classify", "gap", "gate") and run.subject == system and run.inputs:
             path = run.inputs[0].get("path")
             if path:
                 return Path(path)

@@ -335,7 +335,7 @@ def drift(system: str, runs: Sequence[Run], since: Since | None = None) -> Drift
             if (level.before, level.after) not in levels:  # classify and gap agree
                 levels.add((level.before, level.after))
                 changes.append(level)
-        if command in ("classify", "gap"):
+        if command in ("classify", "gap", "gate"):
             changes += [
                 c
                 for c in _fact_changes(end)
