@@ -52,7 +52,7 @@ from assure import i18n
 from assure.i18n import Msg
 from assure.law.applicable import InForce, load_in_force
 from assure.law.approval import Standing, Status, regime_name, standing_of
-from assure.law.citation import Citation, Cites, compact, parse
+from assure.law.citation import Citation, compact
 from assure.law.classify import Classification, display_name, inspection_level
 from assure.law.regime import Lang, Text
 from assure.law.transition import Transition, choose_rule
@@ -137,13 +137,6 @@ class Deadline:
             "text": self.text(lang),
             "source": compact(self.sources),
         }
-
-
-def _cites(value: object) -> Cites:
-    """A source as the loaders hand it on (already `Cites`), or as compact text."""
-    if isinstance(value, tuple):
-        return value
-    return tuple(parse(value)) if isinstance(value, str) else ()
 
 
 def _sort_key(d: Deadline) -> tuple[int, dt.date, str, str]:
@@ -321,7 +314,7 @@ def inspection_cycle(c: Classification) -> tuple[int | None, tuple[Citation, ...
     insp = c.regime.level_data(inspection_level(c.regime, c.level, c.root.flags)).get(
         "inspection", {}
     )
-    source = _cites(insp.get("source"))
+    source = tuple(insp.get("source") or ())
     months = insp.get("interval_months") or insp.get("organisation_wide_months")
     if months:
         return int(months), source
@@ -397,7 +390,7 @@ def entry_of(
                     Kind.TRANSITION,
                     last,
                     d.text,
-                    _cites(d.source),
+                    d.source,
                     last < today,
                     d.id,
                 )
@@ -431,7 +424,7 @@ def entry_of(
                     Kind.ANNUAL_REPORT,
                     last,
                     Msg.of("deadline.annual_to_owner", year=last.year),
-                    _cites(d["source"]),
+                    d["source"],
                     False,
                     str(last.year),
                 )
@@ -499,7 +492,7 @@ def owner_deadlines(entries: Sequence[Entry], today: dt.date) -> list[Deadline]:
                     Kind.ANNUAL_REPORT,
                     last,
                     Msg.of("deadline.annual_to_ministry", year=last.year, regime=regime.id),
-                    _cites(d["source"]),
+                    d["source"],
                     False,
                     str(last.year),
                 )
