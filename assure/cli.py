@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gettext
 import importlib
 import os
 import sys
@@ -20,39 +21,45 @@ from collections.abc import Sequence
 import click
 
 from assure import __version__, config, i18n
-from assure.commands._common import Env, common_options, lang_param
+from assure.commands._common import (
+    Env,
+    WordedContext,
+    click_speaking,
+    common_options,
+    lang_param,
+)
 from assure.errors import AssureError, DataError, ExitCode, environment_failure
 
-#: Every command: its module under `assure.commands` and its one-line help. The help is
-#: written here so that `assure --help` lists the commands without importing any of them
-#: (probe and verify-signature pull in TLS, PDF and XML libraries that take most of a
-#: second to import); `tests/test_startup.py` keeps this line equal to the command's own.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "validate": ("validate", "Validate profiles against the profile schema."),
-    "classify": ("classify", "Security level of each profile, with the criteria that decide it."),
-    "plan": ("plan", "Assurance plan: the requirements of the profile's level, with why."),
-    "gap": ("gap", "Gap report: each requirement's status from controls, waivers and probes."),
-    "dossier": ("dossier", "Level-proposal dossier and cover letter as DOCX and HTML."),
-    "transition": ("transition", "Level of each system under both regimes, and what changes."),
-    "probe": ("probe", "Probe portals (URL or host name) for IPv6, HTTPS and TLS."),
-    "verify-signature": ("verify_signature", "Verify signed documents (PDF, XML, XAdES)."),
-    "render": ("render", "Re-render saved findings in any format; merge shards and runs."),
-    "trust": ("trust", "Trust anchors for signed documents: import, list what is present."),
-    "gate": ("gate", "One launch verdict: level approved, gaps, endpoints, signed documents."),
-    "history": ("history", "Recorded runs (--record) of a system or a probe target."),
-    "drift": ("drift", "What changed since a baseline run, day or the approval."),
-    "demo": ("demo", "Classify the bundled profiles, then write one example's documents."),
-    "inventory": (
-        "inventory",
-        "The portfolio: levels, approvals, next deadlines, what is overdue.",
-    ),
-    "annual-report": ("annual_report", "The yearly report of the owner's systems, DOCX and XLSX."),
+#: Every command and its module under `assure.commands`. Its one-line help is the
+#: catalogue's `help.<command>.short`, so that `assure --help` lists the commands in the
+#: run's language without importing any of them (probe and verify-signature pull in TLS,
+#: PDF and XML libraries that take most of a second to import).
+COMMANDS: dict[str, str] = {
+    "validate": "validate",
+    "classify": "classify",
+    "plan": "plan",
+    "gap": "gap",
+    "dossier": "dossier",
+    "transition": "transition",
+    "probe": "probe",
+    "verify-signature": "verify_signature",
+    "render": "render",
+    "trust": "trust",
+    "gate": "gate",
+    "history": "history",
+    "drift": "drift",
+    "demo": "demo",
+    "inventory": "inventory",
+    "annual-report": "annual_report",
 }
 
 
 class LazyGroup(click.Group):
     """A group that imports a command's module only when that command runs (click's lazy
-    group pattern): `assure classify` never loads pyHanko, lxml or python-docx."""
+    group pattern): `assure classify` never loads pyHanko, lxml or python-docx. Its help
+    pages are worded in the run's language (`WordedContext`)."""
+
+    context_class = WordedContext
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*COMMANDS, *(name for name in self.commands if name not in COMMANDS)]
@@ -61,23 +68,22 @@ class LazyGroup(click.Group):
         if cmd_name in self.commands:  # added with add_command (plugins, tests)
             _defaults_for(ctx, cmd_name, self.commands[cmd_name])
             return common_options(self.commands[cmd_name])
-        entry = COMMANDS.get(cmd_name)
-        if entry is None:
+        module_name = COMMANDS.get(cmd_name)
+        if module_name is None:
             return None
-        module = importlib.import_module(f"assure.commands.{entry[0]}")
+        module = importlib.import_module(f"assure.commands.{module_name}")
         command: click.Command = module.command
-        command.short_help = command.short_help or entry[1]
         _defaults_for(ctx, cmd_name, command)
         return common_options(command)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, help_line) for name, (_module, help_line) in COMMANDS.items()]
+        rows = [(name, i18n.t(f"help.{name}.short")) for name in COMMANDS]
         rows += [
             (name, cmd.get_short_help_str())
             for name, cmd in self.commands.items()
             if name not in COMMANDS
         ]
-        with formatter.section("Commands"):
+        with formatter.section(gettext.gettext("Commands")):  # click's msgid, worded by it
             formatter.write_dl(rows)
 
 
@@ -104,6 +110,7 @@ def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None
 
 
 @click.group(
+    "assure",
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
@@ -154,6 +161,13 @@ def _lang_in(args: Sequence[str]) -> i18n.Lang | None:
 
 def run(args: Sequence[str], *, debug: bool = False) -> int:
     """Run the CLI with `args` and return the exit code instead of exiting."""
+    with contextlib.ExitStack() as stack:
+        return _run(args, debug, stack)
+
+
+def _run(args: Sequence[str], debug: bool, stack: contextlib.ExitStack) -> int:
+    """`run` inside `stack`, which holds click's own language (entered once the run's
+    language is known, left after the last message is printed)."""
     chosen = _lang_in(args)
     i18n.set_active(chosen or i18n.from_env())  # a run never inherits an earlier run's
     try:
@@ -161,6 +175,7 @@ def run(args: Sequence[str], *, debug: bool = False) -> int:
         config.set_active(settings)
         if chosen is None and not os.environ.get(i18n.ENV_VAR) and settings.language:
             i18n.set_active(i18n.as_lang(settings.language))
+        stack.enter_context(click_speaking(i18n.active()))
         rv = cli.main(
             args=list(args),
             prog_name="assure",

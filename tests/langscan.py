@@ -286,6 +286,8 @@ NAMES = {
     "windows",
     "linux",
     "github",
+    "sqlite",
+    "postgresql",
     "gitlab",
     "web",
     "km",

@@ -317,10 +317,13 @@ def test_python_m_assure_is_the_same_program() -> None:
 
 @pytest.mark.parametrize("cmd", ["validate", "classify", "demo"])
 def test_help_works_everywhere(cmd: str) -> None:
-    """Every command answers --help with exit 0."""
+    """Every command answers --help with exit 0, in the language of the run."""
     run = run_assure(cmd, "--help")
     assert run.code == 0
-    assert "Usage" in run.out
+    assert "Usage:" in run.out
+    run = run_assure(cmd, "--help", "--lang", "vi")
+    assert run.code == 0
+    assert "Cách dùng:" in run.out
 
 
 def test_broken_rules_file_is_invalid_data(tmp_path: Path) -> None:

@@ -31,3 +31,18 @@ def test_data_folders_are_mapped_into_the_package() -> None:
     for name in ("checklists", "templates", "profiles"):
         assert f"assure._data.{name}" in listed
         assert any((ROOT / name).iterdir()), f"{name}/ must not be empty"
+
+
+def test_click_translation_ships() -> None:
+    """The Vietnamese translation of click's messages (`.po` and the `.mo` gettext reads)
+    is package data of `assure`: without it a Vietnamese run's usage errors are English."""
+    import fnmatch
+
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg", encoding="utf-8")
+    patterns = [p.strip() for p in cfg["options.package_data"]["assure"].split(",")]
+    files = sorted((ROOT / "assure" / "messages" / "locale").rglob("*.[mp]o"))
+    assert {f.suffix for f in files} == {".po", ".mo"}
+    for f in files:
+        name = f.relative_to(ROOT / "assure").as_posix()
+        assert any(fnmatch.fnmatch(name, p) for p in patterns), name

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gettext
 import json
+import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -31,6 +34,108 @@ class Env:
 
 
 pass_env = click.make_pass_decorator(Env, ensure=True)
+
+
+#: click's own messages ("Usage:", "Error: …", "No such option …") have a Vietnamese
+#: translation of their own: a gettext catalogue of the installed click's msgids,
+#: `messages/locale/vi/LC_MESSAGES/assure-click.po`, compiled next to it as `.mo`.
+CLICK_DOMAIN = "assure-click"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "messages" / "locale"
+
+
+@contextlib.contextmanager
+def click_speaking(lang: i18n.Lang) -> Iterator[None]:
+    """Within the block, click words its own messages in `lang`.
+
+    click looks every message up with `gettext.gettext`, i.e. in the process's text domain
+    and in the languages of `LANGUAGE`; a Vietnamese run points both at our catalogue, and
+    both are put back afterwards, so an in-process caller (a test runner, a plugin host)
+    keeps its own. English is click's own wording and needs nothing.
+    """
+    if lang != "vi":
+        yield
+        return
+    domain = gettext.textdomain()
+    language = os.environ.get("LANGUAGE")
+    gettext.bindtextdomain(CLICK_DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(CLICK_DOMAIN)
+    os.environ["LANGUAGE"] = "vi"
+    try:
+        yield
+    finally:
+        gettext.textdomain(domain)
+        if language is None:
+            os.environ.pop("LANGUAGE", None)
+        else:
+            os.environ["LANGUAGE"] = language
+
+
+def help_key(path: str, name: str) -> str:
+    """The catalogue key of a subcommand or an option of the command at `path`: the root's
+    commands are keyed by their own name (`help.classify`), others under their group's
+    (`help.trust.add`)."""
+    return f"help.{name}" if path == "assure" else f"help.{path}.{name}"
+
+
+def help_path(ctx: click.Context) -> str:
+    """Where a command's help texts sit in the catalogue: `assure` for the root, else the
+    command's names from the root down, dot-separated (`classify`, `trust.add`)."""
+    names: list[str] = []
+    node: click.Context | None = ctx
+    while node is not None:
+        names.append(node.command.name or node.info_name or "")
+        node = node.parent
+    names.reverse()
+    if names[0] == "assure" and len(names) > 1:
+        names.pop(0)
+    return ".".join(names)
+
+
+def help_texts(
+    command: click.Command, ctx: click.Context, path: str
+) -> Iterator[tuple[object, str, tuple[str, ...]]]:
+    """Every help text of a help page: (holder, attribute, catalogue keys, first found wins).
+
+    An option's text is the command's own (`help.classify.fmt`) or, for options many
+    commands share (`--lang`, `-o`, `--db`), the common one (`help.common.lang`).
+    """
+    yield command, "help", (f"help.{path}",)
+    yield command, "short_help", (f"help.{path}.short",)
+    for param in command.get_params(ctx):
+        if isinstance(param, click.Option) and param.name and not param.hidden:
+            yield param, "help", (f"help.{path}.{param.name}", f"help.common.{param.name}")
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            yield sub, "help", (help_key(path, name),)
+            yield sub, "short_help", (help_key(path, name) + ".short",)
+
+
+@contextlib.contextmanager
+def worded(command: click.Command, ctx: click.Context) -> Iterator[None]:
+    """Within the block, the help texts of `command` (its description, its options', its
+    subcommands' one-line helps) are the catalogue's in the active language; afterwards
+    they are what they were (the English of the code), so nothing leaks into the next run.
+    A text the catalogue does not have (a plugin's command) stays as written."""
+    saved: list[tuple[object, str, object]] = []
+    for holder, attr, keys in help_texts(command, ctx, help_path(ctx)):
+        key = next((k for k in keys if i18n.has(k)), None)
+        if key is not None:
+            saved.append((holder, attr, getattr(holder, attr)))
+            setattr(holder, attr, i18n.t(key))
+    try:
+        yield
+    finally:
+        for holder, attr, value in reversed(saved):
+            setattr(holder, attr, value)
+
+
+class WordedContext(click.Context):
+    """A context whose help page is worded in the run's language when it is formatted
+    (`--help`, and a group called without its command), from the catalogue."""
+
+    def get_help(self) -> str:
+        with worded(self.command, self):
+            return super().get_help()
 
 
 def _choose_lang(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
@@ -92,6 +197,7 @@ def common_options(command: click.Command) -> click.Command:
     declares its own `--lang` or `-q` keeps it. Idempotent: a command loaded twice is not
     given the options twice.
     """
+    command.context_class = WordedContext
     names = {p.name for p in command.params}
     if "lang" not in names:
         command.params.append(lang_param())
