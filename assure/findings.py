@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeAlias
 
+from assure import i18n
 from assure.i18n import Lang, Msg
 
 JSONValue: TypeAlias = Any  # a JSON-serialisable value; evidence stays plain data
@@ -56,7 +57,8 @@ class Finding:
     one sentence a person reads (in English: the JSON contract); `evidence` is plain JSON
     data that lets an auditor redo the judgement; `reason` says why a result is
     `inconclusive` or `error`. `message`, when the judge gives one, is the same sentence as
-    a catalogue key and parameters, so reports word it in the reader's language.
+    a catalogue key and parameters, so reports word it in the reader's language;
+    `reason_message` is the same for a `reason` that carries details (a URL, an HTTP status).
     """
 
     check: str
@@ -67,10 +69,18 @@ class Finding:
     reason: str | None = None
     requirements: tuple[str, ...] = ()
     message: Msg | None = None
+    reason_message: Msg | None = None
 
     def text(self, lang: Lang | None = None) -> str:
         """The summary in `lang` (default: the run's language) when a message is known."""
         return self.message.text(lang) if self.message is not None else self.summary
+
+    def reason_text(self, lang: Lang | None = None) -> str:
+        """The reason in `lang`: its message when the judge gave one, else the catalogue's
+        wording of a known phrase (`i18n.reason`), else the reason as it is."""
+        if self.reason_message is not None:
+            return self.reason_message.text(lang)
+        return i18n.reason(self.reason, lang) if self.reason else ""
 
     def to_json(self) -> dict[str, JSONValue]:
         """Plain-JSON form, the shape of interface §6."""
@@ -87,6 +97,8 @@ class Finding:
             out["requirements"] = list(self.requirements)
         if self.message is not None:
             out["message"] = self.message.to_json()
+        if self.reason_message is not None:
+            out["reason_message"] = self.reason_message.to_json()
         return out
 
     @classmethod
@@ -101,6 +113,9 @@ class Finding:
             reason=data.get("reason"),
             requirements=tuple(data.get("requirements") or ()),
             message=Msg.from_json(data["message"]) if data.get("message") else None,
+            reason_message=(
+                Msg.from_json(data["reason_message"]) if data.get("reason_message") else None
+            ),
         )
 
 

@@ -172,7 +172,7 @@ def _param(name: str, value: Any, lang: Lang) -> Any:
     """A parameter as the reader of `lang` reads it. Judges and parsers keep data in their
     parameters (ISO days, the fixed English phrases of network failures) so that JSON stays
     stable; the sentence a person reads gets the language's own date and words."""
-    if isinstance(value, Msg):
+    if isinstance(value, Msg | Msgs):
         return value.text(lang)
     if (name == "date" or name.endswith("_date")) and isinstance(value, str | dt.date):
         return date_short(value, lang)
@@ -210,19 +210,47 @@ class Msg:
         """`{"key": …, "params": {…}}`: what a report needs to word it in any language."""
         return {
             "key": self.key,
-            "params": {k: v.to_json() if isinstance(v, Msg) else v for k, v in self.params},
+            "params": {k: v.to_json() if isinstance(v, Msg | Msgs) else v for k, v in self.params},
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Msg:
         params = data.get("params") or {}
-        return cls(
-            str(data["key"]),
-            tuple(
-                (k, cls.from_json(v) if isinstance(v, Mapping) and "key" in v else v)
-                for k, v in params.items()
-            ),
+        return cls(str(data["key"]), tuple((k, _from_json(v)) for k, v in params.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Msgs:
+    """Several messages read as one parameter, joined by `sep` ("80: timeout, 443: refused").
+
+    A judge that lists what went wrong (ports, rules) keeps each item a message, so the list
+    reads in the reader's language instead of being joined into English at the source."""
+
+    items: tuple[Msg | str, ...]
+    sep: str = ", "
+
+    def text(self, lang: Lang | None = None) -> str:
+        lg = lang or active()
+        return self.sep.join(i.text(lg) if isinstance(i, Msg) else i for i in self.items)
+
+    def to_json(self) -> dict[str, Any]:
+        """`{"items": [...], "sep": …}`: each item a message's JSON form or a plain string."""
+        return {
+            "items": [i.to_json() if isinstance(i, Msg) else i for i in self.items],
+            "sep": self.sep,
+        }
+
+
+def _from_json(value: Any) -> Any:
+    """A parameter from its JSON form: a message, a list of messages, or plain data."""
+    if isinstance(value, Mapping) and "key" in value:
+        return Msg.from_json(value)
+    if isinstance(value, Mapping) and isinstance(value.get("items"), list) and "sep" in value:
+        items = tuple(
+            Msg.from_json(i) if isinstance(i, Mapping) else str(i) for i in value["items"]
         )
+        return Msgs(items, str(value["sep"]))
+    return value
 
 
 #: The `reason` of an undecided finding is English in JSON (the contract); reports word it

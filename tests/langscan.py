@@ -304,6 +304,17 @@ NAMES = {
     "virtualhost",
     "xmldsig",
     "x509data",
+    # X.509 extension and key-usage names a certificate defect names (RFC 5280 fields)
+    "basicconstraints",
+    "keyusage",
+    "extendedkeyusage",
+    "authoritykeyidentifier",
+    "subjectkeyidentifier",
+    "keycertsign",
+    "digitalsignature",
+    "keyencipherment",
+    # "CA/B Forum", the body whose Baseline Requirements a profile rule cites
+    "forum",
 }
 
 

@@ -31,7 +31,14 @@ import yaml
 from tests.conftest import ROOT, run_assure, write
 from tests.langscan import foreign_words, visible_text
 from tests.probes import pki
-from tests.probes.servers import Server, closed_port, response, server_context
+from tests.probes.dnsserver import DnsServer
+from tests.probes.servers import (
+    Server,
+    closed_port,
+    has_ipv6_loopback,
+    response,
+    server_context,
+)
 
 DEMO = ROOT / "profiles" / "cong-dvc-demo.yaml"
 FORMATS = (".md", ".html", ".docx", ".xml", ".xlsx", ".json")
@@ -250,6 +257,158 @@ def test_every_finding_can_be_worded_in_both_languages(
         assert "message" in f, f
         for verdict in (f["evidence"].get("addresses") or {}).values():
             assert "message" in verdict, f
+
+
+@pytest.fixture(scope="module")
+def defects(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Portals behind a real DNS server on 127.0.0.1 whose faults the judges must word: an
+    AAAA on ::1 where nothing listens (per-port reach codes), a name server whose AAAA is
+    ::1 where no DNS answers (a name server's reach), a root whose basicConstraints is not
+    critical (a strict-profile rule), and a leaf issued by a certificate that is not a CA."""
+    tmp: Path = tmp_path_factory.mktemp("defects")
+    zone = "scan6.test."
+    lax = pki.make_ca("Lax Root", basic_constraints_critical=False)
+    root = pki.make_ca("Scan Root")
+    not_ca = pki.make_leaf("mid.scan6.test", root)
+    lax_leaf = pki.make_leaf("dead6.scan6.test", lax)
+    bad_leaf = pki.make_leaf("notca.scan6.test", not_ca)
+    (tmp / "roots.pem").write_bytes(pki.pem(lax.cert) + pki.pem(root.cert))
+    dead6 = Server(
+        tls=server_context(*pki.write_chain(tmp, "lax", lax_leaf, lax.cert)),
+        handler=lambda _p, _h: response(),
+        v6=False,
+    )
+    notca = Server(
+        tls=server_context(*pki.write_chain(tmp, "notca", bad_leaf, not_ca.cert)), v6=False
+    )
+    records = {
+        zone: {"SOA": [f"ns1.{zone} hostmaster.{zone} 1 3600 600 86400 60"], "NS": [f"ns1.{zone}"]},
+        f"ns1.{zone}": {"A": ["127.0.0.1"], "AAAA": ["::1"]},
+        f"dead6.{zone}": {"A": ["127.0.0.1"], "AAAA": ["::1"]},
+        f"notca.{zone}": {"A": ["127.0.0.1"]},
+    }
+    dns_server = DnsServer(records, ("127.0.0.1",))
+    args = [
+        "--nameserver",
+        f"127.0.0.1:{dns_server.port}",
+        "--allow-range",
+        "::1/128",
+        "--allow-range",
+        "127.0.0.0/8",
+        "--ca-file",
+        str(tmp / "roots.pem"),
+        "--timeout",
+        "1",
+        "--http-port",
+        str(closed_port()),
+    ]
+    targets = [
+        f"https://dead6.scan6.test:{dead6.port}/",
+        f"https://notca.scan6.test:{notca.port}/",
+    ]
+    data = ["Lax Root", "Scan Root", "Assure Test PKI"]
+    yield {"targets": targets, "args": args, "data": data}
+    for srv in (dead6, notca, dns_server):
+        srv.close()
+
+
+@pytest.mark.skipif(not has_ipv6_loopback(), reason="no ::1 on this machine")
+@pytest.mark.parametrize("lang", LANGS)
+def test_defects_and_reach_codes_are_worded(
+    lang: str, defects: dict[str, Any], tmp_path: Path
+) -> None:
+    """Per-port reach codes ("443: refused"), a name server's reach, certificate-profile
+    rules and a chain refused by the client profile read in the language asked for, in the
+    table, CSV, HTML, JUnit and SARIF; JSON keeps the codes as data."""
+    fmts = ("json", "csv", "html", "junit", "sarif")
+    outs = [x for f in fmts for x in ("-o", f"{f}={tmp_path / f'probe.{f}'}")]
+    run = run_assure(
+        "probe",
+        *defects["targets"],
+        *defects["args"],
+        *outs,
+        "-o",
+        "table=-",
+        "--lang",
+        lang,
+        timeout=180,
+    )
+    assert run.code == 1, run.err
+    (tmp_path / "table.txt").write_text(run.out, encoding="utf-8")
+    files = [tmp_path / "table.txt", *(tmp_path / f"probe.{f}" for f in fmts if f != "json")]
+    assert_one_language(files, lang, defects["data"])
+    found = {
+        (f["target"].split(":")[1].strip("/"), f["check"]): f
+        for f in json.loads((tmp_path / "probe.json").read_text(encoding="utf-8"))["findings"]
+    }
+    reach = found[("dead6.scan6.test", "web_reach_ipv6")]
+    assert reach["status"] == "fail", reach
+    assert set(reach["evidence"]["reach"]["::1"].values()) == {"refused"}  # codes: data
+    assert found[("dead6.scan6.test", "ns_reach_ipv6")]["status"] == "fail"
+    assert found[("dead6.scan6.test", "tls_cert_trusted")]["status"] == "warn"
+    assert found[("notca.scan6.test", "tls_cert_trusted")]["status"] == "fail"
+    table = run.out
+    if lang == "vi":
+        assert ": bị từ chối" in table, table
+        assert "qua IPv4 vẫn trả lời: trả lời" in table, table
+        assert "basicConstraints của một chứng thư CA không được đánh dấu trọng yếu" in table
+        assert "refused" not in table and "not marked critical" not in table
+    else:
+        assert ": refused)." in table and "(IPv4 answers: ok)" in table, table
+        assert "a CA certificate's basicConstraints is not marked critical" in table
+
+
+@pytest.fixture(scope="module")
+def downloads() -> Iterator[dict[str, str]]:
+    """A document server that answers 404, one that never answers, and a closed port."""
+    missing = Server(handler=lambda _p, _h: response(404), v6=False)
+    silent = Server(mode="silent", v6=False)
+    yield {
+        "missing": f"http://127.0.0.1:{missing.port}/missing.pdf",
+        "silent": f"http://127.0.0.1:{silent.port}/slow.pdf",
+        "closed": f"http://127.0.0.1:{closed_port()}/none.pdf",
+    }
+    for srv in (missing, silent):
+        srv.close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_download_errors_are_worded(lang: str, downloads: dict[str, str], tmp_path: Path) -> None:
+    """verify-signature of URLs that answer 404, never answer, or refuse: the table, JUnit
+    and the re-rendered HTML, CSV and SARIF say why in the language asked for."""
+    outs = ["-o", f"json={tmp_path / 'sig.json'}", "-o", f"junit={tmp_path / 'sig.junit'}"]
+    run = run_assure(
+        "verify-signature",
+        *downloads.values(),
+        "--timeout",
+        "1",
+        *outs,
+        "-o",
+        "table=-",
+        "--lang",
+        lang,
+        timeout=120,
+    )
+    assert run.code == 4, run.err
+    (tmp_path / "table.txt").write_text(run.out, encoding="utf-8")
+    files = [tmp_path / "table.txt", tmp_path / "sig.junit"]
+    for fmt in ("html", "csv", "sarif"):
+        path = tmp_path / f"render.{fmt}"
+        again = run_assure("render", tmp_path / "sig.json", "-o", f"{fmt}={path}", "--lang", lang)
+        assert again.code == 4, again.err
+        files.append(path)
+    assert_one_language(files, lang)
+    reasons = {
+        f["reason"] for f in json.loads((tmp_path / "sig.json").read_text("utf-8"))["findings"]
+    }
+    assert f"HTTP 404 from {downloads['missing']}" in reasons  # JSON keeps the English
+    if lang == "vi":
+        assert f"{downloads['missing']} trả về mã HTTP 404" in run.out, run.out
+        assert f"{downloads['closed']}: không kết nối được" in run.out, run.out
+        assert "connection failed" not in run.out and "took longer" not in run.out
+    else:
+        assert f"HTTP 404 from {downloads['missing']}" in run.out
+        assert f"{downloads['closed']}: connection failed" in run.out
 
 
 # --- signed documents ---------------------------------------------------------------------

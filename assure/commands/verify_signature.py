@@ -66,6 +66,8 @@ def table(reports: Sequence[DocumentReport]) -> str:
     out = textable.render(head, rows)
     reg = trust.registry()
     for r in reports:
+        if r.unavailable is not None:
+            continue  # not downloaded: no format, size or signatures to tell; the table says why
         size = i18n.number(r.size, lg)
         out += "\n" + i18n.t(
             "verify.document", lg, target=r.target, format=r.format, size=size, sha=r.sha256[:16]

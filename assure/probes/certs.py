@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ from cryptography.x509.verification import (
 )
 
 from assure.findings import JSONValue, Status
-from assure.i18n import Msg
+from assure.i18n import Msg, Msgs, has
 from assure.probes import trust
 from assure.probes.verdict import Verdict
 
@@ -128,26 +129,47 @@ _SERVER_AUTH = x509.oid.ExtendedKeyUsageOID.SERVER_AUTH
 _ANY_EKU = x509.oid.ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE
 
 
+#: What the client policy's own rules say when a chain breaks them (`probe.cert.client.*`
+#: words them for a reader; the verifier's error, kept in evidence, quotes this English).
+CLIENT_RULES: dict[str, str] = {
+    "ca_not_ca": "basicConstraints does not mark the issuer as a CA",
+    "ca_may_not_sign": "the issuer's keyUsage does not allow keyCertSign",
+    "ee_server_auth": "extendedKeyUsage does not allow TLS server authentication",
+    "ee_key_usage": "keyUsage allows neither digitalSignature nor keyEncipherment",
+}
+
+
 def _ca_is_ca(_policy: Policy, _cert: x509.Certificate, bc: x509.BasicConstraints) -> None:
     if not bc.ca:
-        raise ValueError("basicConstraints does not mark the issuer as a CA")
+        raise ValueError(CLIENT_RULES["ca_not_ca"])
 
 
 def _ca_may_sign(_policy: Policy, _cert: x509.Certificate, ku: x509.KeyUsage | None) -> None:
     if ku is not None and not ku.key_cert_sign:
-        raise ValueError("the issuer's keyUsage does not allow keyCertSign")
+        raise ValueError(CLIENT_RULES["ca_may_not_sign"])
 
 
 def _ee_server_auth(
     _policy: Policy, _cert: x509.Certificate, eku: x509.ExtendedKeyUsage | None
 ) -> None:
     if eku is not None and _SERVER_AUTH not in eku and _ANY_EKU not in eku:
-        raise ValueError("extendedKeyUsage does not allow TLS server authentication")
+        raise ValueError(CLIENT_RULES["ee_server_auth"])
 
 
 def _ee_key_usage(_policy: Policy, _cert: x509.Certificate, ku: x509.KeyUsage | None) -> None:
     if ku is not None and not (ku.digital_signature or ku.key_encipherment or ku.key_agreement):
-        raise ValueError("keyUsage allows neither digitalSignature nor keyEncipherment")
+        raise ValueError(CLIENT_RULES["ee_key_usage"])
+
+
+def rejection(error: str) -> Msg:
+    """Why the client profile refused a chain, for a reader: one of our own rules in the
+    reader's words, else the verifier's (or a parser's) own English, quoted as data."""
+    for key, phrase in CLIENT_RULES.items():
+        if phrase in error:
+            return Msg.of("cert.rejected", error=Msg.of(f"probe.cert.client.{key}"))
+    if has("probe.reason." + re.sub(r"[^a-z0-9]+", "_", error.lower()).strip("_")):
+        return Msg.of("cert.rejected", error=error)  # a phrase of ours (`i18n.reason`)
+    return Msg.of("cert.rejected_by_verifier", error=error)
 
 
 def client_policies() -> tuple[ExtensionPolicy, ExtensionPolicy]:
@@ -217,7 +239,7 @@ def profile_findings(chain: Sequence[x509.Certificate]) -> list[dict[str, JSONVa
     out: list[dict[str, JSONValue]] = []
 
     def add(rule: str, cert: x509.Certificate) -> None:
-        ref, text = PROFILE_RULES[rule]
+        ref, text = PROFILE_RULES[rule]  # the rule's English stays in evidence (data)
         out.append({"rule": rule, "reference": ref, "text": text, "certificate": _cn(cert)})
 
     leaf = chain[0]
@@ -313,13 +335,13 @@ _HANDLED_CRITICAL = frozenset(
 )
 
 
-def unhandled_critical(chain: Sequence[x509.Certificate]) -> str | None:
+def unhandled_critical(chain: Sequence[x509.Certificate]) -> Msg | None:
     """A critical extension clients do not handle, in the verified chain, or None."""
     for c in chain:
         for e in c.extensions:
             if e.critical and e.oid not in _HANDLED_CRITICAL:
                 name = getattr(e.oid, "_name", None) or e.oid.dotted_string
-                return f"{_cn(c)} has a critical {name} extension clients do not accept"
+                return Msg.of("probe.cert.client.critical", cert=_cn(c), extension=name)
     return None
 
 
@@ -349,6 +371,7 @@ def judge_trusted(ci: CertInput) -> Verdict:
     subject = _verifier_subject(leaf)
     error = "no trust anchors available"
     verified: list[x509.Certificate] | None = None
+    refused: Msg | None = None  # why, when the words are ours rather than the verifier's
     strict_error = ""
     index = ci.index if ci.index is not None else trust.AnchorIndex(ci.anchors)
     if subject is None:
@@ -359,7 +382,7 @@ def judge_trusted(ci: CertInput) -> Verdict:
             if verified is None:
                 verified, error = _verify(ci, leaf, rest, subject, at, strict=False)
                 if verified is not None and (bad := unhandled_critical(verified)):
-                    verified, error = None, bad
+                    verified, error, refused = None, bad.text("en"), bad
         except Exception as exc:  # names or values the verifier cannot even take
             verified, error = None, f"{type(exc).__name__}: {str(exc)[:160]}"
     if verified is not None:
@@ -390,7 +413,21 @@ def judge_trusted(ci: CertInput) -> Verdict:
             ref, _text = PROFILE_RULES["other"]
             rules = [{"rule": "other", "reference": ref, "text": strict_error}]
         ev.update(profile=rules, strict_verifier_error=strict_error)
-        named = "; ".join(f"{f['text']} ({f['reference']})" for f in rules)
+        named = Msgs(
+            tuple(
+                Msg.of(
+                    "probe.cert.rule",
+                    text=Msg.of(f"probe.cert.rule.{f['rule']}", error=f["text"]),
+                    reference=(
+                        Msg.of("probe.cert.reference.other")
+                        if f["rule"] == "other"
+                        else f["reference"]
+                    ),
+                )
+                for f in rules
+            ),
+            "; ",
+        )
         return Verdict(
             Status.WARN,
             Msg.of("probe.cert.profile_rule", trusted=trusted, rules=named),
@@ -422,7 +459,7 @@ def judge_trusted(ci: CertInput) -> Verdict:
             Msg.of("cert.unknown_root", cert=_cn(top), issuer=_cn_of(top.issuer)),
         )
     else:
-        cause, said = "rejected", Msg.of("cert.rejected", error=error)
+        cause, said = "rejected", refused or rejection(error)
     ev["cause"] = cause
     return Verdict(Status.FAIL, said, ev)
 

@@ -13,10 +13,10 @@ import re
 from collections.abc import Mapping, Sequence
 
 from assure.findings import JSONValue, Status
-from assure.i18n import Msg
+from assure.i18n import Msg, Msgs
 from assure.probes.dns import DnsObservation
 from assure.probes.http import Fetch, blocked
-from assure.probes.verdict import Verdict
+from assure.probes.verdict import Verdict, reach_msg
 
 PARITY_MIN_RATIO = 0.9
 _NONCES = re.compile(
@@ -111,7 +111,12 @@ def judge_web_reach(
                     unsure.setdefault(addr, {})[p] = r
         if unsure:
             addr, ports_bad = next(iter(unsure.items()))
-            detail = ", ".join(f"port {p}: {r}" for p, r in ports_bad.items())
+            detail = Msgs(
+                tuple(
+                    Msg.of("probe.reach.on_port", port=p, code=reach_msg(r))
+                    for p, r in ports_bad.items()
+                )
+            )
             return Verdict(
                 Status.INCONCLUSIVE,
                 Msg.of("probe.ipv6.partial_no_a", address=addr, detail=detail, why=obs.a_error),
@@ -131,7 +136,11 @@ def judge_web_reach(
             )[p] = r
     if bad:
         addr, ports_bad = next(iter(bad.items()))
-        detail = ", ".join(f"{p}: {r}" for p, r in ports_bad.items())
+        detail = Msgs(
+            tuple(
+                Msg.of("probe.reach.port", port=p, code=reach_msg(r)) for p, r in ports_bad.items()
+            )
+        )
         return Verdict(Status.FAIL, Msg.of("ipv6.no_answer", address=addr, detail=detail), ev)
     if unsure:
         return Verdict(
@@ -355,30 +364,33 @@ def judge_ns_reach(obs: DnsObservation, vantage: tuple[bool, str]) -> Verdict:
         return Verdict(Status.NOT_APPLICABLE, Msg.of("ipv6.no_ns_to_reach"), ev)
     if not vantage[0]:
         return Verdict(Status.INCONCLUSIVE, Msg.of("ipv6.no_vantage"), ev, vantage[1])
-    bad: list[str] = []
-    warn: list[str] = []
-    unsure: list[str] = []
+    bad: list[Msg] = []
+    warn: list[Msg] = []
+    unsure: list[Msg] = []
     for n in v6:
         v4 = next(iter(n.reach_v4.values()), None)
         v4_answers = v4 is not None and v4 not in _NO_ANSWER and v4 != "deadline"
         for a, r in n.reach_v6.items():
-            label = f"{n.name} [{a}]: {r}"
+            said = {"name": n.name, "address": a, "code": reach_msg(r)}
+            if v4:
+                said["v4"] = reach_msg(v4)
             if r == "ok":
                 continue
             if r in _NO_ANSWER:
                 if v4 is None or v4_answers:
-                    bad.append(label + (f" (IPv4 answers: {v4})" if v4 else ""))
+                    key = "probe.reach.ns_v4_answers" if v4 else "probe.reach.ns"
+                    bad.append(Msg.of(key, **said))
                 else:
-                    unsure.append(label + f" (IPv4 does not answer either: {v4})")
+                    unsure.append(Msg.of("probe.reach.ns_v4_silent", **said))
             elif r == "tcp_only" or r.startswith("lame"):
                 (
                     warn
                     if v4 == r
                     or (v4 is not None and v4.startswith("lame") and r.startswith("lame"))
                     else bad
-                ).append(label + (f" (IPv4: {v4})" if v4 else ""))
+                ).append(Msg.of("probe.reach.ns_v4" if v4 else "probe.reach.ns", **said))
             else:
-                unsure.append(label)
+                unsure.append(Msg.of("probe.reach.ns", **said))
     if bad:
         return Verdict(Status.FAIL, Msg.of("ipv6.ns_no_answer", which=bad[0]), ev)
     if unsure:

@@ -12,6 +12,27 @@ from dataclasses import dataclass, field
 from assure.findings import Finding, JSONValue, Status, worst
 from assure.i18n import Msg
 
+#: Reach codes (`net.NetError` values and the DNS answers of `dns.ns_answers`) a person reads.
+_REACH = frozenset(
+    {"ok", "refused", "timeout", "reset", "unreachable", "not_tls", "tls_alert", "protocol"}
+    | {"deadline", "other", "untested", "tcp_only"}
+)
+
+
+def reach_msg(code: str) -> Msg | str:
+    """A per-port reach code as a person reads it: evidence keeps "timeout", a sentence says
+    "hết thời gian chờ" in Vietnamese. The DNS answers "lame (SERVFAIL)", "lame (not
+    authoritative)" and "bad answer: …" keep their data (an rcode, an exception name)."""
+    if code in _REACH:
+        return Msg.of(f"probe.reach.{code}")
+    if code == "lame (not authoritative)":
+        return Msg.of("probe.reach.lame_not_authoritative")
+    if code.startswith("lame (") and code.endswith(")"):
+        return Msg.of("probe.reach.lame", rcode=code[6:-1])
+    if code.startswith("bad answer: "):
+        return Msg.of("probe.reach.bad_answer", error=code.removeprefix("bad answer: "))
+    return code
+
 
 @dataclass(frozen=True, slots=True)
 class Verdict:

@@ -239,7 +239,7 @@ def _table_row(f: Finding) -> list[str]:
             f.check,
             _status_word(f.status, lg),
             f.text(lg)
-            + (f" [{i18n.reason(f.reason, lg)}]" if f.reason and f.reason not in f.summary else ""),
+            + (f" [{f.reason_text(lg)}]" if f.reason and f.reason not in f.summary else ""),
         )
     ]
 
@@ -282,7 +282,7 @@ def write_csv(out: IO[str], spool: Spool, _generated_at: str) -> None:
                 f.check,
                 f.status.value,
                 f.text(lg),
-                i18n.reason(f.reason, lg) if f.reason else "",
+                f.reason_text(lg),
                 json.dumps(dict(f.evidence), ensure_ascii=False, sort_keys=True),
             ]
         )
@@ -332,7 +332,7 @@ def _junit_suite(target: str, fs: Sequence[Finding], skip: Collection[Status]) -
             ET.SubElement(case, "failure", message=summary, type="fail").text = text
         elif f.status is Status.ERROR:
             ET.SubElement(case, "error", message=summary, type="error").text = (
-                x(i18n.reason(f.reason)) if f.reason else text
+                x(f.reason_text()) if f.reason else text
             )
         elif f.status in skip:
             ET.SubElement(case, "skipped", message=f"{word}: {summary}")

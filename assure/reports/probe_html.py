@@ -98,7 +98,7 @@ def _finding(f: Finding, lang: i18n.Lang) -> dict[str, Any]:
     d = f.to_json()
     d["summary"] = f.text(lang)
     if f.reason is not None:
-        d["reason"] = i18n.reason(f.reason, lang)
+        d["reason"] = f.reason_text(lang)
     d["title"] = _title(f.check, lang)
     d["status_text"] = i18n.t(f"status.{f.status.value}", lang)
     d["evidence_json"] = json.dumps(dict(f.evidence), ensure_ascii=False, indent=2)

@@ -23,13 +23,22 @@ import urllib3.connection
 import urllib3.connectionpool
 import urllib3.exceptions
 
+from assure.i18n import Msg
+
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_TIMEOUT = 10.0
 USER_AGENT = "assure-verify-signature"
 
 
 class FetchError(Exception):
-    """A fetch that did not yield a complete body (network, HTTP status, deadline)."""
+    """A fetch that did not yield a complete body (network, HTTP status, deadline).
+
+    It carries its message unworded (`message`), so verify-signature's output says it in
+    the reader's language; `str()` is the English text that JSON keeps."""
+
+    def __init__(self, message: Msg) -> None:
+        super().__init__(message.text("en"))
+        self.message = message
 
 
 class TooLargeError(FetchError):
@@ -134,7 +143,7 @@ def fetch(
     `limits.deadline` bounds the whole exchange (redirects included), whatever the server
     trickles; `limits.timeout` bounds each operation."""
     if not is_url(url):
-        raise FetchError(f"refusing to fetch {url!r}: only http and https are fetched")
+        raise FetchError(Msg.of("sig.fetch.scheme", url=repr(url)))
     start = time.monotonic()
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
     if content_type:
@@ -149,11 +158,11 @@ def fetch(
     try:
         body = _exchange(session, url, limits, start, data, headers, allow_redirects)
         if dog.fired:  # a cut exchange may still parse as a short, "complete" response
-            raise FetchError(f"{url} took longer than {limits.deadline:g} s")
+            raise FetchError(_took_longer(url, limits))
         return body
     except FetchError:
         if dog.fired:
-            raise FetchError(f"{url} took longer than {limits.deadline:g} s") from None
+            raise FetchError(_took_longer(url, limits)) from None
         raise
     finally:
         dog.cancel()
@@ -181,11 +190,16 @@ def _exchange(
         )
         with resp:
             if resp.status_code != 200:
-                raise FetchError(f"HTTP {resp.status_code} from {url}")
+                raise FetchError(Msg.of("sig.fetch.status", status=resp.status_code, url=url))
             declared = resp.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > limits.max_bytes:
                 raise TooLargeError(
-                    f"{url} is {int(declared)} bytes, over the limit of {limits.max_bytes}"
+                    Msg.of(
+                        "sig.fetch.declared_too_large",
+                        url=url,
+                        size=int(declared),
+                        limit=limits.max_bytes,
+                    )
                 )
             chunks: list[bytes] = []
             size = 0
@@ -197,19 +211,27 @@ def _exchange(
                     break
                 size += len(chunk)
                 if size > limits.max_bytes:
-                    raise TooLargeError(f"{url} is over the limit of {limits.max_bytes} bytes")
+                    raise TooLargeError(
+                        Msg.of("sig.fetch.too_large", url=url, limit=limits.max_bytes)
+                    )
                 if time.monotonic() - start > limits.deadline:
-                    raise FetchError(f"{url} took longer than {limits.deadline:g} s")
+                    raise FetchError(_took_longer(url, limits))
                 chunks.append(chunk)
             return b"".join(chunks)
     except (requests.Timeout, urllib3.exceptions.TimeoutError):
-        raise FetchError(f"{url}: timed out after {limits.timeout:g} s") from None
+        seconds = f"{limits.timeout:g}"
+        raise FetchError(Msg.of("sig.fetch.timeout", url=url, seconds=seconds)) from None
     except requests.ConnectionError:
-        raise FetchError(f"{url}: connection failed") from None
+        raise FetchError(Msg.of("sig.fetch.connection", url=url)) from None
     except requests.TooManyRedirects:
-        raise FetchError(f"{url}: too many redirects") from None
+        raise FetchError(Msg.of("sig.fetch.redirects", url=url)) from None
     except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-        raise FetchError(f"{url}: {type(exc).__name__}: {_first_line(exc)}") from None
+        said = f"{type(exc).__name__}: {_first_line(exc)}"  # the library's own words: data
+        raise FetchError(Msg.of("sig.fetch.other", url=url, error=said)) from None
+
+
+def _took_longer(url: str, limits: Limits) -> Msg:
+    return Msg.of("sig.fetch.deadline", url=url, seconds=f"{limits.deadline:g}")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -225,7 +247,7 @@ class Cache:
     """
 
     def __init__(self) -> None:
-        self._store: dict[tuple[str, bytes | None], bytes | str] = {}
+        self._store: dict[tuple[str, bytes | None], bytes | Msg] = {}
 
     def fetch(
         self,
@@ -241,10 +263,10 @@ class Cache:
             try:
                 hit = fetch(url, limits, data=data, content_type=content_type)
             except TooLargeError as exc:
-                hit = f"too large: {exc}"
+                hit = Msg.of("sig.fetch.cached_too_large", detail=exc.message)
             except FetchError as exc:
-                hit = str(exc)
+                hit = exc.message
             self._store[key] = hit
-        if isinstance(hit, str):
+        if isinstance(hit, Msg):
             raise FetchError(hit)
         return hit

@@ -99,6 +99,7 @@ class DocumentReport:
     error: str | None = None  # the tool could not finish (e.g. the time limit ran out)
     error_msg: Msg | None = None  # the same, as a catalogue message
     unavailable: str | None = None  # the document could not be obtained (download failed)
+    unavailable_msg: Msg | None = None  # the same, as a catalogue message
 
     def findings(self) -> list[Finding]:
         """One finding per check (interface §6), worst verdict over the signatures."""
@@ -111,10 +112,19 @@ class DocumentReport:
                 for check in CHECKS
             ]
         if self.unavailable is not None:
-            msg = Msg.of("sig.not_downloaded", why=self.unavailable)
+            why = self.unavailable_msg or self.unavailable
+            msg = Msg.of("sig.not_downloaded", why=why)
             ev: dict[str, Any] = {"url": self.target}
             return [
-                _finding(check, self.target, Status.INCONCLUSIVE, msg, ev, self.unavailable)
+                _finding(
+                    check,
+                    self.target,
+                    Status.INCONCLUSIVE,
+                    msg,
+                    ev,
+                    self.unavailable,
+                    self.unavailable_msg,
+                )
                 for check in CHECKS
             ]
         if not self.signatures:
@@ -176,9 +186,19 @@ def _finding(
     msg: Msg,
     evidence: dict[str, Any],
     reason: str | None = None,
+    reason_msg: Msg | None = None,
 ) -> Finding:
     """A finding whose summary is `msg`: English in JSON, the reader's language elsewhere."""
-    return Finding(check, target, status, msg.text("en"), dict(evidence), reason, message=msg)
+    return Finding(
+        check,
+        target,
+        status,
+        msg.text("en"),
+        dict(evidence),
+        reason,
+        message=msg,
+        reason_message=reason_msg,
+    )
 
 
 def _summary(verdicts: Sequence[tuple[SignatureReport, Verdict]], status: Status) -> Msg:

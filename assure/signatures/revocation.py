@@ -196,7 +196,7 @@ def _ocsp(
             content_type="application/ocsp-request",
         )
     except FetchError as exc:
-        why = Msg.of("sig.rev.unreachable", detail=str(exc))
+        why = Msg.of("sig.rev.unreachable", detail=exc.message)
         return Revocation(
             Status.INCONCLUSIVE, "ocsp", Msg.of("sig.rev.at", label=f"OCSP {url}", why=why), url
         )
@@ -301,7 +301,7 @@ def _crl(
     try:
         body = cache.fetch(url, limits)
     except FetchError as exc:
-        why = Msg.of("sig.rev.unreachable", detail=str(exc))
+        why = Msg.of("sig.rev.unreachable", detail=exc.message)
         return Revocation(
             Status.INCONCLUSIVE, "crl", Msg.of("sig.rev.at", label=f"CRL {url}", why=why), url
         )

@@ -42,7 +42,7 @@ def read_document(target: str, limits: fetch.Limits) -> bytes:
             return fetch.fetch(target, limits)
         except fetch.TooLargeError as exc:
             raise DataError.at(
-                target, Msg.of("sig.err.download_refused", detail=str(exc))
+                target, Msg.of("sig.err.download_refused", detail=exc.message)
             ) from None
     if target == "-":
         data = sys.stdin.buffer.read(limits.max_bytes + 1)
@@ -188,7 +188,9 @@ def verify_target(
     try:
         data = read_document(target, limits)
     except fetch.FetchError as exc:
-        return DocumentReport(target, "unknown", 0, "", unavailable=str(exc))
+        return DocumentReport(
+            target, "unknown", 0, "", unavailable=str(exc), unavailable_msg=exc.message
+        )
     return verify_bytes(data, target, opts, time_limit_s=time_limit_s)
 
 

@@ -43,7 +43,15 @@ def pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
-def make_ca(cn: str, issuer: Issued | None = None, org: str = "Assure Test PKI") -> Issued:
+def make_ca(
+    cn: str,
+    issuer: Issued | None = None,
+    org: str = "Assure Test PKI",
+    *,
+    basic_constraints_critical: bool = True,
+) -> Issued:
+    """A CA; `basic_constraints_critical=False` breaks the strict profile (RFC 5280
+    §4.2.1.9) in a way clients tolerate."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = _name(cn, org)
     b = (
@@ -54,7 +62,9 @@ def make_ca(cn: str, issuer: Issued | None = None, org: str = "Assure Test PKI")
         .serial_number(x509.random_serial_number())
         .not_valid_before(NOW - 30 * DAY)
         .not_valid_after(NOW + 3650 * DAY)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.BasicConstraints(ca=True, path_length=None), critical=basic_constraints_critical
+        )
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,
