@@ -109,12 +109,28 @@ def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None
         raise click.BadParameter(i18n.t("cli.bad_date", value=value)) from None
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """`--version` in the run's language (click's own version option words its line when
+    the module is imported, before the language of the run is known)."""
+    if value and not ctx.resilient_parsing:
+        click.echo(i18n.t("cli.version", prog="assure", version=__version__))
+        ctx.exit()
+
+
 @click.group(
     "assure",
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.version_option(__version__, "-V", "--version", prog_name="assure")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 @click.option(
     "--today",

@@ -95,6 +95,14 @@ def test_root_help_lists_the_commands_in_the_language(lang: str) -> None:
     )
 
 
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version_line_is_worded(flag: str) -> None:
+    from assure import __version__
+
+    assert run_assure(flag).out == f"assure, phiên bản {__version__}\n"
+    assert run_assure(flag, env=_lang_env("en")).out == f"assure, version {__version__}\n"
+
+
 def test_default_values_and_choices_are_worded() -> None:
     vi = " ".join(_help(("classify",), "vi").out.split())
     en = " ".join(_help(("classify",), "en").out.split())
