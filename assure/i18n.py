@@ -263,6 +263,7 @@ _REASONS: tuple[tuple[str, str], ...] = (
     (r"verification took longer than (?P<seconds>[\d.]+) s", "sig.reason.timeout"),
     (r"the server does not speak TLS", "probe.reason.not_tls"),
     (r"not an HTTP response", "probe.reason.not_http"),
+    (r"a malformed answer \((?P<name>\w+)\)", "probe.reason.malformed_answer"),
 )
 
 

@@ -41,10 +41,7 @@ from assure.law.classify import (
 from assure.law.regime import Lang, Regime, load_regime
 from assure.reports import text as textable
 
-HEAD = {
-    "vi": ("Mã hệ thống", "Cấp độ", "Tiêu chí quyết định", "Tên hệ thống"),
-    "en": ("System ID", "Level", "Deciding criteria", "System name"),
-}
+HEAD = ("id", "level", "deciding", "name")  # columns of the level table: classify.col.*
 
 
 def _short(crit_id: str) -> str:
@@ -76,7 +73,7 @@ def table(results: Sequence[Classification], lang: Lang) -> str:
     rows: list[list[str]] = []
     for r in results:
         rows.extend(_rows(r.root, r.regime, 0, lang))
-    out = textable.render(HEAD[lang], rows)
+    out = textable.render([i18n.t(f"classify.col.{c}", lang) for c in HEAD], rows)
     counts = Counter(r.level for r in results)
     parts = [
         i18n.t("classify.level_count", lang, level=k, n=i18n.number(counts[k], lang))
@@ -88,36 +85,30 @@ def table(results: Sequence[Classification], lang: Lang) -> str:
     return out + f"\n{systems} — " + "; ".join(parts) + "\n"
 
 
-def _days(days: int, working: bool, vi: bool) -> str:
-    if vi:
-        return f"{days} ngày làm việc" if working else f"{days} ngày"
-    return f"{days} working days" if working else f"{days} days"
+def _days(days: int, working: bool, lang: Lang) -> str:
+    return i18n.t("transition.working_days" if working else "transition.days", lang, days=days)
 
 
 def explain(c: Classification, env: Env, lang: Lang) -> str:
     """A readable account of one classification: reasons, next level, obligations."""
     data = classification_json(c, env.today, lang)
-    vi = lang == "vi"
     lines = [f"{c.profile.id} — {display_name(c.profile.system, lang)}"]
     level = data["level"]
     lines.append(
-        (f"  Cấp độ đề xuất: {level}" if vi else f"  Proposed level: {level}")
+        "  " + i18n.t("classify.explain.level", lang, level=level)
         if level
-        else ("  Không tiêu chí nào áp dụng" if vi else "  No criterion applies")
+        else "  " + i18n.t("classify.explain.no_criterion", lang)
     )
     for crit in data["criteria"]:
         lines.append(f"  • [{crit['level']}] {crit['article']}: {crit['reason']}")
     for d in data.get("derived_facts", []):
-        lines.append(("  ↳ Suy ra " if vi else "  ↳ Derived ") + f"{d['fact']}: {d['because']}")
+        said = i18n.t("classify.explain.derived", lang, fact=d["fact"], because=d["because"])
+        lines.append(f"  ↳ {said}")
     for t in data.get("to_confirm", []):
         lines.append(f"  ? [{t['level']}] {t['article']}: {t['question']}")
     nh = data.get("not_higher")
     if nh:
-        lines.append(
-            f"  Vì sao không phải cấp độ {nh['next_level']}:"
-            if vi
-            else f"  Why not level {nh['next_level']}:"
-        )
+        lines.append("  " + i18n.t("classify.explain.why_not", lang, level=nh["next_level"]))
         for m in nh["closest"][:3]:
             where = f"[{m['component']}] " if "component" in m else ""
             lines.append(f"    – {where}{m['article']}: " + "; ".join(m["unmet"]))
@@ -125,67 +116,41 @@ def explain(c: Classification, env: Env, lang: Lang) -> str:
         ap, pr = data["appraisal"], data["approval"]
         lim = ap["time_limit"]
         days = (
-            _days(lim["days"], lim["working_days"], vi) + f" ({source_text(lim, lang)})"
+            _days(lim["days"], lim["working_days"], lang) + f" ({source_text(lim, lang)})"
             if lim
-            else ("không quy định" if vi else "no limit stated")
+            else i18n.t("classify.explain.no_limit", lang)
         )
         lines.append(
-            ("  Thẩm định: " if vi else "  Appraisal: ") + f"{ap['appraised_by_label']}; " + days
+            "  "
+            + i18n.t("classify.explain.appraisal", lang, by=ap["appraised_by_label"], days=days)
         )
         if ap.get("expert_opinion_by_label"):
-            lines.append(
-                ("  Ý kiến chuyên môn: " if vi else "  Expert opinion: ")
-                + ap["expert_opinion_by_label"]
-            )
+            by = ap["expert_opinion_by_label"]
+            lines.append("  " + i18n.t("classify.explain.expert", lang, by=by))
         for flag in data.get("flags", []):
             lines.append(f"  ⚑ {flag['label']} ({source_text(flag, lang)})")
         if data.get("procedure_level"):
-            lines.append(
-                f"  Thực hiện trình tự, thủ tục như cấp độ {data['procedure_level']}"
-                if vi
-                else f"  Follows the procedure of level {data['procedure_level']}"
-            )
+            level_of = data["procedure_level"]
+            lines.append("  " + i18n.t("classify.explain.procedure", lang, level=level_of))
         plim = pr["time_limit"]
+        days = _days(plim["days"], True, lang) + f" ({source_text(plim, lang)})"
         lines.append(
-            ("  Phê duyệt: " if vi else "  Approval: ")
-            + f"{pr['approved_by_label']}; "
-            + (f"{plim['days']} ngày làm việc" if vi else f"{plim['days']} working days")
-            + f" ({source_text(plim, lang)})"
+            "  " + i18n.t("classify.explain.approval", lang, by=pr["approved_by_label"], days=days)
         )
         insp = data["inspection"]
         if insp.get("organisation_wide_months"):
             months = insp["organisation_wide_months"]
-            lines.append(
-                (
-                    f"  Kiểm tra, đánh giá toàn bộ các hệ thống của cơ quan: {months} tháng/lần"
-                    if vi
-                    else f"  Organisation-wide inspection: every {months} months"
-                )
-                + f" ({source_text(insp, lang)})"
-            )
+            said = i18n.t("classify.explain.organisation_wide", lang, months=months)
+            lines.append(f"  {said} ({source_text(insp, lang)})")
         if insp.get("interval_months"):
-            lines.append(
-                (
-                    f"  Kiểm tra, đánh giá định kỳ: {insp['interval_months']} tháng/lần"
-                    if vi
-                    else f"  Periodic inspection: every {insp['interval_months']} months"
-                )
-                + f" ({source_text(insp, lang)})"
-            )
+            said = i18n.t("classify.explain.periodic", lang, months=insp["interval_months"])
+            lines.append(f"  {said} ({source_text(insp, lang)})")
         elif insp.get("note"):
-            lines.append(
-                ("  Kiểm tra, đánh giá: " if vi else "  Inspection: ")
-                + f"{insp['note']} ({source_text(insp, lang)})"
-            )
+            said = i18n.t("classify.explain.inspection", lang, note=insp["note"])
+            lines.append(f"  {said} ({source_text(insp, lang)})")
         for d in data.get("reporting", {}).get("deadlines", []):
-            lines.append(
-                (
-                    f"  Báo cáo năm gửi {d['to_label']}: trước {d['next_due']}"
-                    if vi
-                    else f"  Annual report to {d['to_label']}: by {d['next_due']}"
-                )
-                + f" ({source_text(d, lang)})"
-            )
+            said = i18n.t("classify.explain.report", lang, to=d["to_label"], due=d["next_due"])
+            lines.append(f"  {said} ({source_text(d, lang)})")
     return "\n".join(lines) + "\n"
 
 

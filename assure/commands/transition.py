@@ -31,70 +31,51 @@ from assure.reports import text as textable
 from assure.reports.templating import md_escape, render_template
 
 ARROWS = {"up": "↑", "same": "=", "down": "↓", "undetermined": "?"}
-WORDS = {
-    "vi": {"up": "tăng", "same": "giữ nguyên", "down": "giảm", "undetermined": "chưa xác định"},
-    "en": {"up": "up", "same": "same", "down": "down", "undetermined": "undetermined"},
-}
-LABELS: dict[str, dict[str, Any]] = {
-    "vi": {
-        "id": "Mã hệ thống",
-        "name": "Tên hệ thống",
-        "change": "Thay đổi",
-        "deciding": "Tiêu chí quyết định (mới)",
-        "deadline": "Thời hạn",
-        "summary": "Tổng hợp toàn cơ quan",
-        "total": "Tổng",
-        "systems": "hệ thống",
-        "missing": "Cần khai báo thêm",
-        "provisional": "(*) cấp độ mới tạm tính: dữ kiện còn thiếu có thể nâng cấp độ",
-        "moved": "Tiêu chí làm thay đổi cấp độ",
-        "changes": "Nghĩa vụ mới hoặc thay đổi (ở cấp độ mới)",
-        "topic": "Nội dung",
-        "kind": "Loại",
-        "old": "Trước",
-        "new": "Nay",
-        "source": "Căn cứ",
-        "rule": "Trường hợp chuyển tiếp",
-        "flags": "Đánh dấu",
-        "procedure": "thực hiện thủ tục như cấp độ",
-        "level": "cấp độ",
-        "none": "—",
-        "unconfirmed": "CHƯA XÁC NHẬN",
-        "kinds": {"new": "mới", "changed": "thay đổi", "removed": "bỏ"},
-        "directions": "Chiều thay đổi",
-        "days_left": "còn {n} ngày",
-        "overdue": "quá hạn {n} ngày",
-    },
-    "en": {
-        "id": "System ID",
-        "name": "System name",
-        "change": "Change",
-        "deciding": "Deciding criteria (new)",
-        "deadline": "Deadline",
-        "summary": "Organisation-wide summary",
-        "total": "Total",
-        "systems": "systems",
-        "missing": "Facts to supply",
-        "provisional": "(*) new level provisional: the missing facts could raise it",
-        "moved": "Criteria that moved the level",
-        "changes": "New or changed obligations (at the new level)",
-        "topic": "Topic",
-        "kind": "Kind",
-        "old": "Before",
-        "new": "Now",
-        "source": "Source",
-        "rule": "Transition case",
-        "flags": "Flags",
-        "procedure": "follows the procedure of level",
-        "level": "level",
-        "none": "—",
-        "unconfirmed": "UNCONFIRMED",
-        "kinds": {"new": "new", "changed": "changed", "removed": "removed"},
-        "directions": "Directions",
-        "days_left": "{n} days left",
-        "overdue": "{n} days overdue",
-    },
-}
+#: The directions of a level change, worded by `transition.direction.*`.
+DIRECTIONS = ("up", "same", "down", "undetermined")
+#: The labels of the transition report's tables and headings (`transition.label.*`).
+LABEL_KEYS = (
+    "id",
+    "name",
+    "change",
+    "deciding",
+    "deadline",
+    "summary",
+    "total",
+    "systems",
+    "missing",
+    "provisional",
+    "moved",
+    "changes",
+    "topic",
+    "kind",
+    "old",
+    "new",
+    "source",
+    "rule",
+    "flags",
+    "procedure",
+    "level",
+    "none",
+    "unconfirmed",
+    "directions",
+    "days_left",
+    "overdue",
+)
+KIND_KEYS = ("new", "changed", "removed")
+
+
+def words(lang: Lang) -> dict[str, str]:
+    """Each direction's word in `lang` ("tăng", "up")."""
+    return {d: i18n.t(f"transition.direction.{d}", lang) for d in DIRECTIONS}
+
+
+def labels(lang: Lang) -> dict[str, Any]:
+    """The report's labels in `lang`; `kinds` names the kinds of obligation change. Texts
+    with `{n}` are filled in where they are used."""
+    out: dict[str, Any] = {k: i18n.t(f"transition.label.{k}", lang) for k in LABEL_KEYS}
+    out["kinds"] = {k: i18n.t(f"transition.label.kinds.{k}", lang) for k in KIND_KEYS}
+    return out
 
 
 def _lvl(level: int | None) -> str:
@@ -106,7 +87,7 @@ def _short(crit_id: str) -> str:
 
 
 def _change_cell(s: Mapping[str, Any], lang: Lang) -> str:
-    text = f"{ARROWS[s['direction']]} {WORDS[lang][s['direction']]}"
+    text = f"{ARROWS[s['direction']]} {words(lang)[s['direction']]}"
     return text + ("*" if s["provisional"] else "")
 
 
@@ -116,7 +97,7 @@ def _deadline_cell(s: Mapping[str, Any]) -> str:
 
 def matrix_rows(summary: Mapping[str, Any], lang: Lang) -> list[list[str]]:
     """Rows of the old × new level matrix, with totals, for every output format."""
-    lab = LABELS[lang]
+    lab = labels(lang)
     rows: list[list[str]] = []
     for old in LEVEL_KEYS:
         cells = [str(summary["matrix"][old][new]) for new in LEVEL_KEYS]
@@ -134,14 +115,14 @@ def matrix_rows(summary: Mapping[str, Any], lang: Lang) -> list[list[str]]:
 
 
 def matrix_head(report: Mapping[str, Any], lang: Lang) -> list[str]:
-    lab = LABELS[lang]
+    lab = labels(lang)
     corner = f"{report['from']['label']} × {report['to']['label']}"
     return [corner, *("—" if k == "none" else k for k in LEVEL_KEYS), lab["total"]]
 
 
 def table(report: Mapping[str, Any], lang: Lang) -> str:
     """Terminal view: one row per system, facts to supply, then the level matrix."""
-    lab = LABELS[lang]
+    lab = labels(lang)
     head = [
         lab["id"],
         report["from"]["label"],
@@ -190,7 +171,7 @@ def table(report: Mapping[str, Any], lang: Lang) -> str:
     summary = report["summary"]
     out += f"\n{lab['summary']} ({summary['systems']} {lab['systems']}):\n"
     out += textable.render(matrix_head(report, lang), matrix_rows(summary, lang))
-    dirs = "; ".join(f"{WORDS[lang][k]}: {v}" for k, v in summary["directions"].items())
+    dirs = "; ".join(f"{words(lang)[k]}: {v}" for k, v in summary["directions"].items())
     out += f"{lab['directions']}: {dirs}\n"
     return out
 
@@ -217,7 +198,7 @@ def _topic_value(value: Any) -> str:
 
 def docx_bytes(report: Mapping[str, Any], lang: Lang) -> bytes:
     """The report as a Word document: headings per system, real tables."""
-    lab = LABELS[lang]
+    lab = labels(lang)
     from assure.reports.docx import DocxBuilder  # python-docx only for this format
 
     doc = DocxBuilder(report["title"], lang="vi-VN" if lang == "vi" else "en-GB")
@@ -289,8 +270,8 @@ def render_text(report: Mapping[str, Any], fmt: str, lang: Lang) -> str:
     """Markdown or HTML through the shared template environment."""
     ctx: dict[str, Any] = {
         "r": report,
-        "lab": LABELS[lang],
-        "words": WORDS[lang],
+        "lab": labels(lang),
+        "words": words(lang),
         "arrows": ARROWS,
         "lang": lang,
         "mhead": matrix_head(report, lang),

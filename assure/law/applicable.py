@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from assure.errors import DataError, Msg, Problem
+from assure.i18n import t
 from assure.inputs.validation import validate, validator_for_file
 from assure.inputs.yamldoc import format_path, load_yaml
 from assure.law.citation import Cites, in_words, structure, to_json
@@ -139,144 +140,83 @@ def forced(
     regime: str, by_option: bool, rules: InForce, *, by_config: bool = False
 ) -> RegimeChoice:
     """A regime chosen by `--regime`, by the configuration file, or named by the profile."""
-    vi, en = rules.name(regime, "vi"), rules.name(regime, "en")
-    if by_option and by_config:
-        return RegimeChoice(
-            regime,
-            Text(
-                f"Áp dụng {vi} vì tệp cấu hình assure.toml chọn regime {regime}.",
-                f"Applies {en} because the configuration file assure.toml sets regime {regime}.",
-            ),
-            forced=True,
-        )
-    if by_option:
-        return RegimeChoice(
-            regime,
-            Text(
-                f"Áp dụng {vi} vì được chọn bằng tùy chọn --regime {regime}.",
-                f"Applies {en} because --regime {regime} chose it.",
-            ),
-            forced=True,
-        )
-    return RegimeChoice(
-        regime,
-        Text(
-            f"Áp dụng {vi} vì hồ sơ hệ thống khai báo regime: {regime}.",
-            f"Applies {en} because the profile states regime: {regime}.",
-        ),
-        forced=True,
+    how = "config" if by_option and by_config else "option" if by_option else "profile"
+    why = Text.each(
+        lambda lg: t(f"applicable.forced.{how}", lg, name=rules.name(regime, lg), regime=regime)
     )
+    return RegimeChoice(regime, why, forced=True)
 
 
 def choose(profile_data: Mapping[str, Any], today: dt.date, rules: InForce) -> RegimeChoice:
     """The regime in force for the system of `profile_data` on `today` (Decree 331 Art. 39)."""
     prev, cur = rules.previous, rules.current
-    pv, pe = rules.name(prev, "vi"), rules.name(prev, "en")
-    cv, ce = rules.name(cur, "vi"), rules.name(cur, "en")
     eff = _d(rules.current_from)
-    if today < rules.current_from:
-        return RegimeChoice(
-            prev,
-            Text(
-                f"Áp dụng {pv} vì ngày đánh giá {_d(today)} trước ngày {cv} có hiệu lực ({eff}).",
-                f"Applies {pe} because the evaluation day {_d(today)} is before {ce} takes"
-                f" effect ({eff}).",
-            ),
-            rules.current_from_source,
-        )
     lifecycle = profile_data.get("lifecycle")
     started_raw = profile_data.get("construction_started")
     started = _date(started_raw) if started_raw is not None else None
     approval = profile_data.get("approval") or None
-    cut = _d(rules.construction_before)
-    window = _d(rules.approval_window_ends)
-    measures = _d(rules.measures_by)
-    # The articles are worded from the rules' own citations, never typed into the sentence.
-    tv, te = in_words(rules.transition_source, "vi"), in_words(rules.transition_source, "en")
-    in_force = (
-        f"nghị định này có hiệu lực từ {eff} ({in_words(rules.current_from_source, 'vi')})",
-        f"the decree is in force since {eff} ({in_words(rules.current_from_source, 'en')})",
-    )
+    dates = {
+        "eff": eff,
+        "today": _d(today),
+        "cut": _d(rules.construction_before),
+        "window": _d(rules.approval_window_ends),
+        "measures": _d(rules.measures_by),
+        "started": _d(started) if started is not None else "?",
+    }
+
+    def say(key: str, **extra: Any) -> Text:
+        """The reason `key` in both languages. The articles are worded from the rules' own
+        citations, never typed into the sentence."""
+
+        def word(lg: Lang) -> str:
+            in_force = t(
+                "applicable.in_force", lg, eff=eff, source=in_words(rules.current_from_source, lg)
+            )
+            return t(
+                key,
+                lg,
+                prev=rules.name(prev, lg),
+                cur=rules.name(cur, lg),
+                transition=in_words(rules.transition_source, lg),
+                in_force=in_force,
+                **dates,
+                **{k: v(lg) if callable(v) else v for k, v in extra.items()},
+            )
+
+        return Text.each(word)
+
+    if today < rules.current_from:
+        return RegimeChoice(prev, say("applicable.before"), rules.current_from_source)
     sources = rules.current_from_source
     if approval is not None:
         level, regime = approval.get("level"), approval.get("regime")
-        decision = approval.get("decision", "?")
         when = _d(_date(approval["date"])) if approval.get("date") is not None else "?"
-        under_v = rules.name(regime, "vi") if regime else "?"
-        under_e = rules.name(regime, "en") if regime else "?"
         return RegimeChoice(
             cur,
-            Text(
-                f"Áp dụng {cv} vì {in_force[0]}; cấp độ {level} đã được phê duyệt theo"
-                f" {under_v} (quyết định số {decision} ngày {when}), nên không còn việc thẩm"
-                f" định, phê duyệt theo {tv}; biện pháp bảo vệ theo cấp độ phải"
-                f" đáp ứng {cv} trước {measures}.",
-                f"Applies {ce} because {in_force[1]}; level {level} was approved under"
-                f" {under_e} (decision {decision} of {when}), so no appraisal or approval"
-                f" is left for {te}; the level's measures must meet {ce} by {measures}.",
+            say(
+                "applicable.approved",
+                level=level,
+                decision=approval.get("decision", "?"),
+                when=when,
+                under=lambda lg: rules.name(regime, lg) if regime else "?",
             ),
             (*sources, *rules.transition_source),
         )
     building = lifecycle in ("planned", "building")
     if started is not None and started < rules.construction_before and lifecycle != "operating":
         if today < rules.approval_window_ends:
-            return RegimeChoice(
-                prev,
-                Text(
-                    f"Áp dụng {pv} vì hệ thống đang đầu tư, xây dựng từ {_d(started)}, trước"
-                    f" {cut}, và chưa được phê duyệt cấp độ: {tv} cho hoàn"
-                    f" thành thẩm định, phê duyệt cấp độ theo {pv} trong 06 tháng (trước"
-                    f" {window}); biện pháp bảo vệ phải đáp ứng {cv} trước {measures}.",
-                    f"Applies {pe} because the system has been under construction since"
-                    f" {_d(started)}, before {cut}, and its level is not approved: {te}"
-                    f" lets appraisal and approval finish under {pe} within 6"
-                    f" months (before {window}); its measures must meet {ce} by {measures}.",
-                ),
-                rules.transition_source,
-            )
+            return RegimeChoice(prev, say("applicable.building_window"), rules.transition_source)
         return RegimeChoice(
-            cur,
-            Text(
-                f"Áp dụng {cv} vì {in_force[0]} và thời hạn 06 tháng của {tv} để"
-                f" phê duyệt cấp độ theo {pv} đã hết ({window}).",
-                f"Applies {ce} because {in_force[1]} and the 6 months {te} gave to"
-                f" approve the level under {pe} are over ({window}).",
-            ),
-            (*sources, *rules.transition_source),
+            cur, say("applicable.window_over"), (*sources, *rules.transition_source)
         )
     if started is not None:
         return RegimeChoice(
-            cur,
-            Text(
-                f"Áp dụng {cv} vì {in_force[0]} và hệ thống bắt đầu đầu tư, xây dựng từ"
-                f" {_d(started)}, không trước {cut} ({tv} không áp dụng).",
-                f"Applies {ce} because {in_force[1]} and construction started on"
-                f" {_d(started)}, not before {cut} ({te} does not apply).",
-            ),
-            (*sources, *rules.transition_source),
+            cur, say("applicable.started_late"), (*sources, *rules.transition_source)
         )
     questions: tuple[Text, ...] = ()
     if building or lifecycle is None:
-        questions = (
-            Text(
-                f"Hệ thống có đang đầu tư, xây dựng từ trước {cut} và chưa được phê duyệt cấp"
-                f" độ không? Nếu có, khai báo construction_started: {tv} cho hoàn"
-                f" thành thẩm định, phê duyệt theo {pv} trước {window}.",
-                f"Was the system under construction before {cut} without an approved level?"
-                f" If so, state construction_started: {te} lets it finish appraisal and"
-                f" approval under {pe} before {window}.",
-            ),
-        )
-    return RegimeChoice(
-        cur,
-        Text(
-            f"Áp dụng {cv} vì {in_force[0]} và hồ sơ không cho thấy trường hợp chuyển tiếp"
-            f" của {tv}.",
-            f"Applies {ce} because {in_force[1]} and the profile shows no {te} transition case.",
-        ),
-        sources,
-        questions,
-    )
+        questions = (say("applicable.question_building"),)
+    return RegimeChoice(cur, say("applicable.no_transition"), sources, questions)
 
 
 def regime_for(

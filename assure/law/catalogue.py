@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from assure.errors import DataError, UsageError
+from assure.i18n import t
 from assure.inputs.validation import validate, validator_for
 from assure.inputs.yamldoc import Document, PathKey, load_yaml
 from assure.law.citation import Citation, Cites, structure
@@ -42,16 +43,19 @@ PROBE_CHECKS: frozenset[str] = frozenset({c.value for c in CheckId} | set(SIGNAT
 #: Facts a catalogue condition may read besides the regime's classification facts; the
 #: planner derives them from the rest of the profile (see `assure.law.plan.plan_facts`).
 DERIVED_FACTS: Mapping[str, Text] = {
-    "criteria": Text("tiêu chí xác định cấp độ đã áp dụng", "classification criteria met"),
-    "level": Text("cấp độ", "level"),
-    "hosting_kind": Text("hình thức đặt hệ thống", "hosting"),
-    "public_endpoints": Text("số địa chỉ truy cập công khai", "public endpoints"),
-    "email_system": Text("có hệ thống thư điện tử", "runs an e-mail system"),
-    "wireless": Text("có mạng không dây", "has a wireless network"),
-    "in_house_software": Text("có phần mềm tự phát triển", "runs in-house software"),
-    "centralised_database": Text("là cơ sở dữ liệu tập trung, dùng chung", "is a shared database"),
-    "services": Text("loại dịch vụ hạ tầng cung cấp", "infrastructure services provided"),
-    "lifecycle": Text("giai đoạn", "lifecycle stage"),
+    k: Text.message(f"catalogue.fact.{k}")
+    for k in [
+        "criteria",
+        "level",
+        "hosting_kind",
+        "public_endpoints",
+        "email_system",
+        "wireless",
+        "in_house_software",
+        "centralised_database",
+        "services",
+        "lifecycle",
+    ]
 }
 
 #: Derived facts a profile may leave unstated, and where to state them. A condition that
@@ -80,32 +84,11 @@ PLAN_PARTS: tuple[str, ...] = (
 
 #: The 7 parts of the security plan (Decree 85/2016 Art. 19), in the decree's order.
 PLAN_PART_TITLES: Mapping[str, Text] = {
-    "design_build": Text(
-        "a) Bảo đảm an toàn thông tin trong thiết kế, xây dựng hệ thống",
-        "(a) Security in design and build",
-    ),
-    "operation": Text(
-        "b) Bảo đảm an toàn thông tin trong quá trình vận hành hệ thống",
-        "(b) Security during operation",
-    ),
-    "inspection": Text(
-        "c) Kiểm tra, đánh giá an toàn thông tin hệ thống", "(c) Inspection and assessment"
-    ),
-    "risk_management": Text("d) Quản lý rủi ro an toàn thông tin", "(d) Risk management"),
-    "monitoring": Text("đ) Giám sát an toàn hệ thống thông tin", "(đ) Security monitoring"),
-    "standby_incident_recovery": Text(
-        "e) Dự phòng, ứng cứu sự cố, khôi phục sau thảm họa",
-        "(e) Standby, incident response and disaster recovery",
-    ),
-    "end_of_life": Text(
-        "g) Kết thúc vận hành, khai thác, thanh lý, hủy bỏ",
-        "(g) End of operation, disposal and destruction",
-    ),
+    k: Text.message(f"catalogue.plan_part.{k}") for k in PLAN_PARTS
 }
 
 GROUP_TITLES: Mapping[str, Text] = {
-    "management": Text("Yêu cầu quản lý", "Management requirements"),
-    "technical": Text("Yêu cầu kỹ thuật", "Technical requirements"),
+    k: Text.message(f"catalogue.group.{k}") for k in ("management", "technical")
 }
 
 
@@ -251,7 +234,7 @@ def split_products(req: Requirement) -> tuple[Requirement, ...]:
     product = replace(
         req,
         id=req.id + PRODUCT_SUFFIX,
-        title=Text(f"{req.title.vi}: sản phẩm chuyên dụng", f"{req.title.en}: dedicated product"),
+        title=Text.each(lambda lg: t("catalogue.product_title", lg, title=req.title(lg))),
         levels=product_levels,
         product_of=req.id,
         profile_check=None,

@@ -18,32 +18,38 @@ beside the regimes rather than in `reports/`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assure.i18n import t
 from assure.law.regime import Lang, Text
 
-#: Documents the catalogues cite, by the key they are cited with: the full name of each as
-#: its own text gives it, per language.
+#: Documents the catalogues cite, by the key they are cited with; the full name of each,
+#: as its own text gives it, is the message `cite.doc.<key>` of each language.
+_DOCUMENT_KEYS: tuple[str, ...] = (
+    "Decree 85/2016",
+    "Decree 331/2026",
+    "Decree 333/2026",
+    "Decree 224/2026",
+    "Decree 30/2020",
+    "Circular 12/2022",
+    "Circular 03/2017",
+    "Circular 31/2017",
+    "Circular 32/2017",
+    "Law 116/2025",
+    "Law 86/2015",
+)
+
+
+def _message_key(document: str) -> str:
+    """`cite.doc.decree_85_2016` for "Decree 85/2016"."""
+    return "cite.doc." + re.sub(r"[^a-z0-9]+", "_", document.lower())
+
+
 DOCUMENTS: Mapping[str, Text] = {
-    "Decree 85/2016": Text("Nghị định số 85/2016/NĐ-CP", "Decree 85/2016/ND-CP"),
-    "Decree 331/2026": Text("Nghị định số 331/2026/NĐ-CP", "Decree 331/2026/ND-CP"),
-    "Decree 333/2026": Text("Nghị định số 333/2026/NĐ-CP", "Decree 333/2026/ND-CP"),
-    "Decree 224/2026": Text("Nghị định số 224/2026/NĐ-CP", "Decree 224/2026/ND-CP"),
-    "Decree 30/2020": Text("Nghị định số 30/2020/NĐ-CP", "Decree 30/2020/ND-CP"),
-    "Circular 12/2022": Text("Thông tư số 12/2022/TT-BTTTT", "Circular 12/2022/TT-BTTTT"),
-    "Circular 03/2017": Text("Thông tư số 03/2017/TT-BTTTT", "Circular 03/2017/TT-BTTTT"),
-    "Circular 31/2017": Text("Thông tư số 31/2017/TT-BTTTT", "Circular 31/2017/TT-BTTTT"),
-    "Circular 32/2017": Text("Thông tư số 32/2017/TT-BTTTT", "Circular 32/2017/TT-BTTTT"),
-    "Law 116/2025": Text(
-        "Luật An ninh mạng số 116/2025/QH15", "Law on Cybersecurity 116/2025/QH15"
-    ),
-    "Law 86/2015": Text(
-        "Luật An toàn thông tin mạng số 86/2015/QH13",
-        "Law on Network Information Security 86/2015/QH13",
-    ),
+    d: Text(t(_message_key(d), "vi"), t(_message_key(d), "en")) for d in _DOCUMENT_KEYS
 }
 
 _DOC = re.compile(r"(?P<kind>Decree|Circular|Law)\s+(?P<num>\d+)/(?P<year>\d{4})(?:/[A-Z0-9Đ-]+)?")
@@ -127,26 +133,29 @@ class Citation:
         return ref
 
     def _vi(self) -> str:
-        doc = self.name("vi")
+        """Smallest unit first (point, clause, article), each named by its `cite.unit.*`."""
+        lg: Lang = "vi"
+        doc = self.name(lg)
         if self.annex:
-            tail = f"–{self.annex_to}" if self.annex_to else ""
-            return f"Phụ lục {self.annex}{tail} {doc}"
+            if self.annex_to:
+                return t("cite.unit.annexes", lg, annex=self.annex, to=self.annex_to, doc=doc)
+            return t("cite.unit.annex", lg, annex=self.annex, doc=doc)
         if self.article_to is not None:
-            return f"các Điều từ {self.article} đến {self.article_to} {doc}"
+            return t("cite.unit.articles", lg, article=self.article, to=self.article_to, doc=doc)
         bits = []
         if self.point:
             bits.append(
-                f"điểm {self.point}"
+                t("cite.unit.point", lg, point=self.point)
                 if not self.point_to
-                else f"các điểm từ {self.point} đến {self.point_to}"
+                else t("cite.unit.points", lg, point=self.point, to=self.point_to)
             )
         if self.clause is not None:
             bits.append(
-                f"khoản {self.clause}"
+                t("cite.unit.clause", lg, clause=self.clause)
                 if self.clause_to is None
-                else f"các khoản từ {self.clause} đến {self.clause_to}"
+                else t("cite.unit.clauses", lg, clause=self.clause, to=self.clause_to)
             )
-        bits.append(f"Điều {self.article}")
+        bits.append(t("cite.unit.article", lg, article=self.article))
         return " ".join([*bits, doc])
 
     def _en(self) -> str:
@@ -433,24 +442,27 @@ def parse(source: str) -> list[Citation]:
     return out
 
 
+#: Fixed English phrases the data writes in its notes and sources, each with the message
+#: that words it in Vietnamese (`cite.phrase.*`; the English text is the phrase itself).
 _CITES_VI: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p), r)
-    for p, r in (
+    (re.compile(p), key)
+    for p, key in (
         (
-            r"\(status after Decree (\d+)/(\d{4}) UNCONFIRMED\)",
-            r"(hiệu lực sau Nghị định \1/\2: CHƯA XÁC NHẬN)",
+            r"\(status after Decree (?P<num>\d+)/(?P<year>\d{4}) UNCONFIRMED\)",
+            "cite.phrase.status_after",
         ),
-        (r"\(status UNCONFIRMED\)", "(hiệu lực: CHƯA XÁC NHẬN)"),
-        (r"Directive (\d+)/CT-TTg", r"Chỉ thị \1/CT-TTg"),
-        (r"MIC Official Letter ", "Công văn "),
+        (r"\(status UNCONFIRMED\)", "cite.phrase.status_unconfirmed"),
+        (r"Directive (?P<num>\d+)/CT-TTg", "cite.phrase.directive"),
+        (r"MIC Official Letter(?= )", "cite.phrase.official_letter"),
+        (r"\(third-party summary; UNCONFIRMED\)", "cite.phrase.third_party"),
         (
-            r"\(third-party summary; UNCONFIRMED\)",
-            "(theo bản tóm tắt của bên thứ ba; CHƯA XÁC NHẬN)",
+            r"(?P<std>TCVN [\d:]+) clauses (?P<first>\d+)[–-](?P<last>\d+)",
+            "cite.phrase.tcvn_clauses",
         ),
-        (r"(TCVN [\d:]+) clauses (\d+)[–-](\d+)", r"khoản \2 đến khoản \3 \1"),
-        (r"(TCVN [\d:]+) clause (\d+)", r"khoản \2 \1"),
+        (r"(?P<std>TCVN [\d:]+) clause (?P<clause>\d+)", "cite.phrase.tcvn_clause"),
     )
 )
+
 
 _NOTE = re.compile(r"\s*(\([^)]*\))\s*$")
 
@@ -482,9 +494,14 @@ def cite(source: str | Cites, lang: Lang) -> str:
     text = "; ".join(worded)
     if note:
         text += " " + note.group(1)
-    for pattern, repl in _CITES_VI:
-        text = pattern.sub(repl, text)
+    for pattern, key in _CITES_VI:
+        text = pattern.sub(_worded(key), text)
     return text
+
+
+def _worded(key: str) -> Callable[[re.Match[str]], str]:
+    """The replacement of a fixed phrase: its Vietnamese message, filled from the match."""
+    return lambda m: t(key, "vi", **m.groupdict())
 
 
 @dataclass(frozen=True, slots=True)

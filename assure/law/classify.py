@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assure.i18n import t
 from assure.inputs.profile import Profile, SystemNode
 from assure.law.applicable import RegimeChoice
 from assure.law.citation import Cites, source_json, sources_json
@@ -41,7 +42,7 @@ class _Values(dict[str, str]):
         self.lang = lang
 
     def __missing__(self, key: str) -> str:
-        return "chưa khai báo" if self.lang == "vi" else "not stated"
+        return t("classify.not_stated", self.lang)
 
 
 def fill(template: str, facts: Mapping[str, Any], regime: Regime, lang: Lang) -> str:
@@ -93,8 +94,7 @@ class ToConfirm:
 
     def question(self, regime: Regime, lang: Lang) -> str:
         asks = "; ".join(u.describe(regime, lang) for u in self.unknown)
-        head = "Cần xác nhận" if lang == "vi" else "To confirm"
-        return f"{head}: {asks}"
+        return t("classify.to_confirm", lang, asks=asks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,13 +232,11 @@ def classify(profile: Profile, regime: Regime) -> Classification:
 
 def composite_reason(result: NodeResult, regime: Regime, lang: Lang) -> str:
     """Reason line of the highest-level rule (Art. 5.2) for a composite node."""
-    word = "cấp độ" if lang == "vi" else "level"
 
     def lvl(level: int | None) -> str:
-        return f"{word} {level}" if level is not None else "—"
+        return t("classify.level_n", lang, level=level) if level is not None else "—"
 
-    this = "bản thân hệ thống" if lang == "vi" else "the system itself"
-    parts = [f"{this}: {lvl(result.own_level)}"]
+    parts = [t("classify.itself", lang, level=lvl(result.own_level))]
     parts += [f"{display_name(c.node, lang)} ({lvl(c.level)})" for c in result.components]
     return regime.composite_reason(lang).format(parts="; ".join(parts))
 

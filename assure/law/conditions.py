@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from assure.i18n import t
 from assure.law.regime import Condition, Fact, Lang, Regime
 
 #: A fact the profile does not state (distinct from None or False).
@@ -52,9 +53,9 @@ class Comparison:
         label = fact.label(lang)
         want = _op_text(self.op, self.expected, fact, lang)
         if self.actual is MISSING:
-            now = "chưa khai báo" if lang == "vi" else "not stated"
+            now = t("classify.not_stated", lang)
         else:
-            now = ("hiện là " if lang == "vi" else "now ") + fact.show(self.actual, lang)
+            now = t("conditions.now", lang, value=fact.show(self.actual, lang))
         return f"{label} {want} ({now})"
 
 
@@ -72,43 +73,11 @@ class Outcome:
 
 _HOLDS = Outcome(Truth.HOLDS)
 
-_OPS_VI = {
-    "eq": "là",
-    "ne": "khác",
-    "in": "là một trong",
-    "not_in": "không là",
-    "gte": "≥",
-    "gt": ">",
-    "lte": "≤",
-    "lt": "<",
-    "contains": "bao gồm",
-    "contains_any": "bao gồm một trong",
-    "excludes": "không bao gồm",
-    "subset_of": "chỉ gồm",
-    "is": "là",
-}
-_OPS_EN = {
-    "eq": "is",
-    "ne": "is not",
-    "in": "is one of",
-    "not_in": "is none of",
-    "gte": "≥",
-    "gt": ">",
-    "lte": "≤",
-    "lt": "<",
-    "contains": "includes",
-    "contains_any": "includes one of",
-    "excludes": "excludes",
-    "subset_of": "only",
-    "is": "is",
-}
-
 
 def _op_text(op: str, expected: Any, fact: Fact, lang: Lang) -> str:
     if op == "present":
-        return "phải được khai báo" if lang == "vi" else "must be stated"
-    word = (_OPS_VI if lang == "vi" else _OPS_EN)[op]
-    return f"{word} {fact.show(expected, lang)}"
+        return t("conditions.must_be_stated", lang)
+    return f"{t(f'plan.op.{op}', lang)} {fact.show(expected, lang)}"
 
 
 def atom_holds(op: str, expected: Any, actual: Any) -> bool:

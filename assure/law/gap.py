@@ -185,24 +185,13 @@ def relevant_findings(
     return [f for f in findings if f.target in documents or _host(f.target) in hosts]
 
 
+#: Sentences of a gap finding, filled in by `_judge` (`gap.say.*` in the catalogue).
 _TEXT = {
-    "waived": Text(
-        "Được miễn trừ đến {expires} (người phê duyệt: {approver}): {reason}",
-        "Waived until {expires} (approved by {approver}): {reason}",
-    ),
-    "not_applicable": Text("Không áp dụng: {justification}", "Not applicable: {justification}"),
-    "probe_fail": Text("Kiểm tra tự động không đạt: {checks}", "Automated checks failed: {checks}"),
-    "implemented": Text("Đã triển khai (theo khai báo).", "Implemented (as declared)."),
-    "partial": Text("Mới triển khai một phần.", "Partly implemented."),
-    "planned": Text("Mới có kế hoạch, chưa triển khai.", "Planned, not yet implemented."),
-    "missing": Text("Chưa khai báo biện pháp đáp ứng.", "No control declared."),
-    "probe_pass": Text("Kiểm tra tự động đạt: {checks}", "Automated checks passed: {checks}"),
-    "probe_warn": Text("Kiểm tra tự động có cảnh báo: {checks}", "Automated checks warn: {checks}"),
-    "probe_inconclusive": Text(
-        "Kiểm tra tự động chưa kết luận được: {checks}",
-        "Automated checks were inconclusive: {checks}",
-    ),
-    "expired": Text(" Miễn trừ đã hết hạn ngày {expires}.", " The waiver expired on {expires}."),
+    k: Text.message(f"gap.say.{k}")
+    for k in [
+        *("waived", "not_applicable", "probe_fail", "implemented", "partial", "planned"),
+        *("missing", "probe_pass", "probe_warn", "probe_inconclusive", "expired"),
+    ]
 }
 
 
@@ -221,18 +210,12 @@ def profile_check(check: str, data: Mapping[str, Any]) -> tuple[bool, Text, Any]
         if names:
             return (
                 True,
-                Text(
-                    f"Vùng mạng đã khai báo trong kiến trúc: {', '.join(names)}.",
-                    f"Zone declared in the architecture: {', '.join(names)}.",
-                ),
+                Text.message("gap.profile.zone", zones=", ".join(names)),
                 names,
             )
         return (
             False,
-            Text(
-                f"Kiến trúc đã khai báo không có vùng mạng loại '{arg}'.",
-                f"The declared architecture has no network zone of kind '{arg}'.",
-            ),
+            Text.message("gap.profile.no_zone", kind=arg),
             sorted({str(z.get("kind", "other")) for z in zones}),
         )
     if kind == "standby_distance":
@@ -243,10 +226,7 @@ def profile_check(check: str, data: Mapping[str, Any]) -> tuple[bool, Text, Any]
         met = km >= need
         return (
             met,
-            Text(
-                f"Hệ thống dự phòng cách {km:g} km (yêu cầu tối thiểu {need:g} km).",
-                f"The standby site is {km:g} km away (at least {need:g} km required).",
-            ),
+            Text.message("gap.profile.standby", km=f"{km:g}", need=f"{need:g}"),
             km,
         )
     if kind == "budget_share":
@@ -258,10 +238,7 @@ def profile_check(check: str, data: Mapping[str, Any]) -> tuple[bool, Text, Any]
         need = float(arg)
         return (
             share >= need,
-            Text(
-                f"Kinh phí an toàn thông tin chiếm {share:.1f}% (tối thiểu {need:g}%).",
-                f"Security takes {share:.1f}% of the IT budget (at least {need:g}% required).",
-            ),
+            Text.message("gap.profile.budget", share=f"{share:.1f}", need=f"{need:g}"),
             round(share, 2),
         )
     return None
@@ -359,7 +336,7 @@ def _judge(
                 evidence,
             )
         evidence["waiver_expired"] = True
-        summary += _TEXT["expired"](lang).format(expires=waiver["expires"])
+        summary += " " + _TEXT["expired"](lang).format(expires=waiver["expires"])
     return status, summary, evidence
 
 

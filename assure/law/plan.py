@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assure.i18n import t
 from assure.inputs.profile import Profile
 from assure.law.catalogue import (
     DERIVED_FACTS,
@@ -148,20 +149,11 @@ def unmet(cond: Condition, facts: Mapping[str, Any]) -> tuple[Comparison, ...]:
 
 
 _OPS = {
-    "eq": Text("là", "is"),
-    "ne": Text("khác", "is not"),
-    "in": Text("là một trong", "is one of"),
-    "not_in": Text("không là", "is none of"),
-    "gte": Text("≥", "≥"),
-    "gt": Text(">", ">"),
-    "lte": Text("≤", "≤"),
-    "lt": Text("<", "<"),
-    "contains": Text("bao gồm", "includes"),
-    "contains_any": Text("bao gồm một trong", "includes one of"),
-    "excludes": Text("không bao gồm", "excludes"),
-    "subset_of": Text("chỉ gồm", "only"),
-    "is": Text("là", "is"),
-    "present": Text("được khai báo", "is stated"),
+    op: Text.message(f"plan.op.{op}")
+    for op in [
+        *("eq", "ne", "in", "not_in", "gte", "gt", "lte", "lt", "contains"),
+        *("contains_any", "excludes", "subset_of", "is", "present"),
+    ]
 }
 
 
@@ -172,22 +164,17 @@ def _label(fact: str, regime: Regime, lang: Lang) -> str:
 
 
 _VALUES: Mapping[str, Text] = {
-    "own": Text("tự đầu tư, vận hành", "own premises"),
-    "rented_datacenter": Text("thuê trung tâm dữ liệu", "rented data centre"),
-    "cloud": Text("thuê điện toán đám mây", "cloud"),
-    "datacenter_cloud": Text("trung tâm dữ liệu, điện toán đám mây", "data centre or cloud"),
-    "e_identity": Text("định danh, xác thực điện tử", "e-identity and authentication"),
-    "certification": Text("chứng thực điện tử", "certification"),
-    "digital_signature": Text("chữ ký số", "digital signature"),
-    "data_integration": Text("tích hợp, chia sẻ dữ liệu", "data integration"),
-    "lan": Text("mạng LAN", "LAN"),
-    "soc": Text("trung tâm giám sát (SOC)", "security operations centre (SOC)"),
+    v: Text.message(f"plan.value.{v}")
+    for v in [
+        *("own", "rented_datacenter", "cloud", "datacenter_cloud", "e_identity"),
+        *("certification", "digital_signature", "data_integration", "lan", "soc"),
+    ]
 }
 
 
 def _show(fact: str, value: Any, lang: Lang) -> str:
     if fact == "criteria" and isinstance(value, str) and value.startswith("art"):
-        return ("Điều " if lang == "vi" else "Art. ") + value[3:]
+        return t("plan.criterion_article", lang, article=value[3:])
     if isinstance(value, str) and value in _VALUES:
         return _VALUES[value](lang)
     return str(value)
@@ -197,7 +184,7 @@ def _value(fact: str, value: Any, regime: Regime, lang: Lang) -> str:
     if fact in regime.facts:
         return regime.facts[fact].show(value, lang)
     if isinstance(value, bool):
-        return ("có" if value else "không") if lang == "vi" else ("yes" if value else "no")
+        return t("regime.yes" if value else "regime.no", lang)
     if isinstance(value, list | tuple):
         return ", ".join(_show(fact, v, lang) for v in value)
     return _show(fact, value, lang)
@@ -213,12 +200,11 @@ def describe(
     """
     if "all" in cond or "any" in cond:
         key = "all" if "all" in cond else "any"
-        joiner = {"all": (" và ", " and "), "any": (" hoặc ", " or ")}[key]
         branches = list(cond[key])
         if key == "any" and facts is not None:
             branches = [c for c in branches if not unmet(c, facts)] or branches
         parts = [describe(c, regime, lang, facts) for c in branches]
-        text = (joiner[0] if lang == "vi" else joiner[1]).join(parts)
+        text = f" {t(f'plan.join.{key}', lang)} ".join(parts)
         return f"({text})" if len(parts) > 1 else text
     fact = cond["fact"]
     bits = []
@@ -240,26 +226,30 @@ def _missing_hint(misses: Sequence[Comparison], regime: Regime) -> Text:
         field = FACT_FIELDS.get(u.fact, f"classification.{u.fact}")
         if field not in fields:
             fields.append(field)
-    vi = "Hồ sơ hệ thống chưa khai báo " + ", ".join(fields) + "; cần khai báo để quyết định."
-    en = "The profile does not state " + ", ".join(fields) + "; state it to decide."
-    return Text(vi, en)
+    return Text.message("plan.why.missing", fields=", ".join(fields))
 
 
 def _basis(level: int, req: Requirement, entry: LevelEntry) -> Text:
     if req.annex:
         clause = f" (TCVN 11930:2017 {entry.tcvn})" if entry.tcvn else ""
         annex = annex_citation(level)
-        return Text(
-            f"{annex.render('vi')} yêu cầu ở cấp độ {level}{clause}.",
-            f"Required at level {level} by {annex.render('en')}{clause}.",
+        return Text.each(
+            lambda lg: t("plan.why.annex", lg, annex=annex.render(lg), level=level, clause=clause)
         )
-    vi = render_all(req.sources, "vi") or "—"
-    en = render_all(req.sources, "en") or "—"
-    return Text(f"Áp dụng ở cấp độ {level} ({vi}).", f"Applies at level {level} ({en}).")
+    return Text.each(
+        lambda lg: t(
+            "plan.why.sources", lg, level=level, sources=render_all(req.sources, lg) or "—"
+        )
+    )
 
 
 def _join(*texts: Text) -> Text:
-    return Text(" ".join(t.vi for t in texts), " ".join(t.en for t in texts))
+    return Text(" ".join(x.vi for x in texts), " ".join(x.en for x in texts))
+
+
+def _conditions(key: str, conditions: Sequence[Text]) -> Text:
+    """The message `key` with the conditions, each language its own, joined by "; "."""
+    return Text.each(lambda lg: t(key, lg, conditions="; ".join(c(lg) for c in conditions)))
 
 
 def build_plan(classification: Classification, catalogues: CatalogueSet, profile: Profile) -> Plan:
@@ -282,14 +272,7 @@ def build_plan(classification: Classification, catalogues: CatalogueSet, profile
         if misses and any(not u.unknown for u in misses):
             why = _join(
                 basis,
-                Text(
-                    "Không áp dụng vì điều kiện chưa thỏa mãn: "
-                    + "; ".join(t.vi for t in cond_text)
-                    + ".",
-                    "Does not apply: the condition is not met: "
-                    + "; ".join(t.en for t in cond_text)
-                    + ".",
-                ),
+                _conditions("plan.why.not_met", cond_text),
             )
             excluded.append(Excluded(req, why))
             continue
@@ -297,10 +280,7 @@ def build_plan(classification: Classification, catalogues: CatalogueSet, profile
             applicability = TO_CONFIRM
             why = _join(
                 basis,
-                Text(
-                    "Áp dụng nếu: " + "; ".join(t.vi for t in cond_text) + ".",
-                    "Applies if: " + "; ".join(t.en for t in cond_text) + ".",
-                ),
+                _conditions("plan.why.applies_if", cond_text),
                 _missing_hint(misses, regime),
             )
         elif conds:
@@ -311,10 +291,7 @@ def build_plan(classification: Classification, catalogues: CatalogueSet, profile
             ]
             why = _join(
                 basis,
-                Text(
-                    "Điều kiện thỏa mãn: " + "; ".join(t.vi for t in met) + ".",
-                    "Condition met: " + "; ".join(t.en for t in met) + ".",
-                ),
+                _conditions("plan.why.met", met),
             )
         else:
             applicability, why = APPLIES, basis
@@ -361,19 +338,11 @@ def item_json(item: PlanItem, lang: Lang) -> dict[str, Any]:
 #: the plan adds from outside the annex (Art. 19 plan parts, Circular 12 duties, Directive 14,
 #: portal checks). The totals mix them; these counts can be laid beside the annex.
 ANNEX_SECTIONS: Mapping[str, Text] = {
-    "management": Text("Phụ lục, mục I: yêu cầu quản lý", "Annex, part I: management"),
-    "design_zones": Text("Phụ lục, mục II.1.a: các vùng mạng", "Annex, part II.1.a: network zones"),
-    "design_measures": Text(
-        "Phụ lục, mục II.1.b: phương án thiết kế", "Annex, part II.1.b: design measures"
-    ),
-    "design_products": Text(
-        "Phụ lục, mục II.1.b: sản phẩm chuyên dụng được nêu",
-        "Annex, part II.1.b: dedicated products named",
-    ),
-    "configuration": Text(
-        "Phụ lục, mục II.2: thiết lập, cấu hình", "Annex, part II.2: configuration"
-    ),
-    "outside_annex": Text("Ngoài phụ lục", "Outside the annex"),
+    s: Text.message(f"plan.section.{s}")
+    for s in [
+        *("management", "design_zones", "design_measures", "design_products"),
+        *("configuration", "outside_annex"),
+    ]
 }
 
 

@@ -7,13 +7,14 @@ Adding a regime means adding a file; the engine (`assure.law.classify`) does not
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from assure.errors import DataError, UsageError
+from assure.i18n import t
 from assure.inputs.validation import validate, validator_for_file
 from assure.inputs.yamldoc import load_yaml
 from assure.paths import checklists_dir, schema_path
@@ -40,6 +41,16 @@ class Text:
     def of(cls, data: Mapping[str, str]) -> Text:
         return cls(data["vi"], data["en"])
 
+    @classmethod
+    def message(cls, key: str, /, **params: Any) -> Text:
+        """The catalogue's message `key` in both languages, with the same `params`."""
+        return cls(t(key, "vi", **params), t(key, "en", **params))
+
+    @classmethod
+    def each(cls, word: Callable[[Lang], str]) -> Text:
+        """A text worded once per language (parameters that are themselves worded)."""
+        return cls(word("vi"), word("en"))
+
 
 @dataclass(frozen=True, slots=True)
 class Fact:
@@ -53,7 +64,7 @@ class Fact:
     def show(self, value: Any, lang: Lang) -> str:
         """A value as a person reads it: enum labels, grouped digits, yes/no."""
         if isinstance(value, bool):
-            return ("có" if value else "không") if lang == "vi" else ("yes" if value else "no")
+            return t("regime.yes" if value else "regime.no", lang)
         if isinstance(value, int):
             sep = "." if lang == "vi" else ","
             return f"{value:,}".replace(",", sep)
@@ -113,13 +124,12 @@ class Successor:
     def note(self, lang: Lang) -> str:
         from assure.law.citation import cite
 
-        head = "nay: " if lang == "vi" else "now: "
         tail = ""
         if self.source:
             tail += f" ({cite(self.source, lang)})"
         if self.unconfirmed:
-            tail += " (CHƯA XÁC NHẬN)" if lang == "vi" else " (UNCONFIRMED)"
-        return head + self.text(lang) + tail
+            tail += " " + t("regime.unconfirmed", lang)
+        return t("regime.now", lang, text=self.text(lang)) + tail
 
 
 @dataclass(frozen=True, slots=True)

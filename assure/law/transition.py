@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assure.errors import DataError, UsageError
+from assure.i18n import t
 from assure.inputs.profile import Profile, SystemNode
 from assure.inputs.validation import validate, validator_for_file
 from assure.inputs.yamldoc import load_yaml
@@ -277,36 +278,19 @@ def transitions(profiles: Sequence[Profile], tr: Transition) -> list[SystemTrans
 # ---------------------------------------------------------------------------------------
 # Plain data for the renderers (JSON, Markdown, HTML, DOCX, table)
 
-_TOPICS: Mapping[str, tuple[str, str]] = {
-    "level": ("Cấp độ", "Level"),
-    "procedure_level": ("Thực hiện thủ tục như cấp độ", "Follows the procedure of level"),
-    "appraised_by": ("Cơ quan thẩm định", "Appraised by"),
-    "expert_opinion_by": ("Ý kiến chuyên môn", "Expert opinion by"),
-    "appraisal_limit": ("Thời hạn thẩm định", "Appraisal time limit"),
-    "incomplete_response": ("Phản hồi hồ sơ chưa hợp lệ", "Answer to an incomplete dossier"),
-    "approved_by": ("Phê duyệt", "Approved by"),
-    "approval_limit": ("Thời hạn phê duyệt", "Approval time limit"),
-    "inspection": ("Kiểm tra, đánh giá", "Inspection"),
-    "reporting": ("Báo cáo hằng năm", "Annual report"),
-    "dossier_part": ("Thành phần hồ sơ", "Dossier part"),
-    "obligation": ("Nghĩa vụ", "Obligation"),
-}
-
 
 def _limit_text(limit: Mapping[str, Any] | None, lang: Lang) -> str | None:
     if not limit:
         return None
     days, working = limit["days"], limit["working_days"]
-    if lang == "vi":
-        return f"{days} ngày làm việc" if working else f"{days} ngày"
-    return f"{days} working days" if working else f"{days} days"
+    return t("transition.working_days" if working else "transition.days", lang, days=days)
 
 
 def _inspection_text(insp: Mapping[str, Any], lang: Lang) -> str | None:
     parts: list[str] = []
     if insp.get("interval_months"):
         n = insp["interval_months"]
-        parts.append(f"{n} tháng/lần" if lang == "vi" else f"every {n} months")
+        parts.append(t("transition.every_months", lang, n=n))
     if insp.get("performed_by_label"):
         parts.append(insp["performed_by_label"])
     if insp.get("note"):
@@ -318,8 +302,10 @@ def _reporting_text(obs: Mapping[str, Any], lang: Lang) -> str | None:
     deadlines = obs.get("reporting", {}).get("deadlines", [])
     if not deadlines:
         return None
-    word = "trước" if lang == "vi" else "by"
-    return "; ".join(f"{d['to_label']} {word} {d['by'][3:]}/{d['by'][:2]}" for d in deadlines)
+    return "; ".join(
+        t("transition.report_by", lang, to=d["to_label"], day=f"{d['by'][3:]}/{d['by'][:2]}")
+        for d in deadlines
+    )
 
 
 def _str(value: Any) -> str | None:
@@ -338,10 +324,10 @@ def compare_obligations(
             return
         holders = [h for h in (cited_by if isinstance(cited_by, list) else [cited_by]) if h]
         texts = [h.get("source") or ", ".join(h.get("sources") or []) for h in holders]
-        source = ", ".join(t for t in texts if t) or None
+        source = ", ".join(x for x in texts if x) or None
         citations = [c for h in holders for c in h.get("citations") or []]
         kind = "new" if before is None else "removed" if after is None else "changed"
-        label = _TOPICS[topic][0 if lang == "vi" else 1]
+        label = t(f"transition.topic.{topic}", lang)
         out.append(
             {
                 "topic": topic,
@@ -432,7 +418,6 @@ def _decider_json(d: Decider, regime: Regime, lang: Lang) -> dict[str, Any]:
 
 def _moved_by(rec: SystemTransition, lang: Lang) -> list[dict[str, Any]]:
     """The criteria that moved the level: what now decides it, and what no longer does."""
-    word = "cấp độ" if lang == "vi" else "level"
     out: list[dict[str, Any]] = []
     if rec.direction not in ("up", "down"):
         return out
@@ -442,7 +427,8 @@ def _moved_by(rec: SystemTransition, lang: Lang) -> list[dict[str, Any]]:
         item["change"] = "decides"
         reason = item["reason"].rstrip(".")
         where = "" if d.node_id == rec.profile.id else f"{d.node_id}: "
-        item["summary"] = f"{where}{reason} → {word} {item['level']} ({item['article']})"
+        level = t("classify.level_n", lang, level=item["level"])
+        item["summary"] = f"{where}{reason} → {level} ({item['article']})"
         out.append(item)
     if rec.direction == "down":
         for d in rec.old_deciders:
@@ -451,11 +437,7 @@ def _moved_by(rec: SystemTransition, lang: Lang) -> list[dict[str, Any]]:
             item = _decider_json(d, rec.old.regime, lang)
             item["change"] = "no_longer_applies"
             target = rec.new.regime.short(lang)
-            gone = (
-                f"không còn áp dụng theo {target}"
-                if lang == "vi"
-                else f"no longer applies under {target}"
-            )
+            gone = t("transition.no_longer_applies", lang, regime=target)
             reason = item["reason"].rstrip(".")
             where = "" if d.node_id == rec.profile.id else f"{d.node_id}: "
             item["summary"] = f"{where}{reason} ({item['article']}) — {gone}"

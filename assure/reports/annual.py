@@ -18,7 +18,7 @@ from assure import i18n
 from assure.law.annual import AnnualReport, SystemYear
 from assure.law.regime import Lang
 from assure.reports.dossier.model import DocModel, unit_name
-from assure.reports.inventory import NATIONAL, owner_of
+from assure.reports.inventory import national, owner_of
 from assure.reports.xlsx import Cell, Sheet
 
 Table = tuple[list[str], list[list[Cell]]]
@@ -329,7 +329,7 @@ def model(r: AnnualReport, lang: Lang) -> DocModel:
         owner,
         t("annual.number", lang),
         i18n.date_long(r.day, lang),
-        NATIONAL[lang],
+        national(lang),
     )
     doc.title_block(t("annual.kind", lang))
     doc.p(title(r, lang), bold=True, center=True)

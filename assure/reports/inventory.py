@@ -22,10 +22,13 @@ from assure.reports.dossier.model import DocModel, unit_name
 from assure.reports.safe import md_text
 from assure.reports.xlsx import Cell, Sheet
 
-NATIONAL = {
-    "vi": ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"),
-    "en": ("SOCIALIST REPUBLIC OF VIET NAM", "Independence - Freedom - Happiness"),
-}
+
+def national(lang: Lang) -> tuple[str, str]:
+    """The national title and motto of a letterhead (Decree 30/2020, Annex I)."""
+    return (
+        t("dossier.socialist_republic_of_viet_nam", lang),
+        t("dossier.independence_freedom_happiness", lang),
+    )
 
 
 def t(key: str, lang: Lang, **params: object) -> str:
@@ -233,7 +236,7 @@ def model(pf: Portfolio, lang: Lang) -> DocModel:
         owner or t("inventory.owner_unknown", lang),
         t("inventory.number", lang),
         i18n.date_long(pf.today, lang),
-        NATIONAL[lang],
+        national(lang),
     )
     doc.title_block(t("inventory.title", lang))
     doc.p(t("inventory.as_of", lang, date=i18n.date_long(pf.today, lang)), center=True, italic=True)

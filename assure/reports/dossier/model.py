@@ -118,35 +118,23 @@ def todo(lang: Lang, what: str) -> str:
     return i18n.t("dossier.to_be_completed", lang, what=what)
 
 
-_UNIT_FIELDS = (
-    ("name", Text("Tên cơ quan, tổ chức", "Name")),
-    ("mandate_document", Text("Văn bản quy định chức năng, nhiệm vụ", "Mandate document")),
-    ("representative", Text("Người đại diện", "Representative")),
-    ("title", Text("Chức vụ", "Position")),
-    ("address", Text("Địa chỉ", "Address")),
-    ("phone", Text("Điện thoại", "Phone")),
-    ("email", Text("Thư điện tử", "E-mail")),
+_UNIT_FIELDS = tuple(
+    (k, Text.message(f"dossier.unit_field.{k}"))
+    for k in ("name", "mandate_document", "representative", "title", "address", "phone", "email")
 )
 
 _LIFECYCLE = {
-    "planned": Text("Đang lập kế hoạch đầu tư", "Planned"),
-    "building": Text("Đang xây dựng, nâng cấp", "Being built or upgraded"),
-    "operating": Text("Đang vận hành", "Operating"),
-    "retired": Text("Đã dừng vận hành", "Retired"),
+    k: Text.message(f"dossier.lifecycle.{k}")
+    for k in ("planned", "building", "operating", "retired")
 }
 
 _HOSTING = {
-    "kind": Text("Hình thức", "Kind"),
-    "provider": Text("Nhà cung cấp", "Provider"),
-    "location": Text("Địa điểm", "Location"),
-    "standby_site": Text("Hệ thống dự phòng", "Standby site"),
-    "standby_distance_km": Text("Khoảng cách tới hệ thống dự phòng (km)", "Standby distance (km)"),
+    k: Text.message(f"dossier.hosting.{k}")
+    for k in ("kind", "provider", "location", "standby_site", "standby_distance_km")
 }
 
 _HOSTING_KIND = {
-    "own": Text("Tự đầu tư, vận hành", "Own premises"),
-    "rented_datacenter": Text("Thuê trung tâm dữ liệu", "Rented data centre"),
-    "cloud": Text("Thuê dịch vụ điện toán đám mây", "Cloud service"),
+    k: Text.message(f"dossier.hosting_kind.{k}") for k in ("own", "rented_datacenter", "cloud")
 }
 
 _EXPECTED = {
@@ -158,11 +146,8 @@ _EXPECTED = {
 }
 
 _DECLARED = {
-    "implemented": Text("Đã triển khai", "Implemented"),
-    "partial": Text("Triển khai một phần", "Partly implemented"),
-    "planned": Text("Đã có kế hoạch", "Planned"),
-    "not_applicable": Text("Không áp dụng", "Not applicable"),
-    "missing": Text("Chưa khai báo", "Not declared"),
+    k: Text.message(f"dossier.declared.{k}")
+    for k in ("implemented", "partial", "planned", "not_applicable", "missing")
 }
 
 
@@ -387,9 +372,8 @@ def _design(doc: DocModel, plan: Plan) -> None:
     design = plan.profile.data.get("design") or {}
     doc.h(i18n.t("dossier.part_design_documents", lang))
     kinds = {
-        "preliminary": Text("Thiết kế sơ bộ", "Preliminary design"),
-        "construction": Text("Thiết kế thi công được phê duyệt", "Approved construction design"),
-        "equivalent": Text("Tài liệu tương đương", "Equivalent document"),
+        k: Text.message(f"dossier.design_kind.{k}")
+        for k in ("preliminary", "construction", "equivalent")
     }
     if not design:
         doc.p(todo(lang, "design"), italic=True)
