@@ -29,13 +29,15 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from assure.probes import trust
+
 Opinion = tuple[bool, str]  # (accepted, OpenSSL's error line when refused)
 
 
 def evaluation_instant(leaf_der: bytes, now: dt.datetime) -> dt.datetime:
     """The instant trust is judged at: now, moved inside the leaf's validity (expiry is a
     check of its own)."""
-    leaf = x509.load_der_x509_certificate(leaf_der)
+    leaf = trust.load_der(leaf_der)
     return min(
         max(now, leaf.not_valid_before_utc + dt.timedelta(seconds=1)),
         leaf.not_valid_after_utc - dt.timedelta(seconds=1),
@@ -119,7 +121,7 @@ def _same_validity(chain_der: Sequence[bytes], then: dt.datetime, at: dt.datetim
     if hi - lo > _REUSE:
         return False
     for der in chain_der:
-        cert = x509.load_der_x509_certificate(der)
+        cert = trust.load_der(der)
         for edge in (cert.not_valid_before_utc, cert.not_valid_after_utc):
             if lo <= edge <= hi:
                 return False
@@ -149,7 +151,7 @@ def _ask_openssl(
     """Run `openssl verify` once; None when it does not answer."""
     with tempfile.TemporaryDirectory(prefix="assure-verify-") as tmp:
         folder = Path(tmp)
-        certs = [x509.load_der_x509_certificate(d) for d in chain_der]
+        certs = [trust.load_der(d) for d in chain_der]
         (folder / "leaf.pem").write_bytes(certs[0].public_bytes(Encoding.PEM))
         cmd = [exe, "verify", "-purpose", "sslserver", "-attime", str(int(at.timestamp()))]
         reachable = reachable_anchors(certs, anchors)
@@ -280,7 +282,7 @@ def _in_process(
     if lib is None:
         return None
     try:
-        certs = [x509.load_der_x509_certificate(d) for d in chain_der]
+        certs = [trust.load_der(d) for d in chain_der]
     except ValueError:
         return None
     reachable = reachable_anchors(certs, anchors) or list(anchors)
