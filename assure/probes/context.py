@@ -25,7 +25,10 @@ if TYPE_CHECKING:
 # HOST (lower case) → addresses pinned with --resolve, for any port we probe.
 RESOLVER_CACHE_SIZE = 2048  # answers; a few MB, whatever the run's size
 Pins = Mapping[str, Sequence[str]]
-RUN_MEMO_SIZE = 4096  # entries of what a run learns once (see `RunMemo`)
+RUN_MEMO_SIZE = 4096
+# Seconds a route lookup of the vantage point stays true for the targets after it: a route
+# that changes within a second is no fact a verdict can rest on either way.
+VANTAGE_FRESH = 1.0  # entries of what a run learns once (see `RunMemo`)
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -95,6 +98,11 @@ class ProbeContext:
     # (address, port, zone) → "ok". The targets of one zone share its name servers; a server
     # that did not answer is asked again by the next target.
     ns_memo: RunMemo[tuple[str, int, str], str] = field(init=False, repr=False, compare=False)
+    # This machine's IPv6 route for a set of destinations (`dns.vantage_ipv6`), with the
+    # monotonic instant it was asked: reused for `VANTAGE_FRESH` seconds, then asked again.
+    vantage_memo: RunMemo[tuple[object, ...], tuple[float, tuple[bool, str]]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         import dns.resolver  # only probe runs need dnspython
@@ -103,6 +111,7 @@ class ProbeContext:
         object.__setattr__(self, "resolver_cache", dns.resolver.LRUCache(RESOLVER_CACHE_SIZE))
         object.__setattr__(self, "dns64_memo", RunMemo())
         object.__setattr__(self, "ns_memo", RunMemo())
+        object.__setattr__(self, "vantage_memo", RunMemo())
 
 
 class Deadline:

@@ -17,12 +17,13 @@ import ctypes
 import ctypes.util
 import datetime as dt
 import hashlib
+import os
 import shutil
 import subprocess
 import tempfile
 import threading
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,13 @@ def evaluation_instant(leaf_der: bytes, now: dt.datetime) -> dt.datetime:
     )
 
 
+@lru_cache(maxsize=4)
+def _openssl_command(path: str | None) -> str | None:
+    """The `openssl` command on this PATH, looked up once per PATH (a lookup is a file
+    check per folder of the PATH, for every chain judged)."""
+    return shutil.which("openssl", path=path)
+
+
 @cache
 def _anchors_file(anchors: tuple[x509.Certificate, ...]) -> Path:
     """One PEM bundle of the run's anchors (written once per set of anchors)."""
@@ -62,7 +70,7 @@ def openssl_opinion(
     """`openssl verify -purpose sslserver` on the chain as sent, at the judging instant; None
     when the command is missing or does not answer. The host name is not part of it: like the
     trust verdict, this is about the chain; names are `tls_cert_hostname`'s."""
-    exe = shutil.which("openssl")
+    exe = _openssl_command(os.environ.get("PATH"))
     if exe is None or not chain_der or not anchors:
         return None
     at = evaluation_instant(chain_der[0], now)
