@@ -18,6 +18,7 @@ import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
@@ -56,7 +57,8 @@ class CertInput:
 
 
 def parse_chain(chain_der: Sequence[bytes]) -> list[x509.Certificate]:
-    return [x509.load_der_x509_certificate(d) for d in chain_der]
+    """The chain decoded (each certificate once per run: `trust.load_der`)."""
+    return [trust.load_der(d) for d in chain_der]
 
 
 def key_text(cert: x509.Certificate) -> tuple[str, int | None]:
@@ -82,6 +84,13 @@ def sig_hash(cert: x509.Certificate) -> str:
 
 
 def describe(cert: x509.Certificate) -> dict[str, JSONValue]:
+    """The certificate as evidence shows it (a fresh dict: callers may add to it)."""
+    return dict(_describe(cert))
+
+
+@lru_cache(maxsize=trust.DECODED_CERTS)
+def _describe(cert: x509.Certificate) -> dict[str, JSONValue]:
+    """Pure over the certificate, so worked out once per distinct certificate."""
     kind, bits = key_text(cert)
     return {
         "subject": cert.subject.rfc4514_string(),
@@ -95,7 +104,9 @@ def describe(cert: x509.Certificate) -> dict[str, JSONValue]:
     }
 
 
+@lru_cache(maxsize=trust.DECODED_CERTS)
 def _is_self_signed(cert: x509.Certificate) -> bool:
+    """Issued by itself, signature checked (a signature check per distinct certificate)."""
     if cert.issuer != cert.subject:
         return False
     try:

@@ -8,10 +8,11 @@ loopback name server, a test CA and a fixed instant.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from cryptography import x509
 
@@ -24,6 +25,38 @@ if TYPE_CHECKING:
 # HOST (lower case) → addresses pinned with --resolve, for any port we probe.
 RESOLVER_CACHE_SIZE = 2048  # answers; a few MB, whatever the run's size
 Pins = Mapping[str, Sequence[str]]
+RUN_MEMO_SIZE = 4096
+# Seconds a route lookup of the vantage point stays true for the targets after it: a route
+# that changes within a second is no fact a verdict can rest on either way.
+VANTAGE_FRESH = 1.0  # entries of what a run learns once (see `RunMemo`)
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class RunMemo(Generic[K, V]):
+    """What one run learns once and every later target of the run may reuse: bounded (the
+    oldest entry goes first), shared by every thread, forgotten when the run ends.
+
+    Only answers that cannot differ from one target to the next belong here (a resolver's
+    DNS64 prefixes, a name server that answered for its zone). What may pass (a timeout, a
+    name server that did not answer) is never kept: the next target asks again and sees for
+    itself."""
+
+    def __init__(self, size: int = RUN_MEMO_SIZE) -> None:
+        self._items: dict[K, V] = {}
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            return self._items.get(key)
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            if key not in self._items and len(self._items) >= self._size:
+                self._items.pop(next(iter(self._items)))
+            self._items[key] = value
 
 
 @dataclass(frozen=True)
@@ -56,14 +89,29 @@ class ProbeContext:
     anchor_index: AnchorIndex = field(init=False, repr=False, compare=False)
     # One resolver cache for the run (bounded, TTLs honoured): the targets of one zone ask the
     # same zone cut, name servers and their addresses; asking once is enough. Only lookups
-    # are cached; the name servers' own answers over IPv6 are asked for every target.
+    # are cached here; the name servers' own answers over IPv6 are `ns_memo`'s.
     resolver_cache: dns.resolver.LRUCache = field(init=False, repr=False, compare=False)
+    # The resolver's DNS64 prefixes (RFC 7050: a property of the resolver, asked once per run
+    # instead of once per target; a refusal to answer is kept too, a timeout is not).
+    dns64_memo: RunMemo[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    # Name servers that gave an authoritative answer for a zone over a given address:
+    # (address, port, zone) → "ok". The targets of one zone share its name servers; a server
+    # that did not answer is asked again by the next target.
+    ns_memo: RunMemo[tuple[str, int, str], str] = field(init=False, repr=False, compare=False)
+    # This machine's IPv6 route for a set of destinations (`dns.vantage_ipv6`), with the
+    # monotonic instant it was asked: reused for `VANTAGE_FRESH` seconds, then asked again.
+    vantage_memo: RunMemo[tuple[object, ...], tuple[float, tuple[bool, str]]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         import dns.resolver  # only probe runs need dnspython
 
         object.__setattr__(self, "anchor_index", AnchorIndex(self.anchors))
         object.__setattr__(self, "resolver_cache", dns.resolver.LRUCache(RESOLVER_CACHE_SIZE))
+        object.__setattr__(self, "dns64_memo", RunMemo())
+        object.__setattr__(self, "ns_memo", RunMemo())
+        object.__setattr__(self, "vantage_memo", RunMemo())
 
 
 class Deadline:

@@ -208,12 +208,25 @@ def _split(
     return keep, ignored
 
 
-def detect_dns64(res: dns.resolver.Resolver, deadline: Deadline) -> tuple[Network, ...]:
-    """Ask the resolver for ipv4only.arpa AAAA: a DNS64 answers and shows its prefix."""
+def detect_dns64(
+    res: dns.resolver.Resolver, deadline: Deadline, ctx: ProbeContext | None = None
+) -> tuple[Network, ...]:
+    """Ask the resolver for ipv4only.arpa AAAA: a DNS64 answers and shows its prefix.
+
+    The answer is the resolver's, the same for every target, so with `ctx` it is asked once
+    per run (an answer or a refusal is kept; a timeout is asked again by the next target)."""
+    known = ctx.dns64_memo.get("dns64") if ctx is not None else None
+    if known is not None:
+        return tuple(ipaddress.IPv6Network(n) for n in known)
     try:
-        return dns64_prefixes(_query(res, _IPV4ONLY, "AAAA", deadline))
-    except dns.exception.DNSException:
+        found = dns64_prefixes(_query(res, _IPV4ONLY, "AAAA", deadline))
+    except dns.exception.Timeout:
         return ()
+    except dns.exception.DNSException:
+        found = ()
+    if ctx is not None:
+        ctx.dns64_memo.put("dns64", tuple(str(n) for n in found))
+    return found
 
 
 def gather_dns(
@@ -258,7 +271,7 @@ def gather_dns(
         obs.mapped_ignored = [x for x in aaaa_all if ipaddress.ip_address(x) in _MAPPED]
         dns64: tuple[Network, ...] = ()
         if any(ignore_reason(x, allowed) is None for x in aaaa_all):
-            dns64 = detect_dns64(res, deadline)
+            dns64 = detect_dns64(res, deadline, ctx)
             obs.dns64 = [str(n) for n in dns64]
         obs.aaaa, ignored6 = _split(aaaa_all, allowed, dns64)
         obs.ignored.update(ignored6)
@@ -328,12 +341,27 @@ def gather_ns(
         except dns.exception.DNSException as exc:
             ns.aaaa_error = dns_error_text(exc)
         for addr in ns.ipv6:
-            ns.reach_v6[addr] = ns_answers(addr, port, obs.zone, deadline)
+            ns.reach_v6[addr] = _ns_answers_once(ctx, addr, port, obs.zone, deadline)
         if any(r != "ok" for r in ns.reach_v6.values()):
             # The black-hole rule: is the same name server answering over IPv4?
             for addr in ns.ipv4[:1]:
-                ns.reach_v4[addr] = ns_answers(addr, port, obs.zone, deadline)
+                ns.reach_v4[addr] = _ns_answers_once(ctx, addr, port, obs.zone, deadline)
         obs.ns.append(ns)
+
+
+def _ns_answers_once(
+    ctx: ProbeContext, address: str, port: int, zone: str, deadline: Deadline
+) -> str:
+    """`ns_answers`, asked once per run for a name server that answered: every target of a
+    zone shares its name servers, and an authoritative answer a moment ago is the same fact.
+    Any other outcome is asked again by the next target, which sees for itself."""
+    key = (address, port, zone)
+    if ctx.ns_memo.get(key) == "ok":
+        return "ok"
+    got = ns_answers(address, port, zone, deadline)
+    if got == "ok":
+        ctx.ns_memo.put(key, got)
+    return got
 
 
 def ns_answers(address: str, port: int, zone: str, deadline: Deadline, tries: int = 2) -> str:

@@ -17,6 +17,7 @@ import os
 import socket
 import ssl
 import struct
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 
@@ -135,11 +136,42 @@ def openssl_hello(ctx: ssl.SSLContext, server_name: str | None) -> bytes:
     exactly what it would answer OpenSSL, and neither side spends the key exchange, the
     certificate checks and the Finished messages on a connection that is dropped anyway.
     """
+    key = (id(ctx), server_name)
+    with _HELLOS_LOCK:
+        known = _HELLOS.get(key)
+    if known is not None and known[0] is ctx:
+        # The same hello with a random of its own, as OpenSSL would have written it.
+        return known[1][:11] + os.urandom(32) + known[1][43:]
     incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
     obj = ctx.wrap_bio(incoming, outgoing, server_hostname=server_name)
     with suppress(ssl.SSLWantReadError):  # it waits for the server: the hello is written
         obj.do_handshake()
-    return outgoing.read()
+    record = outgoing.read()
+    if _reusable(ctx, record):
+        with _HELLOS_LOCK:
+            if len(_HELLOS) >= _HELLOS_SIZE:
+                _HELLOS.pop(next(iter(_HELLOS)))
+            _HELLOS[key] = (ctx, record)
+    return record
+
+
+# OpenSSL's hellos already written, by (context, server name): both addresses of a target
+# send the same four. Only hellos whose one per-connection part is the client random (32
+# bytes after the record and handshake headers and the version) are kept: TLS ≤ 1.2 offers
+# with no session ID, so no key share (TLS 1.3) and nothing of a previous session is reused.
+_HELLOS: dict[tuple[int, str | None], tuple[ssl.SSLContext, bytes]] = {}
+_HELLOS_LOCK = threading.Lock()
+_HELLOS_SIZE = 256
+
+
+def _reusable(ctx: ssl.SSLContext, record: bytes) -> bool:
+    return (
+        ctx.maximum_version not in (ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.MAXIMUM_SUPPORTED)
+        and len(record) > 44
+        and record[0] == 0x16
+        and record[5] == 0x01
+        and record[43] == 0  # session ID length
+    )
 
 
 def with_suites(record: bytes, suites: Sequence[int]) -> bytes | None:

@@ -13,6 +13,7 @@ import dataclasses
 import ipaddress
 import os
 import threading
+import time
 import traceback
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -26,7 +27,7 @@ import dns.resolver
 from assure.findings import Finding, Status
 from assure.i18n import Msg
 from assure.probes import CheckId, certs, http, ipv6, second_opinion, tls
-from assure.probes.context import Deadline, ProbeContext
+from assure.probes.context import VANTAGE_FRESH, Deadline, ProbeContext
 from assure.probes.dns import (
     VANTAGE_PROBE,
     DnsObservation,
@@ -81,7 +82,7 @@ def gather_target(target: Target, ctx: ProbeContext) -> TargetObservation:
     except dns.exception.DNSException:
         res = None
     dobs = gather_dns(target.host, ctx, res, deadline)
-    vantage = vantage_ipv6(*_vantage_destinations(dobs, ctx))
+    vantage = _vantage(ctx, *_vantage_destinations(dobs, ctx))
     obs = TargetObservation(target, dobs, vantage)
     allowed = allowed_networks(ctx.allow_ranges)
 
@@ -155,6 +156,21 @@ def _gather_redirects(
     kind = chain.error[0] if chain.error else NetError.OTHER.value
     start = f"http://{target.host}:{http_port}/"
     return http.RedirectChain(start=start, end="error", error=(kind, _detail(kind))), kind
+
+
+def _vantage(
+    ctx: ProbeContext, destinations: tuple[str, ...], allowed: tuple[Network, ...]
+) -> tuple[bool, str]:
+    """`vantage_ipv6`, asked again only when the last answer for the same destinations is
+    older than `VANTAGE_FRESH` seconds: the targets in flight share this machine's routes."""
+    key = (destinations, allowed)
+    now = time.monotonic()
+    known = ctx.vantage_memo.get(key)
+    if known is not None and now - known[0] < VANTAGE_FRESH:
+        return known[1]
+    got = vantage_ipv6(destinations, allowed)
+    ctx.vantage_memo.put(key, (now, got))
+    return got
 
 
 def _vantage_destinations(

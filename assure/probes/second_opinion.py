@@ -17,17 +17,20 @@ import ctypes
 import ctypes.util
 import datetime as dt
 import hashlib
+import os
 import shutil
 import subprocess
 import tempfile
 import threading
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+
+from assure.probes import trust
 
 Opinion = tuple[bool, str]  # (accepted, OpenSSL's error line when refused)
 
@@ -35,11 +38,18 @@ Opinion = tuple[bool, str]  # (accepted, OpenSSL's error line when refused)
 def evaluation_instant(leaf_der: bytes, now: dt.datetime) -> dt.datetime:
     """The instant trust is judged at: now, moved inside the leaf's validity (expiry is a
     check of its own)."""
-    leaf = x509.load_der_x509_certificate(leaf_der)
+    leaf = trust.load_der(leaf_der)
     return min(
         max(now, leaf.not_valid_before_utc + dt.timedelta(seconds=1)),
         leaf.not_valid_after_utc - dt.timedelta(seconds=1),
     )
+
+
+@lru_cache(maxsize=4)
+def _openssl_command(path: str | None) -> str | None:
+    """The `openssl` command on this PATH, looked up once per PATH (a lookup is a file
+    check per folder of the PATH, for every chain judged)."""
+    return shutil.which("openssl", path=path)
 
 
 @cache
@@ -60,7 +70,7 @@ def openssl_opinion(
     """`openssl verify -purpose sslserver` on the chain as sent, at the judging instant; None
     when the command is missing or does not answer. The host name is not part of it: like the
     trust verdict, this is about the chain; names are `tls_cert_hostname`'s."""
-    exe = shutil.which("openssl")
+    exe = _openssl_command(os.environ.get("PATH"))
     if exe is None or not chain_der or not anchors:
         return None
     at = evaluation_instant(chain_der[0], now)
@@ -119,7 +129,7 @@ def _same_validity(chain_der: Sequence[bytes], then: dt.datetime, at: dt.datetim
     if hi - lo > _REUSE:
         return False
     for der in chain_der:
-        cert = x509.load_der_x509_certificate(der)
+        cert = trust.load_der(der)
         for edge in (cert.not_valid_before_utc, cert.not_valid_after_utc):
             if lo <= edge <= hi:
                 return False
@@ -149,7 +159,7 @@ def _ask_openssl(
     """Run `openssl verify` once; None when it does not answer."""
     with tempfile.TemporaryDirectory(prefix="assure-verify-") as tmp:
         folder = Path(tmp)
-        certs = [x509.load_der_x509_certificate(d) for d in chain_der]
+        certs = [trust.load_der(d) for d in chain_der]
         (folder / "leaf.pem").write_bytes(certs[0].public_bytes(Encoding.PEM))
         cmd = [exe, "verify", "-purpose", "sslserver", "-attime", str(int(at.timestamp()))]
         reachable = reachable_anchors(certs, anchors)
@@ -280,7 +290,7 @@ def _in_process(
     if lib is None:
         return None
     try:
-        certs = [x509.load_der_x509_certificate(d) for d in chain_der]
+        certs = [trust.load_der(d) for d in chain_der]
     except ValueError:
         return None
     reachable = reachable_anchors(certs, anchors) or list(anchors)

@@ -13,6 +13,7 @@ import ssl
 import threading
 import warnings
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from cryptography import x509
@@ -73,16 +74,35 @@ def der_sha256(der: bytes) -> bytes:
     return hashlib.sha256(der).digest()
 
 
+# Certificates one run has already decoded, by DER. Both addresses of a portal, and every
+# portal behind one wildcard certificate, send the same chain; each check reads it again.
+DECODED_CERTS = 1024
+
+
+@lru_cache(maxsize=DECODED_CERTS)
+def load_der(der: bytes) -> x509.Certificate:
+    """The certificate of these DER bytes, decoded once (certificates are immutable, so the
+    object is shared; a DER that does not decode raises, and is not remembered)."""
+    return x509.load_der_x509_certificate(der)
+
+
 def issuer_family(chain: Sequence[x509.Certificate], anchored_publicly: bool) -> str:
     """Family of the chain's issuer, from the shared national trust registry (`assure.trust`).
 
     A chain the registry does not know is an international public CA when it verified against
     the default (public) store alone, else `other`.
     """
-    family = national.identify(chain).family
+    family = _national_family(tuple(chain))
     if family != national.FAMILY_OTHER:
         return family
     return FAMILY_PUBLIC if anchored_publicly else FAMILY_OTHER
+
+
+@lru_cache(maxsize=DECODED_CERTS)
+def _national_family(chain: tuple[x509.Certificate, ...]) -> str:
+    """The registry's family of a chain (the registry is read once per process, so the answer
+    for a chain never changes; it is looked up once per distinct chain)."""
+    return national.identify(chain).family
 
 
 def dedupe(certs: Iterable[x509.Certificate]) -> tuple[x509.Certificate, ...]:

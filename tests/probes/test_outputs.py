@@ -19,7 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import dns.flags
 import dns.message
+import dns.rcode
 import dns.rdatatype
 import pytest
 
@@ -461,10 +463,12 @@ def test_the_page_and_the_redirect_share_the_main_handshake(tmp_path: Path) -> N
     assert pages == ["/"], pages
 
 
-def test_targets_of_one_zone_ask_its_name_servers_once() -> None:
+@pytest.mark.parametrize("lame", [False, True])
+def test_targets_of_one_zone_ask_its_name_servers_once(lame: bool) -> None:
     """The run's resolver cache: three targets of one zone look up the zone, its name
-    servers and their addresses once, while each target's own names are asked for each, and
-    every target still asks the name servers themselves over IPv6."""
+    servers and their addresses once, while each target's own names are asked for each. A
+    name server that answered for the zone over IPv6 is not asked again in the run; one that
+    did not (here: it refuses, `lame`) is asked again by every target."""
     if not has_ipv6_loopback():
         pytest.skip("no ::1 on this machine")
     zone = "cached.test."
@@ -474,7 +478,15 @@ def test_targets_of_one_zone_ask_its_name_servers_once() -> None:
         def answer(self, wire: bytes) -> bytes | None:
             q = dns.message.from_wire(wire)
             question = q.question[0]
-            asked.append((question.name.to_text(), dns.rdatatype.to_text(question.rdtype)))
+            key = (question.name.to_text(), dns.rdatatype.to_text(question.rdtype))
+            asked.append(key)
+            own = not q.flags & dns.flags.RD  # the name server's own answer, not a lookup
+            if own:
+                asked.append(("own", key[0]))
+            if lame and own:
+                r = dns.message.make_response(q)
+                r.set_rcode(dns.rcode.REFUSED)
+                return r.to_wire()
             return super().answer(wire)
 
     recs = {
@@ -496,10 +508,16 @@ def test_targets_of_one_zone_ask_its_name_servers_once() -> None:
         server.close()
     assert len(results) == 3
     by = collections.Counter(asked)
-    assert by[(zone, "NS")] == 1
-    assert by[(f"ns1.{zone}", "AAAA")] == 1
-    assert all(by[(f"w{i}.{zone}", "A")] == 1 for i in range(3))
-    assert by[(zone, "SOA")] >= 3  # the name server's own answer, asked for every target
+    assert by[(zone, "NS")] == 1, by
+    assert by[(f"ns1.{zone}", "AAAA")] == 1, by
+    assert all(by[(f"w{i}.{zone}", "A")] == 1 for i in range(3)), by
+    # The name server's own answer over IPv6: once when it answered, by every target when
+    # it did not (its IPv4 address is outside the allowed ranges, so not asked instead).
+    assert by[("own", zone)] == (3 if lame else 1), by
+    reach = {
+        f.target: f.evidence for r in results for f in r.findings if f.check == "ns_reach_ipv6"
+    }
+    assert len(reach) == 3 and len({json.dumps(e, sort_keys=True) for e in reach.values()}) == 1
 
 
 def test_render_reads_standard_input() -> None:
