@@ -19,6 +19,7 @@ import pytest
 from tests import sigpki
 from tests.conftest import ROOT, Run, assert_no_traceback, run_assure, write
 from tests.probes import pki
+from tests.probes.dnsserver import DnsServer
 from tests.probes.servers import Server, closed_port, has_ipv6_loopback, response, server_context
 from tests.schemas import assert_valid_junit, assert_valid_sarif
 
@@ -206,6 +207,64 @@ def test_probe_now(tmp_path: Path, portal: tuple[str, list[str]]) -> None:
     row = endpoint["evidence"]["subjects"][0]
     assert row["failing"] == [] and "ns_aaaa" in row["undecided"]
     assert run.code == 4
+
+
+@pytest.mark.skipif(not has_ipv6_loopback(), reason="no ::1 on this machine")
+def test_probe_now_asks_the_named_dns_server(tmp_path: Path) -> None:
+    """`gate --probe --nameserver` asks a real DNS server on loopback, as `probe` does:
+    the portal's name, its two name servers and their IPv6 addresses come from DNS, so the
+    name-server checks are decided too, where pinned addresses leave them inconclusive."""
+    zone = "dvc.test."
+    soa = f"ns1.{zone} hostmaster.{zone} 1 3600 600 86400 60"
+    dns_server = DnsServer(
+        {
+            zone: {
+                "SOA": [soa],
+                "NS": [f"ns1.{zone}", f"ns2.{zone}"],
+                "A": ["127.0.0.1"],
+                "AAAA": ["::1"],
+            },
+            f"ns1.{zone}": {"A": ["127.0.0.1"], "AAAA": ["::1"]},
+            f"ns2.{zone}": {"A": ["127.0.0.1"], "AAAA": ["::1"]},
+        },
+        ("127.0.0.1", "::1"),
+    )
+    root = pki.make_ca("Gate Root")
+    cert, key = pki.write_chain(
+        tmp_path, "leaf", pki.make_leaf("dvc.test", root, san=["dvc.test"]), root.cert
+    )
+    (tmp_path / "root.pem").write_bytes(pki.pem(root.cert))
+    hsts = {"Strict-Transport-Security": "max-age=31536000"}
+    srv = Server(tls=server_context(cert, key), handler=lambda _p, _h: response(headers=hsts))
+    try:
+        url = f"https://dvc.test:{srv.port}"
+        prof = write(tmp_path / "p.yaml", DEMO.read_text(encoding="utf-8").replace(PORTAL, url))
+        run = gate(
+            prof,
+            *LENIENT,
+            "--probe",
+            "--nameserver",
+            f"127.0.0.1:{dns_server.port}",
+            "--allow-range",
+            "127.0.0.0/8",
+            "--allow-range",
+            "::1/128",
+            "--ca-file",
+            tmp_path / "root.pem",
+            "--timeout",
+            "2",
+            "--http-port",
+            str(closed_port()),
+            "--format",
+            "json",
+        )
+    finally:
+        srv.close()
+        dns_server.close()
+    endpoint = next(f for f in json.loads(run.out)["findings"] if f["check"] == "gate_endpoints")
+    row = endpoint["evidence"]["subjects"][0]
+    assert "ns_aaaa" not in row["undecided"] and "ns_reach_ipv6" not in row["undecided"], row
+    assert "web_aaaa" not in row["undecided"] and row["failing"] == [], row
 
 
 def test_probe_now_expired_certificate_fails(tmp_path: Path) -> None:

@@ -106,6 +106,13 @@ def _is_url(target: str) -> bool:
     help="With --probe: port of plain HTTP for the redirect check.",
 )
 @click.option(
+    "--nameserver",
+    "nameservers",
+    multiple=True,
+    metavar="ADDR[:PORT]",
+    help="With --probe: ask this DNS server instead of /etc/resolv.conf (repeatable).",
+)
+@click.option(
     "--allow-range",
     "allow_ranges",
     multiple=True,
@@ -151,6 +158,7 @@ def command(
     ca_files: tuple[Path, ...],
     resolves: tuple[str, ...],
     http_port: int,
+    nameservers: tuple[str, ...],
     allow_ranges: tuple[str, ...],
     trust_files: tuple[Path, ...],
     timeout: float,
@@ -182,7 +190,9 @@ def command(
     endpoints: list[dict[str, Any]] = list(profile.data.get("endpoints") or ())
     findings = load_findings_files(findings_files)
     if probe_now and endpoints:
-        fresh = _probe(endpoints, ca_files, resolves, http_port, allow_ranges, timeout, at)
+        fresh = _probe(
+            endpoints, ca_files, resolves, http_port, nameservers, allow_ranges, timeout, at
+        )
         stale = {id(f) for f in relevant_findings(findings, {"endpoints": endpoints})}
         findings = [
             f for f in findings if law.is_document_check(f.check) or id(f) not in stale
@@ -245,6 +255,7 @@ def _probe(
     ca_files: tuple[Path, ...],
     resolves: tuple[str, ...],
     http_port: int,
+    nameservers: tuple[str, ...],
     allow_ranges: tuple[str, ...],
     timeout: float,
     at: dt.datetime | None,
@@ -260,6 +271,7 @@ def _probe(
         timeout=timeout,
         at=at,
         http_port=http_port,
+        nameservers=nameservers,
         allow_ranges=allow_ranges,
     )
     targets = collect_targets(list(dict.fromkeys(str(e["url"]) for e in endpoints)), ())
