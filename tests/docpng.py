@@ -8,9 +8,13 @@ reason) where they are missing.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -28,30 +32,48 @@ def need_tools() -> None:
 
 
 def to_pdf(document: Path, out_dir: Path) -> Path:
-    """`document` converted to PDF by LibreOffice headless, in a profile of its own (so
-    parallel runs do not share one)."""
+    """`document` converted to PDF by LibreOffice headless."""
+    return to_pdfs([document], out_dir)[0]
+
+
+def to_pdfs(documents: Sequence[Path], out_dir: Path) -> list[Path]:
+    """Each of `documents` converted to PDF by one LibreOffice run (starting the office suite
+    costs more than converting a document), in `out_dir`; their names must differ.
+
+    The profile is this process's own (parallel runs do not share one) and is kept for the
+    session: LibreOffice builds a new profile on first start, which costs a second more."""
     need_tools()
     assert SOFFICE is not None
+    stems = [d.stem for d in documents]
+    assert len(set(stems)) == len(stems), f"two documents would write one PDF: {stems}"
     out_dir.mkdir(parents=True, exist_ok=True)
-    profile = out_dir / f".lo-profile-{os.getpid()}"
     subprocess.run(
         [
             SOFFICE,
-            f"-env:UserInstallation=file://{profile}",
+            f"-env:UserInstallation={lo_profile().as_uri()}",
             "--headless",
             "--convert-to",
             "pdf",
             "--outdir",
             str(out_dir),
-            str(document),
+            *map(str, documents),
         ],
         check=True,
         capture_output=True,
         timeout=180,
     )
-    pdf = out_dir / (document.stem + ".pdf")
-    assert pdf.exists(), f"LibreOffice wrote no PDF for {document}"
-    return pdf
+    pdfs = [out_dir / (stem + ".pdf") for stem in stems]
+    for document, pdf in zip(documents, pdfs, strict=True):
+        assert pdf.exists(), f"LibreOffice wrote no PDF for {document}"
+    return pdfs
+
+
+@cache
+def lo_profile() -> Path:
+    """A LibreOffice user profile for this process, removed when it ends."""
+    folder = Path(tempfile.mkdtemp(prefix=f"assure-lo-{os.getpid()}-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder / "profile"
 
 
 def pdf_pages(pdf: Path, out_dir: Path, *, dpi: int = 70) -> list[Path]:
@@ -85,3 +107,15 @@ def pdf_fonts(pdf: Path) -> str:
 def document_pages(document: Path, out_dir: Path, *, dpi: int = 70) -> list[Path]:
     """`document` as page images: LibreOffice to PDF, then pdftoppm to PNG."""
     return pdf_pages(to_pdf(document, out_dir), out_dir, dpi=dpi)
+
+
+def documents_pages(
+    documents: Sequence[Path], out_dir: Path, *, dpi: int = 70
+) -> dict[Path, list[Path]]:
+    """Each of `documents` as page images, converted by one LibreOffice run."""
+    pdfs = to_pdfs(documents, out_dir / "pdf")
+    pages: dict[Path, list[Path]] = {}
+    for document, pdf in zip(documents, pdfs, strict=True):
+        (out_dir / document.stem).mkdir(parents=True, exist_ok=True)
+        pages[document] = pdf_pages(pdf, out_dir / document.stem, dpi=dpi)
+    return pages

@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 
 from tests.assurance_helpers import LEVEL4_NATIONAL
 from tests.conftest import ROOT, run_assure, write
-from tests.docpng import document_pages, pdf_fonts, pdf_text, to_pdf
+from tests.docpng import documents_pages, pdf_fonts, pdf_text, to_pdf, to_pdfs
 
 DEMO = ROOT / "profiles" / "cong-dvc-demo.yaml"
 TODAY = "2026-12-01"
@@ -156,13 +156,16 @@ def test_cover_letter_heads_as_the_decree_lays_it(letter85: Path, tmp_path: Path
 def test_long_ids_are_not_cut_inside_a_word(tmp_path: Path) -> None:
     """Columns are at least as wide as their longest word: "TK.INTERNET-REDUNDANCY" may break
     after its hyphen, never inside "INTERNET"."""
-    for name in ("plan", "gap"):
+    names = ("plan", "gap")
+    for name in names:
         out = tmp_path / f"{name}.docx"
         run = run_assure(
             name, "--regime", "nd85-2016", DEMO, "--format", "docx", "-o", out, "--today", TODAY
         )
         assert run.code == 0, run.err
-        text = pdf_text(to_pdf(out, tmp_path))
+    pdfs = to_pdfs([tmp_path / f"{name}.docx" for name in names], tmp_path / "pdf")
+    for name, pdf in zip(names, pdfs, strict=True):
+        text = pdf_text(pdf)
         assert "TK.INTERNET-" in text, name
         assert not re.search(r"TK\.INTERNE\s", text), name
         for word in ("Trọng số", "Tổng số yêu cầu"):
@@ -238,8 +241,9 @@ def test_agency_template_keeps_its_header_and_styles(tmp_path: Path) -> None:
 
 def test_every_document_turns_into_pages(demo_dir: Path, tmp_path: Path) -> None:
     """Each Word file opens in LibreOffice and prints to pages (PNG images to look at)."""
-    for path in _docx_files(demo_dir):
-        pages = document_pages(path, tmp_path / path.stem, dpi=40)
+    documents = _docx_files(demo_dir)
+    assert documents
+    for path, pages in documents_pages(documents, tmp_path, dpi=40).items():
         assert pages, path.name
         assert all(p.stat().st_size > 1000 for p in pages), path.name
 

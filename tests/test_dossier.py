@@ -15,6 +15,7 @@ import pytest
 from assure.reports.dossier import cover_letter_model
 from tests.assurance_helpers import LEVEL4_NATIONAL, plan_of
 from tests.conftest import ROOT, run_assure, write
+from tests.docpng import lo_profile
 
 DEMO = ROOT / "profiles" / "cong-dvc-demo.yaml"
 TODAY = dt.date(2026, 11, 22)
@@ -161,7 +162,7 @@ def test_libreoffice_opens_the_dossier(dossier_dir: Path, tmp_path: Path) -> Non
         [
             "soffice",
             "--headless",
-            f"-env:UserInstallation=file://{tmp_path}/lo",
+            f"-env:UserInstallation={lo_profile().as_uri()}",
             "--convert-to",
             "pdf",
             "--outdir",

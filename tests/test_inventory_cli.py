@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import ROOT, assert_no_traceback, run_assure, write
-from tests.docpng import SOFFICE, pdf_text, to_pdf
+from tests.docpng import SOFFICE, lo_profile, pdf_text, to_pdf
 from tests.langscan import foreign_words, visible_text
 from tests.test_language_scan import tool_text
 
@@ -52,11 +51,10 @@ def to_csv(book: Path, out_dir: Path) -> list[list[str]]:
         pytest.skip("LibreOffice Calc is not installed (Debian: libreoffice-calc-nogui)")
     assert SOFFICE is not None
     out_dir.mkdir(parents=True, exist_ok=True)
-    profile = out_dir / f".lo-profile-{os.getpid()}"
     subprocess.run(
         [
             SOFFICE,
-            f"-env:UserInstallation=file://{profile}",
+            f"-env:UserInstallation={lo_profile().as_uri()}",
             "--headless",
             "--convert-to",
             "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true",
