@@ -189,6 +189,23 @@ def _set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None
         ctx.ensure_object(Env).quiet = True
 
 
+def _name_path_types(command: click.Command) -> None:
+    """Word the noun click puts in a path parameter's errors ("File 'x' does not exist.")
+    in this run's language. click translates it once, when the command's module builds the
+    parameter, so a module first loaded by a Vietnamese run would keep "Tệp" for an English
+    run later in the same process (a test runner, an embedding program); naming it again
+    here, as click's `Path.__init__` does, keeps each run in its own language."""
+    for param in command.params:
+        kind = param.type
+        if isinstance(kind, click.Path):
+            if kind.file_okay and not kind.dir_okay:
+                kind.name = gettext.gettext("file")
+            elif kind.dir_okay and not kind.file_okay:
+                kind.name = gettext.gettext("directory")
+            else:
+                kind.name = gettext.gettext("path")
+
+
 def common_options(command: click.Command) -> click.Command:
     """Give a command (and every subcommand) the options every command has: `--lang`,
     `--today` (also accepted before the command) and `-q/--quiet`.
@@ -198,6 +215,7 @@ def common_options(command: click.Command) -> click.Command:
     given the options twice.
     """
     command.context_class = WordedContext
+    _name_path_types(command)
     names = {p.name for p in command.params}
     if "lang" not in names:
         command.params.append(lang_param())
