@@ -55,7 +55,7 @@ def refuse_non_empty(target: Path, force: bool) -> None:
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     default=None,
     help="The agency's letterhead as a .docx: its styles, header and footer are kept"
-    " [default: the bundled layout of Decree 30/2020/NĐ-CP].",
+    " [default: the bundled layout of Decree 30/2020].",
 )
 @lang_option
 @catalogue_option
