@@ -230,6 +230,7 @@ def command(
                     found = result.findings
                     sinks.add(found)
                 else:
+                    # mypy joins the two branches' generators into one of `object`.
                     items: list[dict[str, Any]] = result[1]  # type: ignore[index]
                     sinks.add_json(items)
                     found = [Finding.from_json(d) for d in items] if record else []
