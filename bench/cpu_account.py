@@ -73,6 +73,8 @@ PHASES = [
     (second_opinion, "openssl_opinion", fixed("OpenSSL's second opinion")),
     (runner, "judge_target", fixed("judging (certificates, roll-up, findings)")),
     (_outputs.Sinks, "add", fixed("report writing (main thread)")),
+    # The workers' findings as JSON (`--workers` above 1), where the code has it.
+    (_outputs.Sinks, "add_json", fixed("report writing (main thread)")),
 ]
 
 
@@ -80,6 +82,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--targets", type=int, default=1000)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument(
+        "--format", default="jsonl", help="what the probe writes (jsonl, or a spooled one: json)"
+    )
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="assure-account-"))
     root = pki.make_ca("Bench Root")
@@ -87,7 +92,8 @@ def main() -> None:
     cert, key = pki.write_chain(tmp, "leaf", leaf, root.cert)
     (tmp / "root.pem").write_bytes(pki.pem(root.cert))
     for owner, name, label in PHASES:
-        timed(owner, name, label)
+        if hasattr(owner, name):
+            timed(owner, name, label)
     real_run = runner.run
 
     def run(*a: Any, **k: Any) -> Iterator[runner.TargetResult]:
@@ -124,7 +130,7 @@ def main() -> None:
                 "--workers",
                 str(args.workers),
                 "-o",
-                f"jsonl={tmp / 'out.jsonl'}",
+                f"{args.format}={tmp / ('out.' + args.format)}",
             ]
         )
         total = time.process_time() - before

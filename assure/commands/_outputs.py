@@ -156,6 +156,19 @@ class Sinks:
         if self._spool is not None:
             self._spool.add(findings)
 
+    def add_json(self, items: Sequence[dict[str, Any]]) -> None:
+        """One target's findings in their JSON form (`Finding.to_json`), as from a worker
+        process: written as `add` writes the same findings, without rebuilding them."""
+        self.failed = self.failed or any(d["status"] == Status.FAIL.value for d in items)
+        self.decided = self.decided or any(
+            d["check"] not in _NAME_ONLY and Status(d["status"]) in _VERDICTS for d in items
+        )
+        for live, _stream, path in self._live:
+            with _named(path):
+                live.write_target_json(items)
+        if self._spool is not None:
+            self._spool.add_json(items)
+
     def finish(self, generated_at: str) -> None:
         """Write every spooled format (each file whole, at once), then commit the live ones."""
         ended = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()

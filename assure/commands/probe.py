@@ -11,9 +11,9 @@ import datetime as dt
 import hashlib
 import ipaddress
 import sys
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -215,18 +215,27 @@ def command(
     procs = min(workers or processes.default_workers(len(tlist)), max(1, len(tlist)))
     kept: dict[str, list[Finding]] = {}  # only with --record: what the history stores
     with Sinks(sinks_to, order) as sinks:
-        results = (
-            runner.run(tlist, ctx, threads)
-            if procs == 1
-            else processes.run(tlist, ctx, procs, threads)
-        )
+        # From worker processes the findings arrive as JSON and are written as such; only
+        # --record rebuilds them, for the history.
+        results: Generator[runner.TargetResult | tuple[Target, list[dict[str, Any]]], None, None]
+        if procs == 1:
+            results = runner.run(tlist, ctx, threads)
+        else:
+            results = processes.run_json(tlist, ctx, procs, threads)
         # Closed as soon as the run stops, however it stops (a full disk while writing, say),
         # so no worker process outlives it.
         with contextlib.closing(results):
             for done, result in enumerate(results, 1):
-                sinks.add(result.findings)
+                if isinstance(result, runner.TargetResult):
+                    found = result.findings
+                    sinks.add(found)
+                else:
+                    # mypy joins the two branches' generators into one of `object`.
+                    items: list[dict[str, Any]] = result[1]  # type: ignore[index]
+                    sinks.add_json(items)
+                    found = [Finding.from_json(d) for d in items] if record else []
                 if record:
-                    for f in result.findings:
+                    for f in found:
                         kept.setdefault(f.target, []).append(f)
                 if show:
                     _progress(done, len(tlist))

@@ -12,11 +12,12 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import queue
 import threading
 import time
 import traceback
 from collections.abc import Callable, Generator, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -485,17 +486,24 @@ def run(
 
     it = iter(targets)
     window = max(1, concurrency) * 2
+    # Each finished target announces itself on a queue: one put and one get per target,
+    # where waiting for the first of the pending futures set up and tore down a waiter on
+    # every one of them for each target (docs/benchmarks.md, the run's own CPU).
+    finished: queue.SimpleQueue[Future[TargetResult]] = queue.SimpleQueue()
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="probe") as pool:
-        pending: set[Future[TargetResult]] = set()
+        in_flight = 0
         exhausted = False
-        while pending or not exhausted:
-            while not exhausted and len(pending) < window:
+        while True:
+            while not exhausted and in_flight < window:
                 try:
-                    pending.add(pool.submit(polite, next(it)))
+                    target = next(it)
                 except StopIteration:
                     exhausted = True
-            if not pending:
+                    break
+                pool.submit(polite, target).add_done_callback(finished.put)
+                in_flight += 1
+            if not in_flight:
                 break
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                yield fut.result()
+            fut = finished.get()
+            in_flight -= 1
+            yield fut.result()

@@ -28,6 +28,7 @@ import signal
 import sys
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from assure import i18n
 from assure.errors import AssureError
@@ -87,6 +88,22 @@ def run(
 ) -> Generator[runner.TargetResult, None, None]:
     """Probe `targets` in `workers` processes of `concurrency` ÷ `workers` threads each,
     yielding each target's findings as a worker finishes it (finish order)."""
+    results = run_json(targets, ctx, workers, concurrency, probe)
+    with contextlib.closing(results):
+        for target, items in results:
+            yield runner.TargetResult(target, [Finding.from_json(d) for d in items])
+
+
+def run_json(
+    targets: Sequence[Target],
+    ctx: ProbeContext,
+    workers: int,
+    concurrency: int,
+    probe: Callable[[Target, ProbeContext], list[Finding]] = runner.probe_target,
+) -> Generator[tuple[Target, list[dict[str, Any]]], None, None]:
+    """`run`, each target's findings left in the JSON form the worker sent
+    (`Finding.to_json`): the reports write that form anyway, so the parent need not
+    rebuild every finding only to turn it back into the same JSON (`Sinks.add_json`)."""
     parts = [p for p in slices(targets, max(1, workers)) if p]
     each = max(1, math.ceil(concurrency / max(1, len(parts))))
     for stream in (sys.stdout, sys.stderr):
@@ -156,7 +173,9 @@ def _work(
     os._exit(code)
 
 
-def _collect(started: list[_Worker], targets: Sequence[Target]) -> Iterator[runner.TargetResult]:
+def _collect(
+    started: list[_Worker], targets: Sequence[Target]
+) -> Iterator[tuple[Target, list[dict[str, Any]]]]:
     sel = selectors.DefaultSelector()
     try:
         for wk in started:
@@ -183,8 +202,7 @@ def _collect(started: list[_Worker], targets: Sequence[Target]) -> Iterator[runn
                         wk.error = i18n.t("probe.workers.garbled")
                         raise _failure(wk) from None
                     if "i" in msg:
-                        findings = [Finding.from_json(f) for f in msg["f"]]
-                        yield runner.TargetResult(targets[msg["i"]], findings)
+                        yield targets[msg["i"]], msg["f"]
                     elif "done" in msg:
                         wk.done = True
                     else:

@@ -67,10 +67,26 @@ class Spool:
             counts[f.status.rank] += 1
         for target, lines in by.items():
             data = b"".join(lines)
-            self._file.seek(self._end)
-            self._file.write(data)
-            self._where.setdefault(target, []).append((self._end, len(data)))
-            self._end += len(data)
+            self._append(target, data)
+
+    def add_json(self, items: Iterable[dict[str, Any]]) -> None:
+        """Append findings already in their JSON form (`Finding.to_json`), as `add` would
+        write the same findings: a worker process's lines are stored without being rebuilt
+        into objects and turned back into the same JSON."""
+        by: dict[str, list[bytes]] = {}
+        for d in items:
+            target = str(d["target"])
+            by.setdefault(target, []).append(json.dumps(d).encode("ascii") + b"\n")
+            counts = self._counts.setdefault(target, [0] * len(_STATUSES))
+            counts[Status(d["status"]).rank] += 1
+        for target, lines in by.items():
+            self._append(target, b"".join(lines))
+
+    def _append(self, target: str, data: bytes) -> None:
+        self._file.seek(self._end)
+        self._file.write(data)
+        self._where.setdefault(target, []).append((self._end, len(data)))
+        self._end += len(data)
 
     @property
     def targets(self) -> list[str]:
@@ -451,3 +467,10 @@ class JsonlStream:
     def write_target(self, findings: Sequence[Finding]) -> None:
         """One target's findings, in check order."""
         self.write(_sorted(findings))
+
+    def write_target_json(self, items: Sequence[dict[str, Any]]) -> None:
+        """One target's findings already in their JSON form, in check order: the same
+        lines `write_target` gives for the same findings."""
+        for d in sorted(items, key=lambda d: _CHECK_POS.get(str(d["check"]), 99)):
+            self._out.write(json.dumps(d, ensure_ascii=False) + "\n")
+        self._out.flush()

@@ -195,6 +195,33 @@ def test_probe_record_and_certificate_drift(db_url: str, tmp_path: Path) -> None
     assert "Certificate changed" in page
 
 
+def test_probe_record_from_workers_is_what_one_process_records(tmp_path: Path) -> None:
+    """With `--workers`, the parent writes the workers' findings from their JSON and rebuilds
+    them only for the history: each target's record holds what a one-process run records."""
+    root = pki.make_ca("History Test Root")
+    (tmp_path / "root.pem").write_bytes(pki.pem(root.cert))
+    srv = Server(tls=_tls(tmp_path, "leaf1", root), handler=lambda _p, _h: response(), v6=False)
+    targets = [f"https://p{i}.portal.test:{srv.port}/" for i in range(2)]
+    pins = [x for i in range(2) for x in ("--resolve", f"p{i}.portal.test:{srv.port}:127.0.0.1")]
+    common = [*pins, "--ca-file", tmp_path / "root.pem", "--timeout", "2"]
+    common += ["--http-port", str(closed_port()), "--record"]
+    recorded = {}
+    try:
+        for workers in ("1", "2"):
+            db = f"sqlite:///{tmp_path / ('h' + workers + '.db')}"
+            got = run_assure("probe", *targets, *common, "--workers", workers, "--db", db)
+            assert got.code == 1, got.err  # no HSTS
+            recorded[workers] = [
+                json.loads(run_assure("history", t, "--db", db, "--format", "json").out)["runs"]
+                for t in targets
+            ]
+    finally:
+        srv.close()
+    for one, two in zip(recorded["1"], recorded["2"], strict=True):
+        assert [r["summary"] for r in two] == [r["summary"] for r in one]
+        assert one[0]["summary"]["checks"] > 0
+
+
 def test_verify_signature_record(tmp_path: Path) -> None:
     doc = tmp_path / "unsigned.pdf"
     doc.write_bytes(sigpki.pdf_with_fields())

@@ -273,3 +273,38 @@ def test_a_worker_killed_from_outside_is_exit_5(tmp_path: Path, lang: str) -> No
             os.killpg(proc.pid, 0)
     finally:
         quiet.close()
+
+
+def test_findings_as_json_are_written_as_the_findings_are(tmp_path: Path) -> None:
+    """The parent writes a worker's findings from their JSON form: every line of the spool
+    and of the live JSONL must be the one the findings themselves give, Vietnamese text,
+    a lone surrogate, reasons, requirements and messages included, and in check order."""
+    import io
+
+    from assure.i18n import Msg
+
+    found = [
+        Finding(
+            CheckId.HTTPS_HSTS.value,
+            "https://a.example/",
+            Status.FAIL,
+            "Không có HSTS \udcff",
+            {"headers": {"x": "ư"}},
+            reason="no header",
+            requirements=("điểm a khoản 2 Điều 16",),
+            message=Msg("ipv6.aaaa", (("addresses", "::1"),)),
+        ),
+        Finding(CheckId.WEB_AAAA.value, "https://a.example/", Status.PASS, "ok", {}),
+    ]
+    items = [json.loads(json.dumps(f.to_json()).encode("ascii")) for f in found]
+    direct, relayed = writers.Spool(), writers.Spool()
+    direct.add(found)
+    relayed.add_json(items)
+    assert [f.to_json() for f in relayed.findings()] == [f.to_json() for f in direct.findings()]
+    assert relayed.rollups() == direct.rollups()
+    one, other = io.StringIO(), io.StringIO()
+    writers.JsonlStream(one).write_target(found)
+    writers.JsonlStream(other).write_target_json(items)
+    assert other.getvalue() == one.getvalue()
+    direct.close()
+    relayed.close()
