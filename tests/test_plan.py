@@ -274,8 +274,10 @@ def test_regime_without_catalogue_is_usage_error(tmp_path: Path) -> None:
     prof = write(tmp_path / "n.yaml", "regime: nd331-2026\n" + LEVEL1)
     run = run_assure("plan", prof, "--catalogue", empty)
     assert run.code == 2
-    assert "no requirement catalogue for regime 'nd331-2026'" in run.err
+    assert "không có danh mục yêu cầu cho bộ quy định 'nd331-2026'" in run.err
     assert "nd85-2016" in run.err
+    run = run_assure("plan", prof, "--catalogue", empty, "--lang", "en")
+    assert "no requirement catalogue for regime 'nd331-2026'" in run.err
     run = run_assure("plan", prof, "--regime", "nd85-2016", "--format", "json")
     assert run.code == 0, run.err
     assert json.loads(run.out)["regime"] == "nd85-2016"

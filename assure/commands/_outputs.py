@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import click
 
 from assure import atomic
-from assure.errors import ExitCode, UsageError, environment_failure
+from assure.errors import ExitCode, Msg, UsageError, environment_failure
 from assure.findings import Finding, Status
 from assure.reports import findings as writers
 from assure.reports.safe import excel_bom
@@ -77,18 +77,22 @@ def parse_outputs(fmt: str, values: Sequence[str], formats: Sequence[str]) -> li
         if m:
             if m.group(1) not in formats:
                 raise UsageError(
-                    f"-o {value}: unknown format {m.group(1)!r} "
-                    f"(choose from {', '.join(formats)}; write ./{value} for a file name)"
+                    Msg.of(
+                        "usage.output_format",
+                        value=value,
+                        fmt=repr(m.group(1)),
+                        formats=", ".join(formats),
+                    )
                 )
             kind, name = m.group(1), m.group(2)
         else:
             kind, name = fmt, value
         got.append(Output(kind, None if name == "-" else Path(name)))
     if sum(o.path is None for o in got) > 1:
-        raise UsageError("only one output may go to standard output (-)")
+        raise UsageError(Msg.of("usage.one_stdout"))
     paths = [o.path.resolve() for o in got if o.path is not None]
     if len(set(paths)) != len(paths):
-        raise UsageError("the same file is named by two outputs")
+        raise UsageError(Msg.of("usage.same_file_twice"))
     return got
 
 

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from assure import i18n
 from assure.commands._common import parse_instant
 from assure.commands._outputs import Sinks, outputs_option, parse_outputs
 from assure.commands._record import record_options, record_run, sha256_inputs
-from assure.errors import DataError, UsageError
+from assure.errors import DataError, Msg, UsageError
 from assure.findings import Finding, count_by_status
 from assure.reports import findings as output
 
@@ -39,7 +40,7 @@ def _parse_ns(value: str) -> tuple[str, int]:
     else:
         addr, port = text, "53"
     if not port.isdigit():
-        raise UsageError(f"--nameserver {value!r}: bad port")
+        raise UsageError(Msg.of("usage.nameserver_port", value=repr(value)))
     return addr, int(port)
 
 
@@ -47,7 +48,7 @@ def _parse_range(value: str) -> str:
     try:
         return str(ipaddress.ip_network(value, strict=False))
     except ValueError:
-        raise UsageError(f"--allow-range {value!r}: not an address range (CIDR)") from None
+        raise UsageError(Msg.of("usage.allow_range", value=repr(value))) from None
 
 
 @click.command("probe")
@@ -188,7 +189,7 @@ def command(
     from assure.probes.targets import collect_targets
 
     if not targets and not targets_files and not profiles:
-        raise click.UsageError("give at least one TARGET, --targets-file or --profile")
+        raise click.UsageError(i18n.t("usage.no_targets"))
     sinks_to = parse_outputs(fmt, outputs, output.FORMATS)
     part = parse_shard(shard)
     urls, documents = profile_endpoints(profiles)
@@ -328,10 +329,10 @@ def parse_shard(value: str | None) -> tuple[int, int] | None:
         return None
     k, sep, n = value.partition("/")
     if not sep or not k.strip().isdigit() or not n.strip().isdigit():
-        raise UsageError(f"--shard {value!r}: expected K/N, e.g. 2/8")
+        raise UsageError(Msg.of("usage.shard_form", value=repr(value)))
     part = int(k), int(n)
     if not 1 <= part[0] <= part[1]:
-        raise UsageError(f"--shard {value!r}: K must be between 1 and N")
+        raise UsageError(Msg.of("usage.shard_range", value=repr(value)))
     return part
 
 

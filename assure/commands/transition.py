@@ -22,7 +22,7 @@ from assure.commands._common import (
     report_problems,
     to_json,
 )
-from assure.errors import ExitCode, UsageError
+from assure.errors import ExitCode, Msg, UsageError
 from assure.inputs.profile import load_many
 from assure.law.citation import cite, source_text
 from assure.law.regime import Lang
@@ -302,7 +302,7 @@ def command(
 ) -> int:
     """Level of each system under both regimes, what moved it, what changes and by when."""
     if fmt == "docx" and output is None:
-        raise UsageError("--format docx needs -o FILE")
+        raise UsageError(Msg.of("usage.docx_needs_output"))
     tr = load_transition(source, target)
     loaded = load_many(paths)
     for p in loaded.profiles:

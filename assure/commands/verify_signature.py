@@ -32,11 +32,11 @@ def parse_size(_ctx: click.Context, _param: click.Parameter, value: str) -> int:
     """`--max-size`: bytes, or with a K/M/G suffix (binary multiples)."""
     m = re.fullmatch(r"\s*(\d+)\s*([KMG]i?B?)?\s*", value, re.IGNORECASE)
     if not m:
-        raise click.BadParameter(f"{value!r} is not a size such as 20M or 5000000")
+        raise click.BadParameter(i18n.t("usage.bad_size", value=repr(value)))
     mult = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}[(m.group(2) or "")[:1].upper()]
     size = int(m.group(1)) * mult
     if size <= 0:
-        raise click.BadParameter("the size must be positive")
+        raise click.BadParameter(i18n.t("usage.size_positive"))
     return size
 
 

@@ -201,12 +201,12 @@ def discover(paths: Iterable[str]) -> list[Path]:
         if p.is_dir():
             files = sorted(f for f in p.rglob("*") if f.suffix in PROFILE_SUFFIXES and f.is_file())
             if not files:
-                raise UsageError(f"{raw}: folder holds no *.yaml profile")
+                raise UsageError(Msg.of("usage.no_profiles_in_folder", path=raw))
             found.extend(files)
         elif p.exists():
             found.append(p)
         else:
-            raise UsageError(f"{raw}: no such file or folder")
+            raise UsageError(Msg.of("usage.no_such_path", path=raw))
     unique: dict[Path, None] = {}
     for f in found:
         unique.setdefault(f, None)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from assure.errors import DataError, UsageError
-from assure.i18n import t
+from assure.i18n import Msg, t
 from assure.inputs.validation import validate, validator_for
 from assure.inputs.yamldoc import Document, PathKey, load_yaml
 from assure.law.citation import Citation, Cites, structure
@@ -371,8 +371,12 @@ def _load(regime_id: str, folder: Path, display: str | None = None) -> Catalogue
         )
         have = [h for h in have if h not in ("regimes", "transitions")]
         raise UsageError(
-            f"no requirement catalogue for regime {regime_id!r} in {display or folder}"
-            f" (catalogues exist for: {', '.join(have) or 'none'}); use --regime or --catalogue"
+            Msg.of(
+                "usage.no_catalogue",
+                regime=repr(regime_id),
+                folder=str(display or folder),
+                have=", ".join(have) or "—",
+            )
         )
     regime = load_regime(regime_id)
     known = frozenset(regime.facts) | frozenset(DERIVED_FACTS)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from assure.errors import DataError, UsageError
-from assure.i18n import t
+from assure.i18n import Msg, t
 from assure.inputs.validation import validate, validator_for_file
 from assure.inputs.yamldoc import load_yaml
 from assure.paths import checklists_dir, schema_path
@@ -355,7 +355,7 @@ def load_regime(regime_id: str = DEFAULT_REGIME, root: Path | None = None) -> Re
     files = regime_files(root)
     if regime_id not in files:
         known = ", ".join(files) or "none"
-        raise UsageError(f"unknown regime {regime_id!r}; known regimes: {known}")
+        raise UsageError(Msg.of("usage.unknown_regime", regime=repr(regime_id), known=known))
     regime = _load_cached(files[regime_id])
     if regime.id != regime_id:
         raise DataError.at(

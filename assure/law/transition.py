@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assure.errors import DataError, UsageError
-from assure.i18n import t
+from assure.i18n import Msg, t
 from assure.inputs.profile import Profile, SystemNode
 from assure.inputs.validation import validate, validator_for_file
 from assure.inputs.yamldoc import load_yaml
@@ -156,7 +156,9 @@ def load_transition(source: str, target: str, root: Path | None = None) -> Trans
     key = f"{source}__{target}"
     if key not in files:
         known = ", ".join(k.replace("__", " → ") for k in files) or "none"
-        raise UsageError(f"no transition from {source!r} to {target!r}; known: {known}")
+        raise UsageError(
+            Msg.of("usage.no_transition", source=repr(source), target=repr(target), known=known)
+        )
     return _load_cached(files[key], root)
 
 

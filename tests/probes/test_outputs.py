@@ -106,20 +106,26 @@ def test_plain_output_keeps_format(site: dict[str, Any], tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize(
-    ("opts", "message"),
+    ("opts", "message", "thong_bao"),
     [
-        (["-o", "xml=r.xml"], "unknown format"),
-        (["-o", "-", "-o", "json=-"], "standard output"),
-        (["-o", "a.json", "-o", "csv=a.json"], "same file"),
-        (["--shard", "3/2"], "between 1 and N"),
-        (["--shard", "x"], "K/N"),
+        (["-o", "xml=r.xml"], "unknown format", "không có định dạng"),
+        (["-o", "-", "-o", "json=-"], "standard output", "đầu ra chuẩn"),
+        (["-o", "a.json", "-o", "csv=a.json"], "same file", "cùng một tệp"),
+        (["--shard", "3/2"], "between 1 and N", "từ 1 đến N"),
+        (["--shard", "x"], "K/N", "cần dạng K/N"),
+        (["--nameserver", "127.0.0.1:x"], "bad port", "số cổng không hợp lệ"),
+        (["--allow-range", "not-a-range"], "not an address range", "không phải dải địa chỉ"),
     ],
 )
-def test_bad_output_and_shard_options_are_exit_2(opts: list[str], message: str) -> None:
-    run = run_assure("probe", "portal.test", *opts)
-    assert_no_traceback(run)
-    assert run.code == 2, (run.code, run.err)
-    assert message in run.err
+def test_bad_output_and_shard_options_are_exit_2(
+    opts: list[str], message: str, thong_bao: str
+) -> None:
+    """Exit 2 with the reason, in Vietnamese by default and in English with --lang en."""
+    for lang, expected in (("vi", thong_bao), ("en", message)):
+        run = run_assure("probe", "portal.test", *opts, "--lang", lang)
+        assert_no_traceback(run)
+        assert run.code == 2, (run.code, run.err)
+        assert expected in run.err, (lang, run.err)
 
 
 # --- streaming ------------------------------------------------------------------------------
