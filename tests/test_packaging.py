@@ -33,16 +33,37 @@ def test_data_folders_are_mapped_into_the_package() -> None:
         assert any((ROOT / name).iterdir()), f"{name}/ must not be empty"
 
 
-def test_click_translation_ships() -> None:
-    """The Vietnamese translation of click's messages (`.po` and the `.mo` gettext reads)
-    is package data of `assure`: without it a Vietnamese run's usage errors are English."""
+def test_every_data_file_of_the_package_ships() -> None:
+    """Every file under assure/ that is not Python (catalogues, click's translation, schemas,
+    the migration template, py.typed) is matched by `[options.package_data]` as setuptools
+    itself reads it: a pattern list that parses differently from how it looks (a comma
+    list broken over lines) would leave a plain `pip install .` without its messages."""
     import fnmatch
+    import subprocess
 
-    cfg = configparser.ConfigParser()
-    cfg.read(ROOT / "setup.cfg", encoding="utf-8")
-    patterns = [p.strip() for p in cfg["options.package_data"]["assure"].split(",")]
-    files = sorted((ROOT / "assure" / "messages" / "locale").rglob("*.[mp]o"))
-    assert {f.suffix for f in files} == {".po", ".mo"}
-    for f in files:
-        name = f.relative_to(ROOT / "assure").as_posix()
-        assert any(fnmatch.fnmatch(name, p) for p in patterns), name
+    from setuptools.config.setupcfg import read_configuration
+
+    data: dict[str, list[str]] = read_configuration(str(ROOT / "setup.cfg"))["options"][
+        "package_data"
+    ]
+    tracked = subprocess.run(
+        ["git", "ls-files", "assure"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    files = [f for f in tracked if not f.endswith(".py")] or [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "assure").rglob("*")
+        if p.is_file() and p.suffix not in (".py", ".pyc")
+    ]
+    assert "assure/messages/vi.json" in files
+    for name in files:
+        parts = name.split("/")
+        owners = [
+            ("/".join(parts[:k]), "/".join(parts[k:]))
+            for k in range(len(parts) - 1, 0, -1)
+            if ".".join(parts[:k]) in data
+        ]
+        assert any(
+            fnmatch.fnmatch(rest, pattern)
+            for pkg, rest in owners
+            for pattern in data[pkg.replace("/", ".")]
+        ), f"{name} is not package data in setup.cfg"

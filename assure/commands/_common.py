@@ -7,6 +7,7 @@ import datetime as dt
 import gettext
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -110,6 +111,28 @@ def help_texts(
             yield sub, "short_help", (help_key(path, name) + ".short",)
 
 
+_METAVAR_WORD = re.compile(r"[A-Z][A-Z_]*")
+
+
+def _metavar_word(m: re.Match[str]) -> str:
+    key = f"cli.metavar.{m[0]}"
+    return i18n.t(key) if i18n.has(key) else m[0]
+
+
+def synopsis_words(command: click.Command, ctx: click.Context) -> Iterator[tuple[object, str, str]]:
+    """The placeholders of a usage line ("[OPTIONS] PATHS...", "COMMAND [ARGS]..."), each
+    with its English form: (holder, attribute, English). Their words are worded from the
+    catalogue (`cli.metavar.PATHS`), the brackets and dots kept, as translated command-line
+    tools write "Cách dùng: assure classify [TÙY_CHỌN] ĐƯỜNG_DẪN...". Argument metavars are
+    worked out as click does, then set, so click prints them as they are."""
+    yield command, "options_metavar", command.options_metavar or ""
+    if isinstance(command, click.Group):
+        yield command, "subcommand_metavar", command.subcommand_metavar or ""
+    for param in command.get_params(ctx):
+        if isinstance(param, click.Argument):
+            yield param, "metavar", param.make_metavar(ctx)
+
+
 @contextlib.contextmanager
 def worded(command: click.Command, ctx: click.Context) -> Iterator[None]:
     """Within the block, the help texts of `command` (its description, its options', its
@@ -122,6 +145,9 @@ def worded(command: click.Command, ctx: click.Context) -> Iterator[None]:
         if key is not None:
             saved.append((holder, attr, getattr(holder, attr)))
             setattr(holder, attr, i18n.t(key))
+    for holder, attr, english in synopsis_words(command, ctx):
+        saved.append((holder, attr, getattr(holder, attr)))
+        setattr(holder, attr, _METAVAR_WORD.sub(_metavar_word, english))
     try:
         yield
     finally:
@@ -136,6 +162,11 @@ class WordedContext(click.Context):
     def get_help(self) -> str:
         with worded(self.command, self):
             return super().get_help()
+
+    def get_usage(self) -> str:
+        """The usage line of a usage error, in the run's language like the help page."""
+        with worded(self.command, self):
+            return super().get_usage()
 
 
 def _choose_lang(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
