@@ -302,3 +302,36 @@ def test_translations_use_only_the_placeholders_click_fills() -> None:
         allowed = set().union(*(_fields(i) for i in ids))
         for s in strings:
             assert _fields(s) <= allowed, (m.id, s)
+
+
+#: The English placeholders of usage lines and option lists, click's type names among them.
+ENGLISH_PLACEHOLDERS = re.compile(
+    r"\[OPTIONS\]|COMMAND \[ARGS\]|\b(?:INTEGER RANGE|FLOAT RANGE|TEXT|INTEGER|FLOAT|PATHS?"
+    r"|FILES?|TARGETS|FINDINGS|HOST|ADDR|PORT|SUBJECT|SYSTEM)\b"
+)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: " ".join(p) or "assure")
+def test_placeholders_are_worded_in_vietnamese(page: tuple[str, ...]) -> None:
+    """The placeholders of the usage line and of the options ("[TÙY_CHỌN] ĐƯỜNG_DẪN...",
+    "--timeout SỐ_THỰC", "--resolve MÁY:CỔNG:ĐỊA_CHỈ") read in Vietnamese, as translated
+    command-line tools write them; in English they are click's and ours, unchanged."""
+    vi = _help(page, "vi").out
+    synopsis = [
+        line.split("  ")[0] if line.startswith("  -") else line
+        for line in vi.splitlines()
+        if line.startswith(("Cách dùng:", "  -"))
+    ]
+    assert synopsis and synopsis[0].startswith("Cách dùng: assure")
+    leaks = [s for s in synopsis if ENGLISH_PLACEHOLDERS.search(s)]
+    assert leaks == [], leaks
+    en = _help(page, "en").out
+    assert en.startswith("Usage: assure") and "[OPTIONS]" in en.splitlines()[0]
+
+
+def test_usage_error_shows_the_worded_usage_line() -> None:
+    """A usage error repeats the usage line in the run's language, placeholders too."""
+    vi = run_assure("classify", env=_lang_env("vi"))
+    assert vi.code == 2 and "Cách dùng: assure classify [TÙY_CHỌN] ĐƯỜNG_DẪN..." in vi.err
+    en = run_assure("classify", env=_lang_env("en"))
+    assert en.code == 2 and "Usage: assure classify [OPTIONS] PATHS..." in en.err

@@ -111,17 +111,19 @@ def help_texts(
             yield sub, "short_help", (help_key(path, name) + ".short",)
 
 
-_METAVAR_WORD = re.compile(r"[A-Z][A-Z_]*")
+#: A placeholder's words: click's type names ("INTEGER RANGE" as one) and ours ("PATHS").
+_METAVAR_WORD = re.compile(r"(?:INTEGER|FLOAT) RANGE|[A-Z][A-Z_]*")
 
 
 def _metavar_word(m: re.Match[str]) -> str:
-    key = f"cli.metavar.{m[0]}"
+    key = f"cli.metavar.{m[0].replace(' ', '_')}"
     return i18n.t(key) if i18n.has(key) else m[0]
 
 
 def synopsis_words(command: click.Command, ctx: click.Context) -> Iterator[tuple[object, str, str]]:
-    """The placeholders of a usage line ("[OPTIONS] PATHS...", "COMMAND [ARGS]..."), each
-    with its English form: (holder, attribute, English). Their words are worded from the
+    """The placeholders of a usage line ("[OPTIONS] PATHS...", "COMMAND [ARGS]...") and of
+    the options ("--timeout FLOAT RANGE", "--nameserver ADDR[:PORT]"), each with its English
+    form: (holder, attribute, English). Their words are worded from the
     catalogue (`cli.metavar.PATHS`), the brackets and dots kept, as translated command-line
     tools write "Cách dùng: assure classify [TÙY_CHỌN] ĐƯỜNG_DẪN...". Argument metavars are
     worked out as click does, then set, so click prints them as they are."""
@@ -129,7 +131,8 @@ def synopsis_words(command: click.Command, ctx: click.Context) -> Iterator[tuple
     if isinstance(command, click.Group):
         yield command, "subcommand_metavar", command.subcommand_metavar or ""
     for param in command.get_params(ctx):
-        if isinstance(param, click.Argument):
+        flag = isinstance(param, click.Option) and (param.is_flag or param.count)
+        if not flag:  # a flag prints no placeholder
             yield param, "metavar", param.make_metavar(ctx)
 
 
