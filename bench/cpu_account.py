@@ -27,11 +27,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from nginx_fleet import NginxFleet  # noqa: E402
+from nginx_fleet import NginxFleet, bench_pki  # noqa: E402
 
 from assure.commands import _outputs  # noqa: E402
 from assure.probes import http, runner, second_opinion, tls  # noqa: E402
-from tests.probes import pki  # noqa: E402
 
 CPU: dict[str, float] = defaultdict(float)
 CALLS: dict[str, int] = defaultdict(int)
@@ -87,10 +86,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="assure-account-"))
-    root = pki.make_ca("Bench Root")
-    leaf = pki.make_leaf("bench.test", root, san=["*.bench.test", "bench.test"])
-    cert, key = pki.write_chain(tmp, "leaf", leaf, root.cert)
-    (tmp / "root.pem").write_bytes(pki.pem(root.cert))
+    cert, key = bench_pki(tmp)
     for owner, name, label in PHASES:
         if hasattr(owner, name):
             timed(owner, name, label)

@@ -26,6 +26,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
+from tests.probes import pki
 from tests.probes.dnsserver import DnsServer
 
 ZONE = "bench.test."
@@ -67,6 +68,16 @@ class WildcardDns(DnsServer):
 
 
 _SOA = f"ns1.{ZONE} admin.{ZONE} 1 3600 600 86400 60"
+
+
+def bench_pki(folder: Path) -> tuple[Path, Path]:
+    """The fleet's test PKI in `folder`: one root (`root.pem`, what the probe is told to
+    trust) and a wildcard leaf for every `*.bench.test` name; (certificate chain, key)."""
+    root = pki.make_ca("Bench Root")
+    leaf = pki.make_leaf("bench.test", root, san=["*.bench.test", "bench.test"])
+    cert, key = pki.write_chain(folder, "leaf", leaf, root.cert)
+    (folder / "root.pem").write_bytes(pki.pem(root.cert))
+    return cert, key
 
 
 def ensure_nginx() -> str:

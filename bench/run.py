@@ -40,9 +40,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from nginx_fleet import NginxFleet, WildcardDns  # noqa: E402
-
-from tests.probes import pki  # noqa: E402
+from nginx_fleet import NginxFleet, WildcardDns, bench_pki  # noqa: E402
 
 FORMATS = ("jsonl", "json", "csv", "html", "junit", "sarif", "table")
 
@@ -129,10 +127,7 @@ def main() -> None:
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="assure-bench-"))
-    root = pki.make_ca("Bench Root")
-    leaf = pki.make_leaf("bench.test", root, san=["*.bench.test", "bench.test"])
-    cert, key = pki.write_chain(tmp, "leaf", leaf, root.cert)
-    (tmp / "root.pem").write_bytes(pki.pem(root.cert))
+    cert, key = bench_pki(tmp)
     fleet: NginxFleet | AsyncioFleet = (
         NginxFleet(tmp, args.servers, cert, key, args.nginx_workers, names=args.targets)
         if args.server == "nginx"

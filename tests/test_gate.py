@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -209,6 +210,33 @@ def test_probe_now(tmp_path: Path, portal: tuple[str, list[str]]) -> None:
     assert run.code == 4
 
 
+def probe_gate(prof: Path, root_pem: Path, *network: str) -> Run:
+    """`gate --probe` of `prof` with the lenient thresholds, trusting `root_pem`, reaching the
+    portal by `network` (--resolve or --nameserver …), JSON out."""
+    return gate(
+        prof,
+        *LENIENT,
+        "--probe",
+        *network,
+        "--ca-file",
+        root_pem,
+        "--timeout",
+        "2",
+        "--http-port",
+        str(closed_port()),
+        "--format",
+        "json",
+    )
+
+
+def endpoint_condition(run: Run) -> dict[str, Any]:
+    """The `gate_endpoints` finding of a JSON gate run."""
+    found: dict[str, Any] = next(
+        f for f in json.loads(run.out)["findings"] if f["check"] == "gate_endpoints"
+    )
+    return found
+
+
 @pytest.mark.skipif(not has_ipv6_loopback(), reason="no ::1 on this machine")
 def test_probe_now_asks_the_named_dns_server(tmp_path: Path) -> None:
     """`gate --probe --nameserver` asks a real DNS server on loopback, as `probe` does:
@@ -239,30 +267,20 @@ def test_probe_now_asks_the_named_dns_server(tmp_path: Path) -> None:
     try:
         url = f"https://dvc.test:{srv.port}"
         prof = write(tmp_path / "p.yaml", DEMO.read_text(encoding="utf-8").replace(PORTAL, url))
-        run = gate(
+        run = probe_gate(
             prof,
-            *LENIENT,
-            "--probe",
+            tmp_path / "root.pem",
             "--nameserver",
             f"127.0.0.1:{dns_server.port}",
             "--allow-range",
             "127.0.0.0/8",
             "--allow-range",
             "::1/128",
-            "--ca-file",
-            tmp_path / "root.pem",
-            "--timeout",
-            "2",
-            "--http-port",
-            str(closed_port()),
-            "--format",
-            "json",
         )
     finally:
         srv.close()
         dns_server.close()
-    endpoint = next(f for f in json.loads(run.out)["findings"] if f["check"] == "gate_endpoints")
-    row = endpoint["evidence"]["subjects"][0]
+    row = endpoint_condition(run)["evidence"]["subjects"][0]
     assert "ns_aaaa" not in row["undecided"] and "ns_reach_ipv6" not in row["undecided"], row
     assert "web_aaaa" not in row["undecided"] and row["failing"] == [], row
 
@@ -280,24 +298,10 @@ def test_probe_now_expired_certificate_fails(tmp_path: Path) -> None:
     try:
         url = f"https://dvc.test:{srv.port}"
         prof = write(tmp_path / "p.yaml", DEMO.read_text(encoding="utf-8").replace(PORTAL, url))
-        run = gate(
-            prof,
-            *LENIENT,
-            "--probe",
-            "--resolve",
-            f"dvc.test:{srv.port}:127.0.0.1",
-            "--ca-file",
-            tmp_path / "root.pem",
-            "--timeout",
-            "2",
-            "--http-port",
-            str(closed_port()),
-            "--format",
-            "json",
-        )
+        run = probe_gate(prof, tmp_path / "root.pem", "--resolve", f"dvc.test:{srv.port}:127.0.0.1")
     finally:
         srv.close()
-    endpoint = next(f for f in json.loads(run.out)["findings"] if f["check"] == "gate_endpoints")
+    endpoint = endpoint_condition(run)
     assert endpoint["status"] == "fail"
     assert "tls_cert_expiry" in endpoint["evidence"]["subjects"][0]["failing"]
     assert run.code == 1
