@@ -157,9 +157,14 @@ cli.params.append(lang_param())
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI and exit with its code; the funnel for every error."""
     args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args or os.environ.get("ASSURE_DEBUG") == "1"
-    code = run(args, debug=debug)
+    code = run(args, debug=wants_debug(args))
     sys.exit(code)
+
+
+def wants_debug(args: Sequence[str]) -> bool:
+    """Whether a run shows tracebacks: `--debug` anywhere on the line, or `ASSURE_DEBUG=1`
+    (read before click parses, so an error while parsing is shown in full too)."""
+    return "--debug" in args or os.environ.get("ASSURE_DEBUG") == "1"
 
 
 def _lang_in(args: Sequence[str]) -> i18n.Lang | None:

@@ -128,7 +128,7 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGALRM, signal.SIGPIPE)
 def _run_in_process(
     argv: list[str], *, cwd: Path | None, input: str | None, env: dict[str, str] | None
 ) -> Run:
-    from assure.cli import run
+    from assure.cli import run, wants_debug
 
     out, err = _Kept(), _Kept()
     streams = (sys.stdin, sys.stdout, sys.stderr)
@@ -146,7 +146,7 @@ def _run_in_process(
             for action, category in _PYTHON_WARNINGS:
                 warnings.simplefilter(action, category)  # type: ignore[arg-type]
             try:
-                code = contextvars.copy_context().run(run, argv, debug=_debug(argv))
+                code = contextvars.copy_context().run(run, argv, debug=wants_debug(argv))
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else 1
         with contextlib.suppress(ValueError):
@@ -163,11 +163,6 @@ def _run_in_process(
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
     return Run(code, _text(out.getvalue()), _text(err.getvalue()))
-
-
-def _debug(argv: list[str]) -> bool:
-    """As `main()` decides it."""
-    return "--debug" in argv or os.environ.get("ASSURE_DEBUG") == "1"
 
 
 def _text(data: bytes) -> str:
