@@ -57,36 +57,24 @@ class Spool:
 
     def add(self, findings: Iterable[Finding]) -> None:
         """Append findings (typically one target's) to the spool."""
-        by: dict[str, list[bytes]] = {}
-        for f in findings:
-            by.setdefault(f.target, []).append(
-                # ASCII escapes: any text survives the round trip, lone surrogates included.
-                json.dumps(f.to_json()).encode("ascii") + b"\n"
-            )
-            counts = self._counts.setdefault(f.target, [0] * len(_STATUSES))
-            counts[f.status.rank] += 1
-        for target, lines in by.items():
-            data = b"".join(lines)
-            self._append(target, data)
+        self.add_json([f.to_json() for f in findings])
 
     def add_json(self, items: Iterable[dict[str, Any]]) -> None:
-        """Append findings already in their JSON form (`Finding.to_json`), as `add` would
-        write the same findings: a worker process's lines are stored without being rebuilt
-        into objects and turned back into the same JSON."""
+        """Append findings in their JSON form (`Finding.to_json`); a worker process's lines
+        come this way without being rebuilt into objects and turned back into the same JSON."""
         by: dict[str, list[bytes]] = {}
         for d in items:
             target = str(d["target"])
+            # ASCII escapes: any text survives the round trip, lone surrogates included.
             by.setdefault(target, []).append(json.dumps(d).encode("ascii") + b"\n")
             counts = self._counts.setdefault(target, [0] * len(_STATUSES))
             counts[Status(d["status"]).rank] += 1
         for target, lines in by.items():
-            self._append(target, b"".join(lines))
-
-    def _append(self, target: str, data: bytes) -> None:
-        self._file.seek(self._end)
-        self._file.write(data)
-        self._where.setdefault(target, []).append((self._end, len(data)))
-        self._end += len(data)
+            data = b"".join(lines)
+            self._file.seek(self._end)
+            self._file.write(data)
+            self._where.setdefault(target, []).append((self._end, len(data)))
+            self._end += len(data)
 
     @property
     def targets(self) -> list[str]:
