@@ -1,21 +1,22 @@
-"""What one DNS question costs the probe's client, against the floor of a bare exchange.
+"""What one DNS question costs the probe's client, against dnspython and a bare exchange.
 
     python bench/dns_cost.py [--n 2000]
 
 Starts the benchmark's DNS server (bench/nginx_fleet.py `WildcardDns`, on 127.0.0.1 and ::1;
 its answers are cached, so its own CPU stays small) and measures, in one run and in the calling
-thread's CPU (`time.thread_time`: the server's threads do not count):
+thread's CPU (`time.thread_time`: the server's threads do not count), for the probe's stub
+resolver (`assure.probes.stub`) and for dnspython's resolver, the peer it replaced:
 
-1. a dnspython resolution that goes to the network (a name not asked before);
-2. the same name again, answered from the run's resolver cache;
-3. `dns.resolver.zone_for_name` for a new name (what the name-server checks start from);
+1. a resolution that goes to the network (a name not asked before);
+2. the same name again, answered from the run's cache;
+3. `zone_for_name` for a new name (what the name-server checks start from);
 4. `gather_dns` for a new target: every lookup one target makes (A, AAAA, the zone, its NS,
-   the name server's addresses and whether it answers over IPv6);
+   the name server's addresses and whether it answers over IPv6), with the probe's resolver;
 5. the floor: the same question built as wire bytes by hand, sent on one connected UDP socket
    and its reply read, nothing parsed. It is what any client must spend.
 
-The ratio of (1) to (5) is what a leaner client could win per network question; (4) says how
-much of a target's client CPU DNS is (`bench/cpu_account.py` gives the rest).
+The ratios to (5) say how close each client comes to the floor; (4) says how much of a
+target's client CPU DNS is (`bench/cpu_account.py` gives the rest).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+import dns.nameserver  # noqa: E402
 import dns.resolver  # noqa: E402
 from nginx_fleet import WildcardDns  # noqa: E402
 
@@ -68,21 +70,27 @@ def main() -> None:
         allow_ranges=("127.0.0.0/8", "::1/128"),
         timeout=2.0,
     )
-    res = probe_dns.make_resolver(ctx)
+    ours = probe_dns.make_resolver(ctx)
+    peer = dns.resolver.Resolver(configure=False)
+    peer.nameservers = [dns.nameserver.Do53Nameserver("127.0.0.1", server.port)]
+    peer.cache = dns.resolver.LRUCache(4096)
     try:
-        # In this order: the cached row asks the names the first row just put in the cache.
+        # In this order: each cached row asks the names its network row put in the cache.
         calls: list[tuple[str, Callable[[int], object]]] = [
+            ("stub, to the network (A)", lambda i: ours.resolve(f"s{i}.bench.test", "A")),
+            ("stub, from the cache (A)", lambda i: ours.resolve(f"s{i}.bench.test", "A")),
+            ("stub zone_for_name", lambda i: ours.zone_for_name(f"sz{i}.bench.test")),
             (
                 "dnspython, to the network (A)",
-                lambda i: res.resolve(f"a{i}.bench.test", "A", search=False),
+                lambda i: peer.resolve(f"d{i}.bench.test", "A", search=False),
             ),
             (
                 "dnspython, from the cache (A)",
-                lambda i: res.resolve(f"a{i}.bench.test", "A", search=False),
+                lambda i: peer.resolve(f"d{i}.bench.test", "A", search=False),
             ),
             (
                 "dnspython zone_for_name",
-                lambda i: dns.resolver.zone_for_name(f"z{i}.bench.test", resolver=res),
+                lambda i: dns.resolver.zone_for_name(f"dz{i}.bench.test", resolver=peer),
             ),
             (
                 "gather_dns, one whole target",

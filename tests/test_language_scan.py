@@ -361,21 +361,17 @@ def test_defects_and_reach_codes_are_worded(
 def test_network_failure_phrases_are_worded_in_vietnamese() -> None:
     """Every fixed phrase a probe gives for a failed lookup or connection (what reports put
     in a reason or a sentence) has Vietnamese words, and English ones."""
-    import dns.exception
-    import dns.message
-    import dns.resolver
-
     from assure import i18n
     from assure.probes import dns as probe_dns
-    from assure.probes import http, runner
+    from assure.probes import http, runner, stub
     from assure.probes.net import NetError
 
     failures: list[BaseException] = [
-        dns.resolver.LifetimeTimeout(timeout=1.0, errors=[]),
-        dns.resolver.NoNameservers(),
-        dns.resolver.NoResolverConfiguration(),
-        dns.message.Truncated(),
-        dns.exception.FormError(),
+        stub.DnsTimeoutError(),
+        stub.NoNameserversError(),
+        stub.NoResolverConfigError(),
+        stub.TruncatedError(),
+        stub.MalformedError(),
     ]
     phrases = [probe_dns.dns_error_text(e) for e in failures]
     phrases += [http.reason_for(k.value) for k in NetError]

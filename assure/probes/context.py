@@ -12,15 +12,13 @@ import threading
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from cryptography import x509
 
 from assure import __version__
+from assure.probes.stub import AnswerCache
 from assure.probes.trust import AnchorIndex
-
-if TYPE_CHECKING:
-    import dns.resolver
 
 # HOST (lower case) → addresses pinned with --resolve, for any port we probe.
 RESOLVER_CACHE_SIZE = 2048  # answers; a few MB, whatever the run's size
@@ -90,7 +88,7 @@ class ProbeContext:
     # One resolver cache for the run (bounded, TTLs honoured): the targets of one zone ask the
     # same zone cut, name servers and their addresses; asking once is enough. Only lookups
     # are cached here; the name servers' own answers over IPv6 are `ns_memo`'s.
-    resolver_cache: dns.resolver.LRUCache = field(init=False, repr=False, compare=False)
+    resolver_cache: AnswerCache = field(init=False, repr=False, compare=False)
     # The resolver's DNS64 prefixes (RFC 7050: a property of the resolver, asked once per run
     # instead of once per target; a refusal to answer is kept too, a timeout is not).
     dns64_memo: RunMemo[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
@@ -105,10 +103,8 @@ class ProbeContext:
     )
 
     def __post_init__(self) -> None:
-        import dns.resolver  # only probe runs need dnspython
-
         object.__setattr__(self, "anchor_index", AnchorIndex(self.anchors))
-        object.__setattr__(self, "resolver_cache", dns.resolver.LRUCache(RESOLVER_CACHE_SIZE))
+        object.__setattr__(self, "resolver_cache", AnswerCache(RESOLVER_CACHE_SIZE))
         object.__setattr__(self, "dns64_memo", RunMemo())
         object.__setattr__(self, "ns_memo", RunMemo())
         object.__setattr__(self, "vantage_memo", RunMemo())

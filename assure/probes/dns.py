@@ -1,6 +1,9 @@
-"""DNS and IPv6 reachability gathering (dnspython, the system resolver configuration).
+"""DNS and IPv6 reachability gathering (the run's stub resolver, `stub.StubResolver`).
 
-Without `--nameserver`, the resolver reads /etc/resolv.conf, so a probe run with
+Lookups go through the lean stub resolver of `stub` (a dnspython resolution cost 14–23× a
+bare exchange, `bench/dns_cost.py`); the non-recursive questions to each name server
+(`ns_answers`) still use dnspython's messages. Without `--nameserver`, the resolver reads
+/etc/resolv.conf, so a probe run with
 `ip netns exec NS` uses that namespace's DNS. Every query is bounded by the probe timeout
 and spends the target's deadline.
 
@@ -22,13 +25,11 @@ from dataclasses import dataclass, field
 import dns.exception
 import dns.flags
 import dns.message
-import dns.name
-import dns.nameserver
 import dns.query
 import dns.rcode
 import dns.rdatatype
-import dns.resolver
 
+from assure.probes import stub
 from assure.probes.context import Deadline, ProbeContext
 from assure.probes.net import ProbeNetError, classify_oserror, connect
 
@@ -149,42 +150,38 @@ class DnsObservation:
     ns_error: str | None = None
 
 
-def make_resolver(ctx: ProbeContext) -> dns.resolver.Resolver:
-    """The resolver of this run: --nameserver if given, else /etc/resolv.conf."""
+Resolver = stub.StubResolver
+DnsError = stub.DnsError
+
+
+def make_resolver(ctx: ProbeContext) -> Resolver:
+    """The resolver of this run: --nameserver if given, else /etc/resolv.conf (raises
+    `stub.NoResolverConfigError` when that names no server). A lookup may take two
+    timeouts (one retry), and no more than the target's deadline."""
     if ctx.nameservers:
-        res = dns.resolver.Resolver(configure=False)
-        res.nameservers = [dns.nameserver.Do53Nameserver(a, p) for a, p in ctx.nameservers]
-    else:
-        res = dns.resolver.Resolver()
-    res.timeout = ctx.timeout
-    res.lifetime = ctx.timeout * 2
-    res.cache = ctx.resolver_cache
-    return res
+        return Resolver(ctx.nameservers, ctx.timeout, ctx.timeout * 2, ctx.resolver_cache)
+    return Resolver.from_system(
+        timeout=ctx.timeout, lifetime=ctx.timeout * 2, cache=ctx.resolver_cache
+    )
 
 
-def _lifetime(res: dns.resolver.Resolver, deadline: Deadline | None) -> float:
+def _lifetime(res: Resolver, deadline: Deadline | None) -> float:
     """What one lookup may take: the resolver's lifetime, cut at the target's deadline."""
     if deadline is None:
         return float(res.lifetime)
     if deadline.expired:
-        raise dns.exception.Timeout("the target's deadline passed")  # type: ignore[no-untyped-call]
+        raise stub.DnsTimeoutError("the target's deadline passed")
     return max(0.05, min(float(res.lifetime), deadline.remaining()))
 
 
-def _query(
-    res: dns.resolver.Resolver, name: str, rdtype: str, deadline: Deadline | None = None
-) -> list[str]:
+def _query(res: Resolver, name: str, rdtype: str, deadline: Deadline | None = None) -> list[str]:
     """Records of one type; [] only for a real "no such record" (NOERROR/NODATA, NXDOMAIN).
-    Failures (SERVFAIL, REFUSED, timeout, garbage, truncation without TCP) raise."""
-    try:
-        answer = res.resolve(name, rdtype, search=False, lifetime=_lifetime(res, deadline))
-    except (dns.resolver.NoAnswer, dns.resolver.NXDOMAIN):
-        return []
-    return [r.to_text() for r in answer]
+    Failures (SERVFAIL, REFUSED, timeout, garbage, truncation without TCP) raise DnsError."""
+    return res.resolve(name, rdtype, lifetime=_lifetime(res, deadline))
 
 
 def resolve_addresses(
-    res: dns.resolver.Resolver, host: str, deadline: Deadline | None = None
+    res: Resolver, host: str, deadline: Deadline | None = None
 ) -> tuple[list[str], list[str], list[str]]:
     """(A, AAAA, IPv4-mapped AAAA dropped)."""
     a = _query(res, host, "A", deadline)
@@ -209,7 +206,7 @@ def _split(
 
 
 def detect_dns64(
-    res: dns.resolver.Resolver, deadline: Deadline, ctx: ProbeContext | None = None
+    res: Resolver, deadline: Deadline, ctx: ProbeContext | None = None
 ) -> tuple[Network, ...]:
     """Ask the resolver for ipv4only.arpa AAAA: a DNS64 answers and shows its prefix.
 
@@ -220,9 +217,9 @@ def detect_dns64(
         return tuple(ipaddress.IPv6Network(n) for n in known)
     try:
         found = dns64_prefixes(_query(res, _IPV4ONLY, "AAAA", deadline))
-    except dns.exception.Timeout:
+    except stub.DnsTimeoutError:
         return ()
-    except dns.exception.DNSException:
+    except DnsError:
         found = ()
     if ctx is not None:
         ctx.dns64_memo.put("dns64", tuple(str(n) for n in found))
@@ -230,7 +227,7 @@ def detect_dns64(
 
 
 def gather_dns(
-    host: str, ctx: ProbeContext, res: dns.resolver.Resolver | None, deadline: Deadline
+    host: str, ctx: ProbeContext, res: Resolver | None, deadline: Deadline
 ) -> DnsObservation:
     """Web addresses (pins win over DNS) and, when DNS is used, the name servers."""
     obs = DnsObservation()
@@ -263,7 +260,7 @@ def gather_dns(
     try:
         obs.a, ignored4 = _split(_query(res, host, "A", deadline), allowed)
         obs.ignored.update(ignored4)
-    except dns.exception.DNSException as exc:
+    except DnsError as exc:
         obs.a_error = dns_error_text(exc)
         failed.append(f"A: {obs.a_error}")
     try:
@@ -275,7 +272,7 @@ def gather_dns(
             obs.dns64 = [str(n) for n in dns64]
         obs.aaaa, ignored6 = _split(aaaa_all, allowed, dns64)
         obs.ignored.update(ignored6)
-    except dns.exception.DNSException as exc:
+    except DnsError as exc:
         obs.aaaa_error = dns_error_text(exc)
         failed.append(f"AAAA: {obs.aaaa_error}")
     if len(failed) == 2:
@@ -287,16 +284,16 @@ def gather_dns(
 
 def dns_error_text(exc: BaseException) -> str:
     """A short, stable description of a failed lookup (the full text names every try)."""
-    if isinstance(exc, dns.resolver.LifetimeTimeout | dns.exception.Timeout):
+    if isinstance(exc, stub.DnsTimeoutError):
         return "the name server did not answer in time"
-    if isinstance(exc, dns.resolver.NoNameservers):
+    if isinstance(exc, stub.NoNameserversError):
         return "no name server could answer (SERVFAIL or REFUSED)"
-    if isinstance(exc, dns.resolver.NoResolverConfiguration):
+    if isinstance(exc, stub.NoResolverConfigError):
         return "no resolver configuration"
-    if isinstance(exc, dns.message.Truncated):
+    if isinstance(exc, stub.TruncatedError):
         return "the answer was truncated and not completed over TCP"
-    if isinstance(exc, dns.exception.FormError | dns.exception.SyntaxError):
-        return f"a malformed answer ({type(exc).__name__})"
+    if isinstance(exc, stub.MalformedError):
+        return "a malformed answer (DNS)"
     return type(exc).__name__
 
 
@@ -309,7 +306,7 @@ def gather_ns(
     obs: DnsObservation,
     host: str,
     ctx: ProbeContext,
-    res: dns.resolver.Resolver,
+    res: Resolver,
     deadline: Deadline,
 ) -> None:
     """Name servers of the zone holding `host`, their addresses, and their IPv6 answers.
@@ -317,10 +314,9 @@ def gather_ns(
     A and AAAA of each name server are asked apart, and a failed lookup stays an error (the
     name server's IPv6 is then unknown), never an empty address list."""
     try:
-        zone = dns.resolver.zone_for_name(host, resolver=res, lifetime=_lifetime(res, deadline))
-        obs.zone = zone.to_text()
+        obs.zone = res.zone_for_name(host, lifetime=_lifetime(res, deadline))
         names = sorted(_query(res, obs.zone, "NS", deadline))
-    except dns.exception.DNSException as exc:
+    except DnsError as exc:
         obs.ns_error = dns_error_text(exc)
         return
     allowed = allowed_networks(ctx.allow_ranges)
@@ -333,12 +329,12 @@ def gather_ns(
         try:
             ns.ipv4, ignored4 = _split(_query(res, name, "A", deadline), allowed)
             ns.ignored.update(ignored4)
-        except dns.exception.DNSException as exc:
+        except DnsError as exc:
             ns.a_error = dns_error_text(exc)
         try:
             ns.ipv6, ignored6 = _split(_query(res, name, "AAAA", deadline), allowed)
             ns.ignored.update(ignored6)
-        except dns.exception.DNSException as exc:
+        except DnsError as exc:
             ns.aaaa_error = dns_error_text(exc)
         for addr in ns.ipv6:
             ns.reach_v6[addr] = _ns_answers_once(ctx, addr, port, obs.zone, deadline)
@@ -384,7 +380,7 @@ def ns_answers(address: str, port: int, zone: str, deadline: Deadline, tries: in
             continue
         except OSError as exc:
             return classify_oserror(exc).kind.value
-        except dns.exception.DNSException as exc:
+        except DnsError as exc:
             return f"bad answer: {type(exc).__name__}"
         if reply.flags & dns.flags.TC:
             break  # truncated: the TCP try below completes it
@@ -398,7 +394,7 @@ def ns_answers(address: str, port: int, zone: str, deadline: Deadline, tries: in
     except OSError as exc:
         kind = classify_oserror(exc).kind.value
         return "timeout" if kind == "refused" else kind  # UDP silent, TCP closed: no answer
-    except dns.exception.DNSException as exc:
+    except DnsError as exc:
         return f"bad answer: {type(exc).__name__}"
     verdict = _judge_reply(reply)
     return "tcp_only" if verdict == "ok" else verdict

@@ -22,17 +22,16 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-import dns.exception
-import dns.resolver
-
 from assure.findings import Finding, Status
 from assure.i18n import Msg
 from assure.probes import CheckId, certs, http, ipv6, second_opinion, tls
 from assure.probes.context import VANTAGE_FRESH, Deadline, ProbeContext
 from assure.probes.dns import (
     VANTAGE_PROBE,
+    DnsError,
     DnsObservation,
     Network,
+    Resolver,
     allowed_networks,
     gather_dns,
     ignore_reason,
@@ -77,10 +76,10 @@ class TargetResult:
 def gather_target(target: Target, ctx: ProbeContext) -> TargetObservation:
     """All I/O for one target, bounded by its deadline."""
     deadline = Deadline(ctx.deadline, ctx.timeout)
-    res: dns.resolver.Resolver | None
+    res: Resolver | None
     try:
         res = make_resolver(ctx)
-    except dns.exception.DNSException:
+    except DnsError:
         res = None
     dobs = gather_dns(target.host, ctx, res, deadline)
     vantage = _vantage(ctx, *_vantage_destinations(dobs, ctx))
@@ -95,7 +94,7 @@ def gather_target(target: Target, ctx: ProbeContext) -> TargetObservation:
             return []
         try:
             a, aaaa, _ = resolve_addresses(res, name, deadline)
-        except dns.exception.DNSException:
+        except DnsError:
             return []
         return [x for x in a + aaaa if ignore_reason(x, allowed) is None]
 
