@@ -23,7 +23,7 @@ import re
 import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -151,12 +151,18 @@ def date_long(value: dt.date | str, lang: Lang | None = None) -> str:
 
 def date_short(value: dt.date | str, lang: Lang | None = None) -> str:
     """A date as a table writes it: "01/12/2026" in Vietnamese, "1 Dec 2026" in English."""
-    from babel.dates import format_date
-
     day = _as_date(value)
     if day is None:
         return str(value)
-    lg = lang or active()
+    return _date_short(day, lang or active())
+
+
+@lru_cache(maxsize=4096)
+def _date_short(day: dt.date, lg: Lang) -> str:
+    """Babel's formatting of one day (a pure function of the day: a probe run writes the
+    same few certificate dates into every finding's sentence)."""
+    from babel.dates import format_date
+
     pattern = "dd/MM/y" if lg == "vi" else "d MMM y"
     return str(format_date(day, pattern, locale=_LOCALES[lg]))
 

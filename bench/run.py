@@ -14,8 +14,11 @@ process), with names answered by a loopback DNS server (A 127.0.0.1, AAAA ::1):
    `--repeat` times, so each ratio compares measurements a few seconds apart; with
    `--workers 1,2,3` every repeat runs the probe once per number of processes (in a rotated
    order) against the same ceiling, and the medians are given per number;
-3. sslyze on the same endpoints when it is installed (skipped with a message otherwise);
-4. peak memory at `--memory` targets: one probe writing every format at once, then
+3. the floor of the probe's connection plan (bench/conn_floor.py): the same 12 connections
+   per target made by a bare client that does nothing else, timed the same way, in each
+   repeat — what any client of this check plan costs here;
+4. sslyze on the same endpoints when it is installed (skipped with a message otherwise);
+5. peak memory at `--memory` targets: one probe writing every format at once, then
    `assure render` of its findings into each format alone (max RSS of each child, `wait4`).
 """
 
@@ -163,6 +166,8 @@ def main() -> None:
         ratios: dict[int | None, list[float]] = {w: [] for w in choices}
         cpu_ratios: dict[int | None, list[float]] = {w: [] for w in choices}
         per_target_conns = []
+        floors: list[float] = []
+        floor_cpus: list[float] = []
         for r in range(args.repeat):
             n_raw = 20 * args.servers
             own0 = resource.getrusage(resource.RUSAGE_SELF)
@@ -208,7 +213,24 @@ def main() -> None:
                     f"({hs_cpu * 1000:.2f} ms each))",
                     flush=True,
                 )
+            if isinstance(fleet, NginxFleet):
+                f_ratio, f_cpu = floor(args, fleet, hs, hs_cpu, r + 1)
+                floors.append(f_ratio)
+                floor_cpus.append(f_cpu)
+        if floors:
+            print(
+                f"connection floor cost per target: median {statistics.median(floors):.1f} "
+                f"handshakes (runs: {', '.join(f'{x:.1f}' for x in floors)}); CPU of both "
+                f"ends: median {statistics.median(floor_cpus):.1f} handshakes' CPU"
+            )
         for w, got in ratios.items():
+            if floors and got:
+                each = ", ".join(f"{a / b:.2f}" for a, b in zip(got, floors, strict=True))
+                print(
+                    f"assure{'' if w is None else f' --workers {w}'} ÷ connection floor: "
+                    f"{statistics.median(got) / statistics.median(floors):.2f} "
+                    f"(per repeat: {each})"
+                )
             if got:
                 print(
                     f"assure{'' if w is None else f' --workers {w}'} cost per target: median "
@@ -264,6 +286,44 @@ def main() -> None:
     finally:
         fleet.close()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def floor(
+    args: argparse.Namespace, fleet: NginxFleet, hs: float, hs_cpu: float, run: int
+) -> tuple[float, float]:
+    """bench/conn_floor.py on the same targets: (handshakes per target, both ends' CPU in
+    ceiling handshakes' CPU)."""
+    base = fleet.accepts()
+    server_cpu = fleet.cpu()
+    with tempfile.TemporaryFile() as answers:
+        t, code, _mem = timed(
+            [
+                sys.executable,
+                str(HERE / "conn_floor.py"),
+                "--ports",
+                ",".join(map(str, fleet.ports)),
+                "--http-port",
+                str(fleet.http_port),
+                "--targets",
+                str(args.targets),
+            ],
+            stdout=answers,
+        )
+        answers.seek(0)
+        got = answers.read().decode().strip()
+    conns = fleet.accepts() - base - 1
+    server_cpu = fleet.cpu() - server_cpu
+    ratio = t / args.targets / hs
+    cpu_ratio = (LAST_CPU[0] + server_cpu) / args.targets / hs_cpu
+    print(
+        f"run {run}: connection floor {t / args.targets * 1000:.1f} ms/target = {ratio:.1f} "
+        f"handshakes/target (exit {code}, {conns / args.targets:.1f} connections/target, CPU "
+        f"{LAST_CPU[0] / args.targets * 1000:.1f} ms/target, nginx CPU "
+        f"{server_cpu / args.targets * 1000:.1f} ms/target; CPU of both ends {cpu_ratio:.1f} "
+        f"ceiling handshakes' CPU; answers {got})",
+        flush=True,
+    )
+    return ratio, cpu_ratio
 
 
 def memory(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import dns.exception
 import dns.flags
@@ -36,6 +37,8 @@ from assure.probes.net import ProbeNetError, classify_oserror, connect
 _MAPPED = ipaddress.ip_network("::ffff:0:0/96")
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 _GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
+_THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 # A global destination used only to ask the kernel for a route (a UDP connect sends nothing).
 VANTAGE_PROBE = "2001:4860:4860::8888"
 # RFC 7050: the well-known name and the IPv4 addresses a DNS64 embeds in its answers.
@@ -46,7 +49,9 @@ _RFC6052_LENGTHS = (32, 40, 48, 56, 64, 96)
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+@lru_cache(maxsize=64)
 def allowed_networks(ranges: tuple[str, ...]) -> tuple[Network, ...]:
+    """The --allow-range networks, parsed once per run (asked for every address)."""
     return tuple(ipaddress.ip_network(r, strict=False) for r in ranges)
 
 
@@ -62,7 +67,7 @@ def ignore_reason(
         return None
     if ip.version == 4:
         for test, why in (
-            (ip.is_unspecified or ip in ipaddress.ip_network("0.0.0.0/8"), "unspecified"),
+            (ip.is_unspecified or ip in _THIS_NETWORK, "unspecified"),
             (ip.is_loopback, "loopback"),
             (ip.is_link_local, "link-local"),
             (ip.is_multicast, "multicast"),
@@ -83,7 +88,7 @@ def ignore_reason(
             return f"{why}, never probed from DNS answers"
     if any(ip in n for n in _NAT64):
         return "NAT64 prefix (RFC 6052/8215): a translation of IPv4, not the site's own IPv6"
-    if ip in ipaddress.ip_network("::/96"):
+    if ip in _IPV4_COMPATIBLE:
         return "IPv4-compatible address (::/96, deprecated by RFC 4291)"
     if ip not in _GLOBAL_UNICAST or not ip.is_global:
         return "not a global unicast address (IANA special-purpose registry)"

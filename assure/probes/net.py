@@ -50,7 +50,9 @@ class ProbeNetError(Exception):
 
 
 def family_of(address: str) -> int:
-    return 6 if ipaddress.ip_address(address).version == 6 else 4
+    """4 or 6 for an IP address text (only IPv6 texts hold a colon): asked for every
+    connection, so it does not parse the address again."""
+    return 6 if ":" in address else 4
 
 
 def classify_oserror(exc: BaseException) -> ProbeNetError:
@@ -120,7 +122,10 @@ def tls_wrap(
 
 
 def sni_for(host: str) -> str | None:
-    """SNI is sent for names only (RFC 6066 forbids IP literals)."""
+    """SNI is sent for names only (RFC 6066 forbids IP literals). Asked for every connection,
+    so a host with no colon that is not all digits and dots is taken as a name unparsed."""
+    if ":" not in host and not host.replace(".", "").isdigit():
+        return host
     try:
         ipaddress.ip_address(host)
     except ValueError:

@@ -76,7 +76,8 @@ def roll_up(check: str, target: str, per_address: Mapping[str, Verdict]) -> Find
     chosen = per_address[first]
     same = len({v.status for v in per_address.values()}) == 1
     message = chosen.message
-    summary = chosen.text
+    texts = {a: v.text for a, v in per_address.items()}  # each rendered once
+    summary = texts[first]
     if len(per_address) > 1 and not same:
         summary = f"{first}: {summary}"
         if message is not None:
@@ -85,7 +86,7 @@ def roll_up(check: str, target: str, per_address: Mapping[str, Verdict]) -> Find
         "addresses": {
             a: {
                 "status": v.status.value,
-                "summary": v.text,
+                "summary": texts[a],
                 **({"message": v.message.to_json()} if v.message is not None else {}),
                 **dict(v.evidence),
                 **({"reason": v.reason} if v.reason else {}),
