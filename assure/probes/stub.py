@@ -100,7 +100,10 @@ def encode_name(name: str) -> bytes:
         return b"\0"
     out = bytearray()
     for label in text.split("."):
-        raw = label.encode("ascii", "strict") if label.isascii() else label.encode("idna")
+        try:
+            raw = label.encode("ascii") if label.isascii() else label.encode("idna")
+        except UnicodeError:
+            raise BadNameError(f"not a host name label: {label!r}") from None
         if not raw:
             raise BadNameError(f"empty label in {name!r}")
         if len(raw) > 63:

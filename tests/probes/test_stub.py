@@ -175,7 +175,7 @@ def test_compression_loops_are_refused() -> None:
 def test_names_that_cannot_be_asked() -> None:
     assert stub.encode_name("www.Example.test") == b"\x03www\x07Example\x04test\0"
     assert stub.encode_name("xn--bcher-kva.test.") == stub.encode_name("bücher.test")
-    for bad in ("a..b", "a" * 64 + ".test", ".".join(["a" * 60] * 5)):
+    for bad in ("a..b", "a" * 64 + ".test", ".".join(["a" * 60] * 5), "ü" * 70 + ".test"):
         with pytest.raises(stub.BadNameError):
             stub.encode_name(bad)
 
