@@ -10,10 +10,11 @@ process), with names answered by a loopback DNS server (A 127.0.0.1, AAAA ::1):
    pool over the same endpoints, as fast as this machine does them;
 2. `assure probe` on the targets (both addresses each, every check), timed, with the
    connections the server accepted (nginx `stub_status`); its cost per target is given in
-   handshake units (seconds per target ÷ seconds per ceiling handshake). Steps 1–2 alternate
-   `--repeat` times, so each ratio compares measurements a few seconds apart; with
+   handshake units (seconds per target ÷ seconds per ceiling handshake). The ceiling is
+   measured just before and just after every run and the two averaged, so each ratio compares
+   measurements seconds apart (the machine's speed drifts within minutes); with
    `--workers 1,2,3` every repeat runs the probe once per number of processes (in a rotated
-   order) against the same ceiling, and the medians are given per number;
+   order), and the medians are given per number;
 3. the floor of the probe's connection plan (bench/conn_floor.py): the same 12 connections
    per target made by a bare client that does nothing else, timed the same way, in each
    repeat — what any client of this check plan costs here;
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -190,18 +192,22 @@ def main() -> None:
         per_target_conns = []
         floors: list[float] = []
         floor_cpus: list[float] = []
-        for r in range(args.repeat):
-            n_raw = 20 * args.servers
+        n_raw = 20 * args.servers
+
+        def ceiling() -> tuple[float, float]:
+            """(seconds per ceiling handshake, CPU of both ends per ceiling handshake)."""
             own0 = resource.getrusage(resource.RUSAGE_SELF)
             srv0 = fleet.cpu() if isinstance(fleet, NginxFleet) else 0.0
             t_raw = handshakes(n_raw, fleet.ports, args.ceiling_concurrency)
-            hs = t_raw / n_raw
             own1 = resource.getrusage(resource.RUSAGE_SELF)
             srv1 = fleet.cpu() if isinstance(fleet, NginxFleet) else 0.0
-            # CPU of both ends per ceiling handshake: what a target's CPU is divided by below
-            hs_cpu = (
-                own1.ru_utime + own1.ru_stime - own0.ru_utime - own0.ru_stime + srv1 - srv0
-            ) / n_raw
+            cpu = own1.ru_utime + own1.ru_stime - own0.ru_utime - own0.ru_stime + srv1 - srv0
+            return t_raw / n_raw, cpu / n_raw
+
+        # The ceiling is measured before and after every run and the two averaged: the
+        # machine's speed drifts within minutes, and a ratio should compare like with like.
+        before = ceiling()
+        for r in range(args.repeat):
             for w in choices[r % len(choices) :] + choices[: r % len(choices)]:
                 base = fleet.accepts()
                 server_cpu = fleet.cpu() if isinstance(fleet, NginxFleet) else 0.0
@@ -216,14 +222,18 @@ def main() -> None:
                 after = resource.getrusage(resource.RUSAGE_SELF)
                 dns_cpu = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime
                 findings = len(out.read_text(encoding="utf-8").splitlines())
+                after_c = ceiling()
+                hs, hs_cpu = ((before[0] + after_c[0]) / 2, (before[1] + after_c[1]) / 2)
+                spread = f"{before[0] * 1000:.2f}–{after_c[0] * 1000:.2f}"
+                before = after_c
                 ratio = (t / args.targets) / hs
                 cpu_ratio = (LAST_CPU[0] + server_cpu + dns_cpu) / args.targets / hs_cpu
                 cpu_ratios[w].append(cpu_ratio)
                 ratios[w].append(ratio)
                 per_target_conns.append(conns / args.targets)
                 print(
-                    f"run {r + 1}: ceiling {hs * 1000:.2f} ms/handshake ({n_raw} at concurrency "
-                    f"{args.ceiling_concurrency}); assure"
+                    f"run {r + 1}: ceiling {hs * 1000:.2f} ms/handshake (before–after {spread}; "
+                    f"{n_raw} at concurrency {args.ceiling_concurrency}); assure"
                     f"{'' if w is None else f' --workers {w}'} {t:.2f} s = "
                     f"{t / args.targets * 1000:.1f} ms/target = {ratio:.1f} handshakes/target "
                     f"(exit {code}, {findings} findings, "
@@ -236,7 +246,7 @@ def main() -> None:
                     flush=True,
                 )
             if isinstance(fleet, NginxFleet):
-                f_ratio, f_cpu = floor(args, fleet, hs, hs_cpu, r + 1)
+                f_ratio, f_cpu, before = floor(args, fleet, before, ceiling, r + 1)
                 floors.append(f_ratio)
                 floor_cpus.append(f_cpu)
         if floors:
@@ -311,10 +321,15 @@ def main() -> None:
 
 
 def floor(
-    args: argparse.Namespace, fleet: NginxFleet, hs: float, hs_cpu: float, run: int
-) -> tuple[float, float]:
+    args: argparse.Namespace,
+    fleet: NginxFleet,
+    before: tuple[float, float],
+    ceiling: Callable[[], tuple[float, float]],
+    run: int,
+) -> tuple[float, float, tuple[float, float]]:
     """bench/conn_floor.py on the same targets: (handshakes per target, both ends' CPU in
-    ceiling handshakes' CPU)."""
+    ceiling handshakes' CPU, the ceiling measured after it), against the mean of the
+    ceilings measured just before and just after it."""
     base = fleet.accepts()
     server_cpu = fleet.cpu()
     with tempfile.TemporaryFile() as answers:
@@ -335,17 +350,21 @@ def floor(
         got = answers.read().decode().strip()
     conns = fleet.accepts() - base - 1
     server_cpu = fleet.cpu() - server_cpu
+    after = ceiling()
+    hs, hs_cpu = (before[0] + after[0]) / 2, (before[1] + after[1]) / 2
     ratio = t / args.targets / hs
     cpu_ratio = (LAST_CPU[0] + server_cpu) / args.targets / hs_cpu
     print(
-        f"run {run}: connection floor {t / args.targets * 1000:.1f} ms/target = {ratio:.1f} "
+        f"run {run}: ceiling {hs * 1000:.2f} ms/handshake (before–after {before[0] * 1000:.2f}"
+        f"–{after[0] * 1000:.2f}); connection floor {t / args.targets * 1000:.1f} ms/target = "
+        f"{ratio:.1f} "
         f"handshakes/target (exit {code}, {conns / args.targets:.1f} connections/target, CPU "
         f"{LAST_CPU[0] / args.targets * 1000:.1f} ms/target, nginx CPU "
         f"{server_cpu / args.targets * 1000:.1f} ms/target; CPU of both ends {cpu_ratio:.1f} "
         f"ceiling handshakes' CPU; answers {got})",
         flush=True,
     )
-    return ratio, cpu_ratio
+    return ratio, cpu_ratio, after
 
 
 def memory(
