@@ -64,17 +64,17 @@ def main() -> None:
                 s.sendall(request)
                 bare.read_all(s)
 
-        def probe_page() -> None:
+        def probe_get(on_port: int, over_tls: bool) -> None:
             net.http_get(
                 "127.0.0.1",
-                port,
+                on_port,
                 host,
                 "/",
-                tls=True,
+                tls=over_tls,
                 deadline=Deadline(60, 5),
                 max_body=1 << 20,
                 user_agent="bench",
-                on_tls=tls.MainHandshake.of,
+                on_tls=tls.MainHandshake.of if over_tls else None,
             )
 
         def prober() -> tls.EndpointProber:
@@ -85,20 +85,8 @@ def main() -> None:
                 s.sendall(request)
                 bare.read_all(s)
 
-        def probe_http() -> None:
-            net.http_get(
-                "127.0.0.1",
-                http_port,
-                host,
-                "/",
-                tls=False,
-                deadline=Deadline(60, 5),
-                max_body=1 << 20,
-                user_agent="bench",
-            )
-
         pairs: list[tuple[str, Callable[[], object], Callable[[], object]]] = [
-            ("HTTPS page (handshake + GET)", bare_page, probe_page),
+            ("HTTPS page (handshake + GET)", bare_page, lambda: probe_get(port, True)),
             (
                 "TLS 1.2 hello (a ServerHello)",
                 lambda: bare.first_answer("127.0.0.1", port, records["tls1.2"]),
@@ -109,7 +97,7 @@ def main() -> None:
                 lambda: bare.first_answer("127.0.0.1", port, records["tls1.0-1.1"]),
                 lambda: prober().hello(legacy),
             ),
-            ("HTTP GET (the redirect)", bare_http, probe_http),
+            ("HTTP GET (the redirect)", bare_http, lambda: probe_get(http_port, False)),
         ]
         cpu: dict[tuple[str, str], list[float]] = {}
         for _ in range(n):

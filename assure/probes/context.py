@@ -96,6 +96,10 @@ class ProbeContext:
     # (address, port, zone) → "ok". The targets of one zone share its name servers; a server
     # that did not answer is asked again by the next target.
     ns_memo: RunMemo[tuple[str, int, str], str] = field(init=False, repr=False, compare=False)
+    # The name servers /etc/resolv.conf names, read once per run (not once per target).
+    resolv_memo: RunMemo[str, tuple[tuple[str, int], ...]] = field(
+        init=False, repr=False, compare=False
+    )
     # This machine's IPv6 route for a set of destinations (`dns.vantage_ipv6`), with the
     # monotonic instant it was asked: reused for `VANTAGE_FRESH` seconds, then asked again.
     vantage_memo: RunMemo[tuple[object, ...], tuple[float, tuple[bool, str]]] = field(
@@ -107,6 +111,7 @@ class ProbeContext:
         object.__setattr__(self, "resolver_cache", AnswerCache(RESOLVER_CACHE_SIZE))
         object.__setattr__(self, "dns64_memo", RunMemo())
         object.__setattr__(self, "ns_memo", RunMemo())
+        object.__setattr__(self, "resolv_memo", RunMemo())
         object.__setattr__(self, "vantage_memo", RunMemo())
 
 

@@ -163,11 +163,11 @@ def make_resolver(ctx: ProbeContext) -> Resolver:
     """The resolver of this run: --nameserver if given, else /etc/resolv.conf (raises
     `stub.NoResolverConfigError` when that names no server). A lookup may take two
     timeouts (one retry), and no more than the target's deadline."""
-    if ctx.nameservers:
-        return Resolver(ctx.nameservers, ctx.timeout, ctx.timeout * 2, ctx.resolver_cache)
-    return Resolver.from_system(
-        timeout=ctx.timeout, lifetime=ctx.timeout * 2, cache=ctx.resolver_cache
-    )
+    servers = ctx.nameservers or ctx.resolv_memo.get("system")
+    if servers is None:
+        servers = tuple(stub.system_nameservers())  # an unreadable file is asked again
+        ctx.resolv_memo.put("system", servers)
+    return Resolver(servers, ctx.timeout, ctx.timeout * 2, ctx.resolver_cache)
 
 
 def _lifetime(res: Resolver, deadline: Deadline | None) -> float:

@@ -365,6 +365,16 @@ def parse_resolv_conf(text: str) -> list[tuple[str, int]]:
     return out
 
 
+def system_nameservers(path: str | Path = "/etc/resolv.conf") -> list[tuple[str, int]]:
+    """The name servers resolv.conf names (raises NoResolverConfigError when it cannot be
+    read; an empty list when it names none)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        raise NoResolverConfigError(f"cannot open {path}") from None
+    return parse_resolv_conf(text)
+
+
 # --- the run's answer cache ----------------------------------------------------------------
 
 
@@ -402,6 +412,16 @@ class AnswerCache:
 
 
 # --- the exchange (I/O) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """One question on the wire: its ID, the name's key, the type and the query bytes."""
+
+    qid: int
+    key: bytes
+    qtype: int
+    query: bytes
 
 
 class _ServerFailedError(Exception):
@@ -463,11 +483,7 @@ class StubResolver:
         lifetime: float = 5.0,
         cache: AnswerCache | None = None,
     ) -> StubResolver:
-        try:
-            text = Path(path).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            raise NoResolverConfigError(f"cannot open {path}") from None
-        return cls(parse_resolv_conf(text), timeout, lifetime, cache)
+        return cls(system_nameservers(path), timeout, lifetime, cache)
 
     # -- public lookups
 
@@ -548,12 +564,11 @@ class StubResolver:
         """One server, once: UDP, then TCP when the reply is truncated. Raises TimeoutError
         (ask again later) or _ServerFailedError (do not)."""
         qid = secrets.randbits(16)
-        query = build_query(qid, wire, qtype)
-        key = name_key(wire)
+        ask = _Ask(qid, name_key(wire), qtype, build_query(qid, wire, qtype))
         family, addr = self._addrs[server]
         start = self._clock()
         try:
-            reply = self._udp(family, addr, query, qid, key, qtype, timeout)
+            reply = self._udp(family, addr, ask, timeout)
         except OSError as exc:
             if isinstance(exc, TimeoutError):
                 raise
@@ -563,7 +578,7 @@ class StubResolver:
             if left <= 0:
                 raise TimeoutError
             try:
-                reply = self._tcp(family, addr, query, qid, key, qtype, left)
+                reply = self._tcp(family, addr, ask, left)
             except TimeoutError:
                 raise _ServerFailedError(
                     TruncatedError(f"{server[0]}: TCP did not answer")
@@ -577,20 +592,11 @@ class StubResolver:
             raise _ServerFailedError(NoNameserversError(f"{server[0]} answered {code}"))
         return reply
 
-    def _udp(
-        self,
-        family: int,
-        addr: tuple[object, ...],
-        query: bytes,
-        qid: int,
-        key: bytes,
-        qtype: int,
-        timeout: float,
-    ) -> Reply:
+    def _udp(self, family: int, addr: tuple[object, ...], ask: _Ask, timeout: float) -> Reply:
         end = self._clock() + timeout
         with socket.socket(family, socket.SOCK_DGRAM) as sock:
             sock.connect(addr)  # the kernel drops datagrams from any other source
-            sock.send(query)
+            sock.send(ask.query)
             while True:
                 left = end - self._clock()
                 if left <= 0:
@@ -600,27 +606,18 @@ class StubResolver:
                 try:
                     reply = parse_reply(msg)
                 except MalformedError as exc:
-                    if msg[:2] == query[:2]:
+                    if msg[:2] == ask.query[:2]:
                         raise _ServerFailedError(MalformedError(str(exc))) from None
                     continue  # not ours
-                if is_reply_to(reply, qid, key, qtype):
+                if is_reply_to(reply, ask.qid, ask.key, ask.qtype):
                     return reply
 
-    def _tcp(
-        self,
-        family: int,
-        addr: tuple[object, ...],
-        query: bytes,
-        qid: int,
-        key: bytes,
-        qtype: int,
-        timeout: float,
-    ) -> Reply:
+    def _tcp(self, family: int, addr: tuple[object, ...], ask: _Ask, timeout: float) -> Reply:
         end = self._clock() + timeout
         with socket.socket(family, socket.SOCK_STREAM) as sock:
             sock.settimeout(timeout)
             sock.connect(addr)
-            sock.sendall(struct.pack(">H", len(query)) + query)
+            sock.sendall(struct.pack(">H", len(ask.query)) + ask.query)
             sock.settimeout(max(0.001, end - self._clock()))
             (length,) = struct.unpack(">H", _recv_exact(sock, 2))
             msg = _recv_exact(sock, length)
@@ -628,7 +625,7 @@ class StubResolver:
             reply = parse_reply(msg)
         except MalformedError as exc:
             raise _ServerFailedError(MalformedError(str(exc))) from None
-        if not is_reply_to(reply, qid, key, qtype):
+        if not is_reply_to(reply, ask.qid, ask.key, ask.qtype):
             raise _ServerFailedError(MalformedError("a TCP reply to another question"))
         return reply
 
